@@ -1,0 +1,69 @@
+/* cli.h: helpers shared by the tearline subcommands. */
+#ifndef TL_CLI_H
+#define TL_CLI_H
+
+#include "tearline/node.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+/* Exit codes. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_BADINPUT 2
+
+/* Each subcommand: argc/argv start at the subcommand name. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cmd_init(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_protect(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+/* The exit code for err: 2 for bad input or usage, 1 otherwise. */
+int cli_exit_code(tl_err err);
+
+/* Prints "tearline CMD: message" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The node home: --home value, else $TEARLINE_HOME; NULL (and a message) if neither. */
+const char *cli_home(const char *cmd, const char *opt_home);
+
+/* Opens the node at the home; prints the error and returns NULL on failure, *code set. */
+tl_node *cli_open(const char *cmd, const char *opt_home, int *code);
+
+/* Long option table entries every subcommand accepts. */
+#define CLI_COMMON_OPTS {"home", required_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'}
+
+/* Prints usage for cmd (text) to stdout or stderr. */
+int cli_usage(const char *text, int to_stderr);
+
+/* Filter options shared by list and export; returns 0, or -1 after printing an error. */
+struct cli_filter {
+    tl_filter f;
+    char from_key[64], to_key[64];
+    char *owned[TL_FILTER_MAX_TYPES];
+};
+#define CLI_FILTER_OPTS                                                                           \
+    {"type", required_argument, NULL, 't'}, {"label", required_argument, NULL, 'l'},              \
+        {"since", required_argument, NULL, 's'}, {"origin", required_argument, NULL, 'o'},        \
+        {"modified-from", required_argument, NULL, 'F'},                                          \
+        {"modified-to", required_argument, NULL, 'T'},                                            \
+        {"all-versions", no_argument, NULL, 'A'}, {"limit", required_argument, NULL, 'n'}
+#define CLI_FILTER_HELP                                                                           \
+    "  --type T[,T...]       only these types (repeatable)\n"                                     \
+    "  --label L             only objects with this label\n"                                      \
+    "  --since TS            only objects added to the holdings after TS (RFC 3339)\n"            \
+    "  --modified-from TS    only versions modified at or after TS\n"                             \
+    "  --modified-to TS      only versions modified at or before TS\n"                            \
+    "  --origin CODE|own     only our own holdings, or those received from partner CODE\n"        \
+    "  --all-versions        every stored version, not only the latest\n"                         \
+    "  --limit N             at most N objects\n"
+/* Handles one filter option; returns 1 if c was one, 0 if not, -1 on a bad value. */
+int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg);
+void cli_filter_free(struct cli_filter *cf);
+
+#endif

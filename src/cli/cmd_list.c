@@ -1,0 +1,89 @@
+/* cmd_list.c: tearline list. */
+#include "cli.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: tearline list [FILTERS] [--json] [--home DIR]\n"
+    "\n"
+    "Lists holdings in the order they were added: date added, type, id,\n"
+    "version, origin and name. --json writes each object's canonical form,\n"
+    "one per line (JSON Lines).\n"
+    "\n" CLI_FILTER_HELP;
+
+struct lister {
+    int json;
+    unsigned long count;
+};
+
+static int print_line(const tl_record *r, void *ud)
+{
+    struct lister *l = ud;
+    l->count++;
+    if (l->json) {
+        fwrite(r->json, 1, r->json_len, stdout);
+        fputc('\n', stdout);
+        return 0;
+    }
+    char added[32];
+    tl_timestamp_format(r->added_us, added);
+    /* the name, when the object has one, helps a reader; parse only for it */
+    json_t *v = json_loadb(r->json, r->json_len, 0, NULL);
+    const char *name = json_string_value(json_object_get(v, "name"));
+    if (!name) name = json_string_value(json_object_get(v, "value"));
+    printf("%s  %-20s %s  %s  %s%s  %s\n", added, r->type, r->id, *r->version ? r->version : "-",
+           *r->origin ? "from:" : "own", r->origin, name ? name : "");
+    json_decref(v);
+    return 0;
+}
+
+int cmd_list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        CLI_COMMON_OPTS,
+        CLI_FILTER_OPTS,
+        {"json", no_argument, NULL, 'J'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *home = NULL;
+    struct cli_filter cf;
+    memset(&cf, 0, sizeof cf);
+    tl_filter init = TL_FILTER_INIT;
+    cf.f = init;
+    struct lister l = {0, 0};
+    int c, code = EXIT_OK;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int r = cli_filter_opt(&cf, "list", c, optarg);
+        if (r < 0) {
+            cli_filter_free(&cf);
+            return EXIT_BADINPUT;
+        }
+        if (r) continue;
+        switch (c) {
+        case 'H': home = optarg; break;
+        case 'J': l.json = 1; break;
+        case 'h': cli_filter_free(&cf); return cli_usage(help, 0);
+        default: cli_filter_free(&cf); return cli_usage(help, 1);
+        }
+    }
+    if (optind != argc) {
+        cli_error("list", "unexpected argument '%s'", argv[optind]);
+        cli_filter_free(&cf);
+        return cli_usage(help, 1);
+    }
+    tl_node *n = cli_open("list", home, &code);
+    if (n) {
+        char next[TL_CURSOR_MAX];
+        tl_err rc = tl_node_query(n, &cf.f, NULL, print_line, &l, next);
+        if (rc) {
+            cli_error("list", "%s", tl_node_errmsg(n));
+            code = cli_exit_code(rc);
+        }
+        tl_node_close(n);
+    }
+    cli_filter_free(&cf);
+    return code;
+}

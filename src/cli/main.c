@@ -1,0 +1,182 @@
+/* main.c: the tearline command: dispatch to subcommands and shared helpers. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+} commands[] = {
+    {"init", cmd_init, "create a node: identity key pair, STIX identity, store"},
+    {"ingest", cmd_ingest, "add STIX 2.1 objects to the holdings (one transaction)"},
+    {"get", cmd_get, "show one object (latest version, or --version TS)"},
+    {"list", cmd_list, "list holdings"},
+    {"export", cmd_export, "write holdings as a STIX bundle (internal use, not a release)"},
+    {"protect", cmd_protect, "manage the lexicon of protected terms"},
+    {"stats", cmd_stats, "count holdings by type and origin"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: tearline [--version] COMMAND [--home DIR] [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nThe node home is --home DIR or $TEARLINE_HOME. "
+                 "'tearline COMMAND --help' explains each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_BADINPUT;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("tearline %s\n", tl_version());
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "tearline: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_BADINPUT;
+}
+
+int cli_exit_code(tl_err err)
+{
+    switch (err) {
+    case TL_OK: return EXIT_OK;
+    case TL_EUSAGE:
+    case TL_EINVAL:
+    case TL_EJSON:
+    case TL_ESTIX:
+    case TL_ELIMIT:
+    case TL_ECONFLICT:
+    case TL_EEXIST: return EXIT_BADINPUT;
+    default: return EXIT_FAIL;
+    }
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tearline %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+const char *cli_home(const char *cmd, const char *opt_home)
+{
+    if (opt_home && *opt_home) return opt_home;
+    const char *env = getenv("TEARLINE_HOME");
+    if (env && *env) return env;
+    cli_error(cmd, "no node home: pass --home DIR or set TEARLINE_HOME");
+    return NULL;
+}
+
+tl_node *cli_open(const char *cmd, const char *opt_home, int *code)
+{
+    const char *home = cli_home(cmd, opt_home);
+    if (!home) {
+        *code = EXIT_BADINPUT;
+        return NULL;
+    }
+    char msg[1024] = "";
+    tl_node *n = NULL;
+    tl_err rc = tl_node_open(home, &n, msg, sizeof msg);
+    if (rc) {
+        cli_error(cmd, "%s", *msg ? msg : tl_strerror(rc));
+        *code = rc == TL_ENODE ? EXIT_BADINPUT : EXIT_FAIL;
+        return NULL;
+    }
+    return n;
+}
+
+int cli_usage(const char *text, int to_stderr)
+{
+    fputs(text, to_stderr ? stderr : stdout);
+    return to_stderr ? EXIT_BADINPUT : EXIT_OK;
+}
+
+int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg)
+{
+    tl_filter *f = &cf->f;
+    switch (c) {
+    case 't': {
+        /* comma-separated and repeatable */
+        const char *p = arg;
+        while (*p) {
+            size_t len = strcspn(p, ",");
+            if (len) {
+                if (f->ntypes == TL_FILTER_MAX_TYPES) {
+                    cli_error(cmd, "--type: at most %d types", TL_FILTER_MAX_TYPES);
+                    return -1;
+                }
+                char *t = strndup(p, len);
+                if (!t) return -1;
+                cf->owned[f->ntypes] = t;
+                f->types[f->ntypes++] = t;
+            }
+            p += len;
+            if (*p == ',') p++;
+        }
+        return 1;
+    }
+    case 'l': f->label = arg; return 1;
+    case 'o': f->origin = strcmp(arg, "own") == 0 ? "" : arg; return 1;
+    case 's': {
+        char key[64];
+        if (tl_timestamp_parse(arg, key, &f->added_after_us)) {
+            cli_error(cmd, "--since: '%s' is not an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)",
+                      arg);
+            return -1;
+        }
+        return 1;
+    }
+    case 'F':
+    case 'T': {
+        char *key = c == 'F' ? cf->from_key : cf->to_key;
+        if (tl_timestamp_parse(arg, key, NULL)) {
+            cli_error(cmd, "--modified-%s: '%s' is not an RFC 3339 timestamp", c == 'F' ? "from" : "to",
+                      arg);
+            return -1;
+        }
+        if (c == 'F')
+            f->modified_from = key;
+        else
+            f->modified_to = key;
+        return 1;
+    }
+    case 'A': f->versions = TL_VERSIONS_ALL; return 1;
+    case 'n': {
+        char *end;
+        errno = 0;
+        long long v = strtoll(arg, &end, 10);
+        if (errno || *end || v <= 0) {
+            cli_error(cmd, "--limit: '%s' is not a positive whole number", arg);
+            return -1;
+        }
+        f->limit = (size_t)v;
+        return 1;
+    }
+    }
+    return 0;
+}
+
+void cli_filter_free(struct cli_filter *cf)
+{
+    for (size_t i = 0; i < TL_FILTER_MAX_TYPES; i++) {
+        free(cf->owned[i]);
+        cf->owned[i] = NULL;
+    }
+}

@@ -1,0 +1,29 @@
+/* jcs.h: canonical and pretty JSON writers into a buffer (internal). */
+#ifndef TL_JCS_H
+#define TL_JCS_H
+
+#include "buf.h"
+#include "tearline/json.h"
+
+#include <stdint.h>
+
+/* jansson's iteration API takes non-const values though it does not modify them. */
+static inline json_t *tl__json_mut(const json_t *v)
+{
+    return (json_t *)(uintptr_t)v;
+}
+
+/*
+ * Appends v to b in canonical form (indent < 0) or pretty form with the given
+ * starting depth (indent >= 0). Returns TL_OK, TL_EINVAL (non-finite number)
+ * or TL_ENOMEM (b->oom set).
+ */
+tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent);
+
+/* Appends s[0..n) as a JSON string literal with RFC 8785 escaping. */
+void tl__jcs_string(struct tl_buf *b, const char *s, size_t n);
+
+/* Compares two UTF-8 strings by UTF-16 code units (RFC 8785 member order). */
+int tl__utf16_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+#endif

@@ -1,0 +1,113 @@
+/* store.c: dispatch to the store backend named by the store URL. */
+#include "store.h"
+
+#include "buf.h"
+
+#include <string.h>
+
+tl_err tl_store_open(const char *url, tl_store **out, char *errmsg, size_t errcap)
+{
+    *out = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0) return tl__store_sqlite_open(url + 7, out, errmsg, errcap);
+    if (strstr(url, "://")) {
+        tl__msg(errmsg, errcap, "store '%s': unsupported store URL (this build has sqlite: only)",
+                url);
+        return TL_EINVAL;
+    }
+    return tl__store_sqlite_open(url, out, errmsg, errcap);
+}
+
+void tl_store_close(tl_store *st)
+{
+    if (st) st->ops->close(st);
+}
+
+const char *tl_store_errmsg(const tl_store *st)
+{
+    return st->errmsg;
+}
+
+tl_err tl_store_begin(tl_store *st)
+{
+    return st->ops->begin(st);
+}
+
+tl_err tl_store_commit(tl_store *st)
+{
+    return st->ops->commit(st);
+}
+
+tl_err tl_store_rollback(tl_store *st)
+{
+    return st->ops->rollback(st);
+}
+
+tl_err tl_store_put(tl_store *st, const tl_store_obj *obj, tl_put_result *res)
+{
+    tl_put_result tmp;
+    return st->ops->put(st, obj, res ? res : &tmp);
+}
+
+tl_err tl_store_put_batch(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res)
+{
+    for (size_t i = 0; i < n; i++) {
+        tl_err rc = tl_store_put(st, &objs[i], res ? &res[i] : NULL);
+        if (rc) return rc;
+    }
+    return TL_OK;
+}
+
+tl_err tl_store_get(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud)
+{
+    return st->ops->get(st, id, version, cb, ud);
+}
+
+tl_err tl_store_query(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb,
+                      void *ud, char next[TL_CURSOR_MAX])
+{
+    /* the caller may pass one buffer as both cursor and next */
+    char in[TL_CURSOR_MAX] = "";
+    if (cursor) {
+        if (strlen(cursor) >= sizeof in) {
+            tl__msg(st->errmsg, sizeof st->errmsg, "store: the cursor is not valid");
+            return TL_EINVAL;
+        }
+        strcpy(in, cursor);
+    }
+    return st->ops->query(st, f, in, cb, ud, next);
+}
+
+tl_err tl_store_delete(tl_store *st, const char *id, const char *version, int64_t *deleted)
+{
+    return st->ops->del(st, id, version, deleted);
+}
+
+tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud)
+{
+    return st->ops->count(st, cb, ud);
+}
+
+tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind)
+{
+    return st->ops->term_add(st, term, folded, kind);
+}
+
+tl_err tl_store_term_remove(tl_store *st, const char *folded)
+{
+    return st->ops->term_remove(st, folded);
+}
+
+tl_err tl_store_term_list(tl_store *st, tl_term_cb cb, void *ud)
+{
+    return st->ops->term_list(st, cb, ud);
+}
+
+tl_err tl_store_meta_get(tl_store *st, const char *key, char **value)
+{
+    return st->ops->meta_get(st, key, value);
+}
+
+tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value)
+{
+    return st->ops->meta_set(st, key, value);
+}

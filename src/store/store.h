@@ -1,0 +1,118 @@
+/*
+ * store.h: the one store interface. Backends (store_sqlite.c, later
+ * store_pg.c) fill in struct tl_store_ops; callers only use the tl_store_*
+ * functions below, so a backend can be added without changing any caller.
+ *
+ * A tl_store is used by one thread at a time.
+ */
+#ifndef TL_STORE_H
+#define TL_STORE_H
+
+#include "tearline/record.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tl_store tl_store;
+
+/* What tl_store_put() is given: one validated object version. */
+typedef struct tl_store_obj {
+    const char *id;
+    const char *type;
+    const char *version; /* version key */
+    const char *created; /* created key, "" if none */
+    int revoked;
+    const char *origin; /* "" for our own */
+    const char *json;   /* canonical form */
+    size_t json_len;
+    const char *const *labels;
+    size_t nlabels;
+} tl_store_obj;
+
+typedef enum tl_put_result {
+    TL_PUT_NEW,       /* stored */
+    TL_PUT_DUPLICATE, /* the same version with the same content was already stored */
+} tl_put_result;
+
+
+struct tl_store_ops {
+    const char *name;
+    tl_err (*begin)(tl_store *st);
+    tl_err (*commit)(tl_store *st);
+    tl_err (*rollback)(tl_store *st);
+    tl_err (*put)(tl_store *st, const tl_store_obj *obj, tl_put_result *res);
+    tl_err (*get)(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud);
+    tl_err (*query)(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb,
+                    void *ud, char next[TL_CURSOR_MAX]);
+    tl_err (*del)(tl_store *st, const char *id, const char *version, int64_t *deleted);
+    tl_err (*count)(tl_store *st, tl_count_cb cb, void *ud);
+    tl_err (*term_add)(tl_store *st, const char *term, const char *folded, const char *kind);
+    tl_err (*term_remove)(tl_store *st, const char *folded);
+    tl_err (*term_list)(tl_store *st, tl_term_cb cb, void *ud);
+    tl_err (*meta_get)(tl_store *st, const char *key, char **value);
+    tl_err (*meta_set)(tl_store *st, const char *key, const char *value);
+    void (*close)(tl_store *st);
+};
+
+/* Every backend's handle starts with this. */
+struct tl_store {
+    const struct tl_store_ops *ops;
+    char errmsg[512];
+};
+
+/*
+ * Opens (creating and migrating if needed) the store at url: "sqlite:PATH"
+ * or a plain path. *out (OUT) is closed with tl_store_close(). On failure
+ * the reason goes to errmsg[0..errcap).
+ */
+tl_err tl_store_open(const char *url, tl_store **out, char *errmsg, size_t errcap);
+void tl_store_close(tl_store *st);
+const char *tl_store_errmsg(const tl_store *st);
+
+/* Transactions: every write happens inside begin ... commit/rollback. */
+tl_err tl_store_begin(tl_store *st);
+tl_err tl_store_commit(tl_store *st);
+tl_err tl_store_rollback(tl_store *st);
+
+/*
+ * Stores one version. An identical (id, version) already stored is
+ * TL_PUT_DUPLICATE; one with other content is TL_ECONFLICT (each version is
+ * immutable), as are a version with a different `created` and an
+ * unrevoked version newer than a revoked one (revocation is permanent).
+ * date_added is assigned strictly increasing.
+ */
+tl_err tl_store_put(tl_store *st, const tl_store_obj *obj, tl_put_result *res);
+/* Batch form: res[i] (OUT, may be NULL) for each; stops at the first error. */
+tl_err tl_store_put_batch(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res);
+
+/* The version of id (NULL: latest). TL_ENOTFOUND if none; cb sees exactly one record. */
+tl_err tl_store_get(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud);
+
+/*
+ * Records matching f, in date_added order, after the position in cursor
+ * (NULL or "": from the start). If f->limit stopped the listing early, next
+ * (OUT) receives the cursor to resume from, otherwise "". A cursor that is not
+ * one this store wrote is TL_EINVAL.
+ */
+tl_err tl_store_query(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb,
+                      void *ud, char next[TL_CURSOR_MAX]);
+
+/* Deletes one version of id (version NULL: all). *deleted (OUT) counts them. */
+tl_err tl_store_delete(tl_store *st, const char *id, const char *version, int64_t *deleted);
+
+/* Counts by (type, origin). */
+tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud);
+
+/* The lexicon of protected terms, keyed by their folded form. */
+tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind);
+tl_err tl_store_term_remove(tl_store *st, const char *folded);
+tl_err tl_store_term_list(tl_store *st, tl_term_cb cb, void *ud);
+
+/* Node metadata. *value (OUT) is freed with tl_free; TL_ENOTFOUND if unset. */
+tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);
+tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value);
+
+/* Backend constructors (store_sqlite.c). */
+tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, size_t errcap);
+
+#endif

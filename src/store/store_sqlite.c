@@ -1,0 +1,614 @@
+/*
+ * store_sqlite.c: the embedded SQLite backend (WAL, prepared statements,
+ * versioned schema with migrations).
+ */
+#include "store.h"
+
+#include "buf.h"
+#include "ts.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Schema migrations, applied in order; meta.schema_version is the number
+ * applied. Never edit a released step: add a new one.
+ */
+static const char *const migrations[] = {
+    /* 1: holdings, labels, lexicon, metadata */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE objects("
+    "  seq INTEGER PRIMARY KEY,"   /* date_added order */
+    "  id TEXT NOT NULL,"
+    "  version TEXT NOT NULL,"     /* version key */
+    "  type TEXT NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  added INTEGER NOT NULL,"    /* date_added, microseconds, strictly increasing */
+    "  origin TEXT NOT NULL,"      /* '' own, else partner code */
+    "  revoked INTEGER NOT NULL,"
+    "  latest INTEGER NOT NULL,"   /* newest version of id */
+    "  json TEXT NOT NULL,"        /* RFC 8785 canonical */
+    "  UNIQUE(id, version));"
+    "CREATE INDEX objects_type ON objects(type, seq);"
+    "CREATE TABLE labels(label TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(label, seq)) WITHOUT ROWID;"
+    "CREATE TABLE lexicon(folded TEXT PRIMARY KEY, term TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  added INTEGER NOT NULL) WITHOUT ROWID;",
+};
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+enum {
+    S_FIND,
+    S_INSERT,
+    S_UNLATEST,
+    S_LABEL,
+    S_MAXADDED,
+    S_COUNT_, /* number of statements */
+};
+
+static const char *const stmt_sql[S_COUNT_] = {
+    "SELECT seq, version, revoked, created, json FROM objects WHERE id = ?1",
+    "INSERT INTO objects(id, version, type, created, added, origin, revoked, latest, json)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "UPDATE objects SET latest = 0 WHERE seq = ?1",
+    "INSERT OR IGNORE INTO labels(label, seq) VALUES(?1, ?2)",
+    "SELECT added FROM objects ORDER BY seq DESC LIMIT 1",
+};
+
+struct sqlite_store {
+    struct tl_store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT_];
+    int in_txn;
+    int64_t last_added; /* valid inside a transaction */
+};
+
+static tl_err db_fail(struct sqlite_store *s, const char *what)
+{
+    int code = sqlite3_errcode(s->db);
+    tl__msg(s->base.errmsg, sizeof s->base.errmsg, "store: %s: %s", what, sqlite3_errmsg(s->db));
+    return code == SQLITE_NOMEM ? TL_ENOMEM : TL_ESTORE;
+}
+
+static tl_err exec(struct sqlite_store *s, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        tl__msg(s->base.errmsg, sizeof s->base.errmsg, "store: %s", err ? err : "exec failed");
+        sqlite3_free(err);
+        return sqlite3_errcode(s->db) == SQLITE_NOMEM ? TL_ENOMEM : TL_ESTORE;
+    }
+    return TL_OK;
+}
+
+static int64_t scalar_int(struct sqlite_store *s, const char *sql, int64_t dflt)
+{
+    sqlite3_stmt *st;
+    int64_t v = dflt;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return dflt;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static tl_err migrate(struct sqlite_store *s)
+{
+    tl_err rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc) return rc;
+    int have = (int)scalar_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'", 0);
+    int version = have ? (int)scalar_int(s, "SELECT CAST(value AS INTEGER) FROM meta "
+                                            "WHERE key = 'schema_version'",
+                                         0)
+                       : 0;
+    if (version > NMIGRATIONS) {
+        exec(s, "ROLLBACK");
+        tl__msg(s->base.errmsg, sizeof s->base.errmsg,
+                "store: schema version %d is newer than this tearline knows (%d)", version,
+                NMIGRATIONS);
+        return TL_ESTORE;
+    }
+    for (int v = version; v < NMIGRATIONS; v++) {
+        if ((rc = exec(s, migrations[v]))) {
+            exec(s, "ROLLBACK");
+            return rc;
+        }
+        char sql[128];
+        snprintf(sql, sizeof sql,
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d')", v + 1);
+        if ((rc = exec(s, sql))) {
+            exec(s, "ROLLBACK");
+            return rc;
+        }
+    }
+    return exec(s, "COMMIT");
+}
+
+static void sqlite_close(tl_store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    for (int i = 0; i < S_COUNT_; i++)
+        sqlite3_finalize(s->stmt[i]);
+    if (s->in_txn) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(s->db);
+    tl_free(s);
+}
+
+static tl_err sqlite_begin(tl_store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (s->in_txn) {
+        tl__msg(base->errmsg, sizeof base->errmsg, "store: a transaction is already open");
+        return TL_EINVAL;
+    }
+    tl_err rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc) return rc;
+    s->in_txn = 1;
+    sqlite3_stmt *st = s->stmt[S_MAXADDED];
+    s->last_added = 0;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        s->last_added = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return TL_OK;
+}
+
+static tl_err sqlite_commit(tl_store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (!s->in_txn) return TL_OK;
+    tl_err rc = exec(s, "COMMIT");
+    if (rc) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    s->in_txn = 0;
+    return rc;
+}
+
+static tl_err sqlite_rollback(tl_store *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (!s->in_txn) return TL_OK;
+    s->in_txn = 0;
+    return exec(s, "ROLLBACK");
+}
+
+static tl_err need_txn(struct sqlite_store *s)
+{
+    if (s->in_txn) return TL_OK;
+    tl__msg(s->base.errmsg, sizeof s->base.errmsg, "store: write outside a transaction");
+    return TL_EINVAL;
+}
+
+static tl_err sqlite_put(tl_store *base, const tl_store_obj *o, tl_put_result *res)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+
+    /* What is stored of this id already decides immutability, revocation and latest. */
+    sqlite3_stmt *f = s->stmt[S_FIND];
+    sqlite3_bind_text(f, 1, o->id, -1, SQLITE_STATIC);
+    int64_t newest_seq = -1;
+    char newest[TL_TS_KEYMAX] = "";
+    int step;
+    while ((step = sqlite3_step(f)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(f, 0);
+        const char *ver = (const char *)sqlite3_column_text(f, 1);
+        int revoked = sqlite3_column_int(f, 2);
+        const char *created = (const char *)sqlite3_column_text(f, 3);
+        if (!ver || !created) {
+            sqlite3_reset(f);
+            return db_fail(s, "reading a stored version");
+        }
+        int cmp = strcmp(o->version, ver);
+        if (cmp == 0) {
+            const void *js = sqlite3_column_text(f, 4);
+            size_t jn = (size_t)sqlite3_column_bytes(f, 4);
+            int same = jn == o->json_len && memcmp(js, o->json, jn) == 0;
+            sqlite3_reset(f);
+            if (same) {
+                *res = TL_PUT_DUPLICATE;
+                return TL_OK;
+            }
+            tl__msg(base->errmsg, sizeof base->errmsg,
+                    "object %s: version %s is already stored with different content (a version "
+                    "is immutable; a change needs a newer 'modified')",
+                    o->id, *o->version ? o->version : "(unversioned)");
+            return TL_ECONFLICT;
+        }
+        if (strcmp(created, o->created) != 0) {
+            tl__msg(base->errmsg, sizeof base->errmsg,
+                    "object %s: 'created' differs from the stored versions (%s)", o->id, created);
+            sqlite3_reset(f);
+            return TL_ECONFLICT;
+        }
+        if (revoked && cmp > 0 && !o->revoked) {
+            tl__msg(base->errmsg, sizeof base->errmsg,
+                    "object %s: was revoked in version %s; revocation is permanent", o->id, ver);
+            sqlite3_reset(f);
+            return TL_ECONFLICT;
+        }
+        if (strcmp(ver, newest) > 0) {
+            snprintf(newest, sizeof newest, "%s", ver);
+            newest_seq = seq;
+        }
+    }
+    sqlite3_reset(f);
+    if (step != SQLITE_DONE) return db_fail(s, "looking up an object");
+
+    int latest = newest_seq < 0 || strcmp(o->version, newest) > 0;
+    if (latest && newest_seq >= 0) {
+        sqlite3_stmt *u = s->stmt[S_UNLATEST];
+        sqlite3_bind_int64(u, 1, newest_seq);
+        step = sqlite3_step(u);
+        sqlite3_reset(u);
+        if (step != SQLITE_DONE) return db_fail(s, "updating the latest version");
+    }
+
+    int64_t now = tl__now_us();
+    int64_t added = now > s->last_added ? now : s->last_added + 1;
+    sqlite3_stmt *ins = s->stmt[S_INSERT];
+    sqlite3_bind_text(ins, 1, o->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, o->version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, o->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, o->created, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 5, added);
+    sqlite3_bind_text(ins, 6, o->origin ? o->origin : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 7, o->revoked);
+    sqlite3_bind_int(ins, 8, latest);
+    sqlite3_bind_text(ins, 9, o->json, (int)o->json_len, SQLITE_STATIC);
+    step = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (step != SQLITE_DONE) return db_fail(s, "storing an object");
+    s->last_added = added;
+    int64_t seq = sqlite3_last_insert_rowid(s->db);
+
+    sqlite3_stmt *lb = s->stmt[S_LABEL];
+    for (size_t i = 0; i < o->nlabels; i++) {
+        sqlite3_bind_text(lb, 1, o->labels[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(lb, 2, seq);
+        step = sqlite3_step(lb);
+        sqlite3_reset(lb);
+        if (step != SQLITE_DONE) return db_fail(s, "storing a label");
+    }
+    *res = TL_PUT_NEW;
+    return TL_OK;
+}
+
+#define REC_COLS "seq, added, id, type, version, origin, revoked, latest, json"
+
+static int row_to_record(sqlite3_stmt *st, tl_record_cb cb, void *ud)
+{
+    tl_record r;
+    r.seq = sqlite3_column_int64(st, 0);
+    r.added_us = sqlite3_column_int64(st, 1);
+    r.id = (const char *)sqlite3_column_text(st, 2);
+    r.type = (const char *)sqlite3_column_text(st, 3);
+    r.version = (const char *)sqlite3_column_text(st, 4);
+    r.origin = (const char *)sqlite3_column_text(st, 5);
+    r.revoked = sqlite3_column_int(st, 6);
+    r.latest = sqlite3_column_int(st, 7);
+    r.json = (const char *)sqlite3_column_text(st, 8);
+    r.json_len = (size_t)sqlite3_column_bytes(st, 8);
+    return cb(&r, ud);
+}
+
+static tl_err sqlite_get(tl_store *base, const char *id, const char *version, tl_record_cb cb,
+                         void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    const char *sql = version ? "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND version = ?2"
+                              : "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND latest = 1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a lookup");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (version) sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    tl_err rc = TL_OK;
+    if (step == SQLITE_ROW) {
+        row_to_record(st, cb, ud);
+    } else if (step == SQLITE_DONE) {
+        if (version)
+            tl__msg(base->errmsg, sizeof base->errmsg, "object %s: no version %s is stored", id,
+                    version);
+        else
+            tl__msg(base->errmsg, sizeof base->errmsg, "object %s is not in the holdings", id);
+        rc = TL_ENOTFOUND;
+    } else {
+        rc = db_fail(s, "looking up an object");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Cursors are "c1." followed by the decimal seq of the last record returned. */
+static int parse_cursor(const char *c, int64_t *seq)
+{
+    *seq = 0;
+    if (!c || !*c) return 0;
+    if (strncmp(c, "c1.", 3) != 0) return -1;
+    const char *p = c + 3;
+    size_t n = strlen(p);
+    if (n == 0 || n > 18) return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    *seq = v;
+    return 0;
+}
+
+static tl_err sqlite_query(tl_store *base, const tl_filter *f, const char *cursor, tl_record_cb cb,
+                           void *ud, char next[TL_CURSOR_MAX])
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int64_t after;
+    next[0] = '\0';
+    if (parse_cursor(cursor, &after)) {
+        tl__msg(base->errmsg, sizeof base->errmsg, "store: '%.40s' is not a valid cursor",
+                cursor);
+        return TL_EINVAL;
+    }
+    if (f->ntypes > TL_FILTER_MAX_TYPES) return TL_EINVAL;
+    struct tl_buf q = TL_BUF_INIT;
+    tl__buf_puts(&q, "SELECT " REC_COLS " FROM objects o WHERE seq > ?1");
+    if (f->versions == TL_VERSIONS_LATEST) tl__buf_puts(&q, " AND latest = 1");
+    if (f->versions == TL_VERSIONS_FIRST)
+        tl__buf_puts(&q, " AND version = (SELECT min(version) FROM objects x WHERE x.id = o.id)");
+    if (f->ntypes) {
+        tl__buf_puts(&q, " AND type IN (");
+        for (size_t i = 0; i < f->ntypes; i++)
+            tl__buf_printf(&q, "%s?%zu", i ? "," : "", 10 + i);
+        tl__buf_puts(&q, ")");
+    }
+    if (f->id) tl__buf_puts(&q, " AND id = ?2");
+    if (f->origin) tl__buf_puts(&q, " AND origin = ?3");
+    if (f->added_after_us >= 0) tl__buf_puts(&q, " AND added > ?4");
+    if (f->modified_from) tl__buf_puts(&q, " AND version >= ?5");
+    if (f->modified_to) tl__buf_puts(&q, " AND version <= ?6");
+    if (f->label) tl__buf_puts(&q, " AND seq IN (SELECT seq FROM labels WHERE label = ?7)");
+    tl__buf_puts(&q, " ORDER BY seq");
+    if (f->limit) tl__buf_puts(&q, " LIMIT ?8");
+    if (q.oom) {
+        tl__buf_free(&q);
+        return TL_ENOMEM;
+    }
+    sqlite3_stmt *st;
+    int prc = sqlite3_prepare_v2(s->db, q.p, -1, &st, NULL);
+    tl__buf_free(&q);
+    if (prc != SQLITE_OK) return db_fail(s, "preparing a query");
+    sqlite3_bind_int64(st, 1, after);
+    if (f->id) sqlite3_bind_text(st, 2, f->id, -1, SQLITE_STATIC);
+    if (f->origin) sqlite3_bind_text(st, 3, f->origin, -1, SQLITE_STATIC);
+    if (f->added_after_us >= 0) sqlite3_bind_int64(st, 4, f->added_after_us);
+    if (f->modified_from) sqlite3_bind_text(st, 5, f->modified_from, -1, SQLITE_STATIC);
+    if (f->modified_to) sqlite3_bind_text(st, 6, f->modified_to, -1, SQLITE_STATIC);
+    if (f->label) sqlite3_bind_text(st, 7, f->label, -1, SQLITE_STATIC);
+    /* one more than asked tells whether a next page exists */
+    if (f->limit) sqlite3_bind_int64(st, 8, (sqlite3_int64)f->limit + 1);
+    for (size_t i = 0; i < f->ntypes; i++)
+        sqlite3_bind_text(st, 10 + (int)i, f->types[i], -1, SQLITE_STATIC);
+
+    tl_err rc = TL_OK;
+    size_t n = 0;
+    int64_t last = after;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (f->limit && n == f->limit) {
+            snprintf(next, TL_CURSOR_MAX, "c1.%lld", (long long)last);
+            break;
+        }
+        last = sqlite3_column_int64(st, 0);
+        n++;
+        if (row_to_record(st, cb, ud)) break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE) rc = db_fail(s, "running a query");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_del(tl_store *base, const char *id, const char *version, int64_t *deleted)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    const char *sql = version ? "DELETE FROM objects WHERE id = ?1 AND version = ?2"
+                              : "DELETE FROM objects WHERE id = ?1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a delete");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (version) sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) return db_fail(s, "deleting");
+    *deleted = sqlite3_changes(s->db);
+    /* Labels of deleted rows, and the latest flag of what remains. */
+    if ((rc = exec(s, "DELETE FROM labels WHERE seq NOT IN (SELECT seq FROM objects)"))) return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE objects SET latest = (version = (SELECT max(version) FROM "
+                           "objects x WHERE x.id = objects.id)) WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a delete");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) return db_fail(s, "deleting");
+    return TL_OK;
+}
+
+static tl_err sqlite_count(tl_store *base, tl_count_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT type, origin, count(*), sum(latest) FROM objects "
+                           "GROUP BY type, origin ORDER BY type, origin",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing counts");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        tl_count c = {(const char *)sqlite3_column_text(st, 0),
+                            (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+                            sqlite3_column_int64(st, 3)};
+        if (cb(&c, ud)) break;
+    }
+    tl_err rc = step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "counting");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_term_add(tl_store *base, const char *term, const char *folded,
+                              const char *kind)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO lexicon(folded, term, kind, added) VALUES(?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a lexicon insert");
+    sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, term, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, tl__now_us());
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step == SQLITE_CONSTRAINT) {
+        tl__msg(base->errmsg, sizeof base->errmsg,
+                "'%s' is already protected (terms match regardless of case and Unicode form)",
+                term);
+        return TL_EEXIST;
+    }
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "adding a term");
+}
+
+static tl_err sqlite_term_remove(tl_store *base, const char *folded)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM lexicon WHERE folded = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_fail(s, "preparing a lexicon delete");
+    sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) return db_fail(s, "removing a term");
+    if (sqlite3_changes(s->db) == 0) {
+        tl__msg(base->errmsg, sizeof base->errmsg, "no such protected term");
+        return TL_ENOTFOUND;
+    }
+    return TL_OK;
+}
+
+static tl_err sqlite_term_list(tl_store *base, tl_term_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT term, kind, added FROM lexicon ORDER BY folded", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the lexicon listing");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               sqlite3_column_int64(st, 2), ud))
+            break;
+    tl_err rc = step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "listing terms");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_meta_get(tl_store *base, const char *key, char **value)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    *value = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_fail(s, "preparing a metadata lookup");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    tl_err rc = TL_OK;
+    if (step == SQLITE_ROW) {
+        *value = tl_strdup((const char *)sqlite3_column_text(st, 0));
+        if (!*value) rc = TL_ENOMEM;
+    } else if (step == SQLITE_DONE) {
+        rc = TL_ENOTFOUND;
+    } else {
+        rc = db_fail(s, "reading metadata");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_meta_set(tl_store *base, const char *key, const char *value)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a metadata update");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "writing metadata");
+}
+
+static const struct tl_store_ops sqlite_ops = {
+    "sqlite",        sqlite_begin,       sqlite_commit,    sqlite_rollback, sqlite_put,
+    sqlite_get,      sqlite_query,       sqlite_del,       sqlite_count,    sqlite_term_add,
+    sqlite_term_remove, sqlite_term_list, sqlite_meta_get, sqlite_meta_set, sqlite_close,
+};
+
+tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, size_t errcap)
+{
+    *out = NULL;
+    struct sqlite_store *s = tl_calloc(1, sizeof *s);
+    if (!s) return TL_ENOMEM;
+    s->base.ops = &sqlite_ops;
+    /* Holdings carry protected provenance: the file (and its WAL, which inherits
+     * the mode) is readable by the owner only. */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) close(fd);
+    int orc = sqlite3_open_v2(path, &s->db,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                              NULL);
+    if (orc != SQLITE_OK) {
+        tl__msg(errmsg, errcap, "store %s: cannot open: %s", path,
+                s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(orc));
+        sqlite3_close(s->db);
+        tl_free(s);
+        return orc == SQLITE_NOMEM ? TL_ENOMEM : TL_ESTORE;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 0);
+    tl_err rc = exec(s, "PRAGMA journal_mode=WAL;"
+                        "PRAGMA synchronous=FULL;"
+                        "PRAGMA foreign_keys=ON;"
+                        "PRAGMA cache_size=-16384;"
+                        "PRAGMA journal_size_limit=67108864;");
+    if (!rc) rc = migrate(s);
+    for (int i = 0; !rc && i < S_COUNT_; i++)
+        if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                               NULL) != SQLITE_OK)
+            rc = db_fail(s, "preparing statements");
+    if (rc) {
+        tl__msg(errmsg, errcap, "%s (%s)", s->base.errmsg, path);
+        sqlite_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return TL_OK;
+}

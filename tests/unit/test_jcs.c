@@ -1,0 +1,177 @@
+/* test_jcs.c: RFC 8785 canonical JSON, the readable form and strict parsing. */
+#include "testutil.h"
+
+#include "tearline/json.h"
+
+#include "jcs.h"
+
+static void canon_vector(const char *name)
+{
+    char in[512], out[512];
+    char rel[128];
+    snprintf(rel, sizeof rel, "data/jcs/input/%s.json", name);
+    tu_shared(rel, in, sizeof in);
+    snprintf(rel, sizeof rel, "data/jcs/output/%s.json", name);
+    tu_shared(rel, out, sizeof out);
+    size_t ilen = 0, olen = 0;
+    char *input = tu_slurp(in, &ilen);
+    char *expected = tu_slurp(out, &olen);
+    assert_non_null(input);
+    assert_non_null(expected);
+    json_t *v = NULL;
+    char msg[256];
+    assert_int_equal(tl_json_parse(input, ilen, &v, msg, sizeof msg), TL_OK);
+    char *got = NULL;
+    size_t glen = 0;
+    assert_int_equal(tl_json_canonical(v, &got, &glen), TL_OK);
+    if (glen != olen || memcmp(got, expected, olen) != 0)
+        fail_msg("%s: got\n%s\nexpected\n%s", name, got, expected);
+    tl_free(got);
+    json_decref(v);
+    free(input);
+    free(expected);
+}
+
+static void test_vectors(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"arrays", "french", "structures",
+                                        "unicode", "values", "weird"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        canon_vector(names[i]);
+}
+
+static void num(double d, const char *want)
+{
+    char out[32];
+    assert_int_equal(tl_json_number(d, out), TL_OK);
+    assert_string_equal(out, want);
+}
+
+/* ECMAScript Number.prototype.toString, as RFC 8785 Appendix B lists. */
+static void test_numbers(void **state)
+{
+    (void)state;
+    num(0.0, "0");
+    num(-0.0, "0");
+    num(1.0, "1");
+    num(-1.5, "-1.5");
+    num(5e-324, "5e-324");
+    num(1.7976931348623157e308, "1.7976931348623157e+308");
+    num(9007199254740992.0, "9007199254740992");
+    num(1e21, "1e+21");
+    num(1e20, "100000000000000000000");
+    num(123456789012345680000.0, "123456789012345680000");
+    num(0.000001, "0.000001");
+    num(1e-7, "1e-7");
+    num(333333333.33333329, "333333333.3333333");
+    num(4.5, "4.5");
+    num(0.002, "0.002");
+    num(1e-27, "1e-27");
+    num(295147905179352830000.0, "295147905179352830000");
+    num(4.35, "4.35");
+    num(0.1, "0.1");
+    char out[32];
+    assert_int_equal(tl_json_number(1.0 / 0.0, out), TL_EINVAL);
+}
+
+static void test_utf16_order(void **state)
+{
+    (void)state;
+    /* U+1F602 sorts before U+FB33 in UTF-16 (surrogates) though after it by code point */
+    assert_true(tl__utf16_cmp("\xf0\x9f\x98\x82", 4, "\xef\xac\xb3", 3) < 0);
+    assert_true(tl__utf16_cmp("a", 1, "ab", 2) < 0);
+    assert_true(tl__utf16_cmp("b", 1, "ab", 2) > 0);
+    assert_int_equal(tl__utf16_cmp("\xc3\xb6", 2, "\xc3\xb6", 2), 0);
+}
+
+static void test_big_integer(void **state)
+{
+    (void)state;
+    json_t *v = NULL;
+    char msg[128];
+    const char *in = "[9007199254740993, 12, -0]";
+    assert_int_equal(tl_json_parse(in, strlen(in), &v, msg, sizeof msg), TL_OK);
+    char *out;
+    size_t len;
+    assert_int_equal(tl_json_canonical(v, &out, &len), TL_OK);
+    /* beyond 2^53 a number is the nearest IEEE double */
+    assert_string_equal(out, "[9007199254740992,12,0]");
+    tl_free(out);
+    json_decref(v);
+}
+
+static void test_strict(void **state)
+{
+    (void)state;
+    json_t *v = NULL;
+    char msg[256];
+    const char *dup = "{\"a\": 1,\n \"a\": 2}";
+    assert_int_equal(tl_json_parse(dup, strlen(dup), &v, msg, sizeof msg), TL_EJSON);
+    assert_non_null(strstr(msg, "duplicate object key"));
+    assert_int_equal(strncmp(msg, "2:", 2), 0);
+    const char bad_utf8[] = "{\"a\": \"\xc3\x28\"}";
+    assert_int_equal(tl_json_parse(bad_utf8, strlen(bad_utf8), &v, msg, sizeof msg), TL_EJSON);
+    assert_non_null(strstr(msg, "UTF-8"));
+    const char nul[] = "{\"a\": \"x\\u0000y\"}";
+    assert_int_equal(tl_json_parse(nul, strlen(nul), &v, msg, sizeof msg), TL_EJSON);
+    const char trailing[] = "{} x";
+    assert_int_equal(tl_json_parse(trailing, strlen(trailing), &v, msg, sizeof msg), TL_EJSON);
+    assert_null(v);
+}
+
+static void test_pretty(void **state)
+{
+    (void)state;
+    json_t *v = json_pack("{s:i, s:[s, f], s:{}}", "b", 1, "a", "x", 0.5, "c");
+    char *out;
+    size_t len;
+    assert_int_equal(tl_json_pretty(v, &out, &len), TL_OK);
+    assert_string_equal(out, "{\n  \"a\": [\n    \"x\",\n    0.5\n  ],\n  \"b\": 1,\n  \"c\": {}\n}");
+    tl_free(out);
+    json_decref(v);
+}
+
+static void test_escapes(void **state)
+{
+    (void)state;
+    json_t *v = json_string("tab\there \"q\" \\ \x01 \x7f \xe2\x80\xa8");
+    char *out;
+    size_t len;
+    assert_int_equal(tl_json_canonical(v, &out, &len), TL_OK);
+    assert_string_equal(out, "\"tab\\there \\\"q\\\" \\\\ \\u0001 \x7f \xe2\x80\xa8\"");
+    tl_free(out);
+    json_decref(v);
+}
+
+static void test_oom(void **state)
+{
+    (void)state;
+    json_t *v = json_pack("{s:[s,s,s], s:s}", "a", "x", "y", "z", "b", "long string value");
+    /* every allocation failure point reports TL_ENOMEM, never crashes */
+    for (long i = 0; i < 20; i++) {
+        char *out = NULL;
+        size_t len;
+        tl_mem_fail_after(i);
+        tl_err rc = tl_json_canonical(v, &out, &len);
+        tl_mem_fail_after(-1);
+        if (rc == TL_OK) {
+            tl_free(out);
+            break;
+        }
+        assert_int_equal(rc, TL_ENOMEM);
+        assert_null(out);
+    }
+    json_decref(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vectors),    cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_utf16_order), cmocka_unit_test(test_big_integer),
+        cmocka_unit_test(test_strict),     cmocka_unit_test(test_pretty),
+        cmocka_unit_test(test_escapes),    cmocka_unit_test(test_oom),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

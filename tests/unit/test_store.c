@@ -1,0 +1,332 @@
+/* test_store.c: the store interface (run against every backend built). */
+#include "testutil.h"
+
+#include "store.h"
+
+struct fixture {
+    char *dir;
+    tl_store *st;
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    fx->dir = tu_tmpdir();
+    char url[300], msg[512];
+    snprintf(url, sizeof url, "sqlite:%s/store.db", fx->dir);
+    if (tl_store_open(url, &fx->st, msg, sizeof msg)) {
+        fprintf(stderr, "%s\n", msg);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store_close(fx->st);
+    tu_rmrf(fx->dir);
+    free(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static tl_store_obj obj(const char *id, const char *version, const char *json)
+{
+    tl_store_obj o = {id, "indicator", version, "2016-01-01T00:00:00.000000000", 0, "",
+                      json, strlen(json), NULL, 0};
+    return o;
+}
+
+struct collect {
+    int n;
+    char ids[64][80];
+    char versions[64][64];
+    int64_t added[64];
+    int latest[64];
+};
+
+static int collect(const tl_record *r, void *ud)
+{
+    struct collect *c = ud;
+    if (c->n < 64) {
+        snprintf(c->ids[c->n], 80, "%s", r->id);
+        snprintf(c->versions[c->n], 64, "%s", r->version);
+        c->added[c->n] = r->added_us;
+        c->latest[c->n] = r->latest;
+    }
+    c->n++;
+    return 0;
+}
+
+#define V1 "2016-01-01T00:00:00.000000000"
+#define V2 "2016-02-01T00:00:00.000000000"
+#define V3 "2016-03-01T00:00:00.000000000"
+
+static void test_versions(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    tl_put_result res;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    tl_store_obj a1 = obj("indicator--a", V1, "{\"v\":1}");
+    tl_store_obj a2 = obj("indicator--a", V2, "{\"v\":2}");
+    assert_int_equal(tl_store_put(st, &a2, &res), TL_OK);
+    assert_int_equal(res, TL_PUT_NEW);
+    /* an older version arriving later is history, not the latest */
+    assert_int_equal(tl_store_put(st, &a1, &res), TL_OK);
+    assert_int_equal(tl_store_put(st, &a1, &res), TL_OK);
+    assert_int_equal(res, TL_PUT_DUPLICATE);
+    /* the same version with other content conflicts */
+    tl_store_obj a1x = obj("indicator--a", V1, "{\"v\":99}");
+    assert_int_equal(tl_store_put(st, &a1x, &res), TL_ECONFLICT);
+    assert_non_null(strstr(tl_store_errmsg(st), "already stored with different content"));
+    /* created must not change between versions */
+    tl_store_obj a3 = obj("indicator--a", V3, "{\"v\":3}");
+    a3.created = V2;
+    assert_int_equal(tl_store_put(st, &a3, &res), TL_ECONFLICT);
+    assert_non_null(strstr(tl_store_errmsg(st), "'created' differs"));
+    assert_int_equal(tl_store_commit(st), TL_OK);
+
+    struct collect c = {0};
+    assert_int_equal(tl_store_get(st, "indicator--a", NULL, collect, &c), TL_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.versions[0], V2);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_get(st, "indicator--a", V1, collect, &c), TL_OK);
+    assert_string_equal(c.versions[0], V1);
+    assert_int_equal(tl_store_get(st, "indicator--a", V3, collect, &c), TL_ENOTFOUND);
+    assert_int_equal(tl_store_get(st, "indicator--zz", NULL, collect, &c), TL_ENOTFOUND);
+}
+
+static void test_revoked_is_permanent(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    tl_store_obj b1 = obj("indicator--b", V1, "{\"v\":1}");
+    tl_store_obj b2 = obj("indicator--b", V2, "{\"v\":2,\"revoked\":true}");
+    b2.revoked = 1;
+    tl_store_obj b3 = obj("indicator--b", V3, "{\"v\":3}");
+    assert_int_equal(tl_store_put(st, &b1, NULL), TL_OK);
+    assert_int_equal(tl_store_put(st, &b2, NULL), TL_OK);
+    assert_int_equal(tl_store_put(st, &b3, NULL), TL_ECONFLICT);
+    assert_non_null(strstr(tl_store_errmsg(st), "revocation is permanent"));
+    /* a later version that stays revoked is fine */
+    b3.revoked = 1;
+    assert_int_equal(tl_store_put(st, &b3, NULL), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+}
+
+static void test_rollback(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    tl_store_obj c1 = obj("indicator--c", V1, "{}");
+    assert_int_equal(tl_store_put(st, &c1, NULL), TL_OK);
+    assert_int_equal(tl_store_rollback(st), TL_OK);
+    struct collect c = {0};
+    assert_int_equal(tl_store_get(st, "indicator--c", NULL, collect, &c), TL_ENOTFOUND);
+    /* writes need a transaction */
+    assert_int_equal(tl_store_put(st, &c1, NULL), TL_EINVAL);
+}
+
+static void test_query_paging(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    char ids[10][40];
+    for (int i = 0; i < 10; i++) {
+        snprintf(ids[i], sizeof ids[i], "indicator--%02d", i);
+        tl_store_obj o = obj(ids[i], V1, "{}");
+        const char *labels[] = {i % 2 ? "odd" : "even"};
+        o.labels = labels;
+        o.nlabels = 1;
+        o.type = i < 7 ? "indicator" : "malware";
+        o.origin = i == 9 ? "rus" : "";
+        assert_int_equal(tl_store_put(st, &o, NULL), TL_OK);
+    }
+    assert_int_equal(tl_store_commit(st), TL_OK);
+
+    /* pages of 3 cover everything once, in date_added order, strictly increasing */
+    tl_filter f = TL_FILTER_INIT;
+    f.limit = 3;
+    char cursor[TL_CURSOR_MAX] = "", next[TL_CURSOR_MAX];
+    struct collect all = {0};
+    int pages = 0;
+    do {
+        assert_int_equal(tl_store_query(st, &f, cursor, collect, &all, next), TL_OK);
+        memcpy(cursor, next, sizeof cursor);
+        pages++;
+    } while (*cursor);
+    assert_int_equal(all.n, 10);
+    assert_int_equal(pages, 4);
+    for (int i = 0; i < 10; i++) {
+        assert_string_equal(all.ids[i], ids[i]);
+        if (i) assert_true(all.added[i] > all.added[i - 1]);
+    }
+    /* an exact final page gives no cursor */
+    f.limit = 5;
+    struct collect c = {0};
+    assert_int_equal(tl_store_query(st, &f, NULL, collect, &c, next), TL_OK);
+    assert_string_not_equal(next, "");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_query(st, &f, next, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 5);
+    assert_string_equal(next, "");
+
+    /* filters */
+    tl_filter g = TL_FILTER_INIT;
+    g.types[0] = "malware";
+    g.ntypes = 1;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_query(st, &g, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 3);
+    tl_filter h = TL_FILTER_INIT;
+    h.label = "odd";
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_query(st, &h, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 5);
+    tl_filter o = TL_FILTER_INIT;
+    o.origin = "rus";
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_query(st, &o, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.ids[0], "indicator--09");
+    tl_filter aa = TL_FILTER_INIT;
+    aa.added_after_us = all.added[6];
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_query(st, &aa, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 3);
+
+    /* a cursor the store did not write is refused */
+    static const char *const bogus[] = {"c1.", "c1.-5", "c1.12x", "x", "c1.99999999999999999999",
+                                        "c2.5"};
+    for (size_t i = 0; i < sizeof bogus / sizeof *bogus; i++)
+        assert_int_equal(tl_store_query(st, &f, bogus[i], collect, &c, next), TL_EINVAL);
+}
+
+static void test_versions_filter_and_delete(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    tl_store_obj v1 = obj("indicator--d", V1, "{\"1\":1}");
+    tl_store_obj v2 = obj("indicator--d", V2, "{\"2\":2}");
+    tl_store_obj v3 = obj("indicator--d", V3, "{\"3\":3}");
+    assert_int_equal(tl_store_put(st, &v2, NULL), TL_OK);
+    assert_int_equal(tl_store_put(st, &v3, NULL), TL_OK);
+    assert_int_equal(tl_store_put(st, &v1, NULL), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    tl_filter f = TL_FILTER_INIT;
+    f.id = "indicator--d";
+    char next[TL_CURSOR_MAX];
+    struct collect c = {0};
+    assert_int_equal(tl_store_query(st, &f, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.versions[0], V3);
+    f.versions = TL_VERSIONS_FIRST;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_query(st, &f, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.versions[0], V1);
+    f.versions = TL_VERSIONS_ALL;
+    f.modified_from = V2;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_query(st, &f, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 2);
+    /* deleting the latest makes the next newest the latest */
+    int64_t n = 0;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_delete(st, "indicator--d", V3, &n), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    assert_int_equal(n, 1);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_get(st, "indicator--d", NULL, collect, &c), TL_OK);
+    assert_string_equal(c.versions[0], V2);
+}
+
+static int count_cb(const tl_count *c, void *ud)
+{
+    if (!strcmp(c->type, "indicator")) *(int64_t *)ud = c->versions;
+    return 0;
+}
+
+static int term_cb(const char *term, const char *kind, int64_t added, void *ud)
+{
+    (void)added;
+    snprintf(ud, 64, "%s/%s", kind, term);
+    return 0;
+}
+
+static void test_counts_terms_meta(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    tl_store_obj e = obj("indicator--e", V1, "{}");
+    assert_int_equal(tl_store_put(st, &e, NULL), TL_OK);
+    assert_int_equal(tl_store_term_add(st, "Station Alpha", "station alpha", "station"), TL_OK);
+    assert_int_equal(tl_store_term_add(st, "STATION ALPHA", "station alpha", "station"), TL_EEXIST);
+    assert_int_equal(tl_store_meta_set(st, "k", "v"), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    int64_t versions = 0;
+    assert_int_equal(tl_store_count(st, count_cb, &versions), TL_OK);
+    assert_int_equal(versions, 1);
+    char got[64] = "";
+    assert_int_equal(tl_store_term_list(st, term_cb, got), TL_OK);
+    assert_string_equal(got, "station/Station Alpha");
+    char *v = NULL;
+    assert_int_equal(tl_store_meta_get(st, "k", &v), TL_OK);
+    assert_string_equal(v, "v");
+    tl_free(v);
+    assert_int_equal(tl_store_meta_get(st, "nope", &v), TL_ENOTFOUND);
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_term_remove(st, "station alpha"), TL_OK);
+    assert_int_equal(tl_store_term_remove(st, "station alpha"), TL_ENOTFOUND);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    tl_store_obj f1 = obj("indicator--f", V1, "{}");
+    assert_int_equal(tl_store_put(fx->st, &f1, NULL), TL_OK);
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    tl_store_close(fx->st);
+    char url[300], msg[512];
+    snprintf(url, sizeof url, "%s/store.db", fx->dir);
+    assert_int_equal(tl_store_open(url, &fx->st, msg, sizeof msg), TL_OK);
+    struct collect c = {0};
+    assert_int_equal(tl_store_get(fx->st, "indicator--f", NULL, collect, &c), TL_OK);
+    /* date_added keeps increasing across sessions */
+    int64_t before = c.added[0];
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    tl_store_obj g1 = obj("indicator--g", V1, "{}");
+    assert_int_equal(tl_store_put(fx->st, &g1, NULL), TL_OK);
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_get(fx->st, "indicator--g", NULL, collect, &c), TL_OK);
+    assert_true(c.added[0] > before);
+    tl_store *other = NULL;
+    assert_int_equal(tl_store_open("postgresql://x/y", &other, msg, sizeof msg), TL_EINVAL);
+    assert_null(other);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoked_is_permanent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_filter_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_terms_meta, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
