@@ -17,7 +17,7 @@ static const char help[] =
 
 struct out {
     int canonical;
-    int rc;
+    tl_err rc;
 };
 
 static int print_rec(const tl_record *r, void *ud)

@@ -18,6 +18,19 @@ struct lister {
     unsigned long count;
 };
 
+/* A version key as a timestamp: at least millisecond precision, trailing zeros dropped. */
+static void version_text(const char *key, char out[72])
+{
+    if (!*key) {
+        strcpy(out, "-");
+        return;
+    }
+    size_t n = strlen(key);
+    while (n > 23 && key[n - 1] == '0')
+        n--;
+    snprintf(out, 72, "%.*sZ", (int)n, key);
+}
+
 static int print_line(const tl_record *r, void *ud)
 {
     struct lister *l = ud;
@@ -33,7 +46,9 @@ static int print_line(const tl_record *r, void *ud)
     json_t *v = json_loadb(r->json, r->json_len, 0, NULL);
     const char *name = json_string_value(json_object_get(v, "name"));
     if (!name) name = json_string_value(json_object_get(v, "value"));
-    printf("%s  %-20s %s  %s  %s%s  %s\n", added, r->type, r->id, *r->version ? r->version : "-",
+    char ver[72];
+    version_text(r->version, ver);
+    printf("%s  %-20s %s  %s  %s%s  %s\n", added, r->type, r->id, ver,
            *r->origin ? "from:" : "own", r->origin, name ? name : "");
     json_decref(v);
     return 0;

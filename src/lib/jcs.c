@@ -13,9 +13,11 @@ tl_err tl_json_parse(const char *data, size_t len, json_t **out, char *errmsg, s
     json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!v) {
         if (json_error_code(&je) == json_error_out_of_memory) return TL_ENOMEM;
+        /* jansson places a bad byte at the column of the character before it */
+        int bad_byte = strstr(je.text, "unable to decode byte") != NULL;
         if (errmsg && errcap)
-            tl__msg(errmsg, errcap, "%d:%d: %s%s", je.line, je.column,
-                    strstr(je.text, "unable to decode byte") ? "invalid UTF-8: " : "", je.text);
+            tl__msg(errmsg, errcap, "%d:%d: %s%s", je.line, je.column + bad_byte,
+                    bad_byte ? "invalid UTF-8: " : "", je.text);
         return TL_EJSON;
     }
     *out = v;

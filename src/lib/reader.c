@@ -37,6 +37,7 @@ struct tl_reader {
     uint64_t base;    /* input offset of buf[0] */
     int eof;
     int failed;
+    tl_err fail_rc; /* why fill() or a limit stopped the reader */
     tl_reader_limits lim;
     enum state st;
     int any;          /* a top-level value was seen */
@@ -185,7 +186,7 @@ static tl_err fatal(tl_reader *r, tl_err rc)
 {
     r->failed = 1;
     r->st = ST_DONE;
-    return rc;
+    return r->fail_rc ? r->fail_rc : rc;
 }
 
 /*
@@ -213,12 +214,14 @@ static int fill(tl_reader *r, size_t need, uint64_t keep)
             if (held > r->lim.max_object_bytes + 4096) {
                 set_err(r, &r->top_pos, "an object is larger than the limit of %zu bytes",
                         r->lim.max_object_bytes);
+                r->fail_rc = TL_ELIMIT;
                 return -1;
             }
             size_t ncap = r->cap * 2;
             char *nb = tl_realloc(r->buf, ncap);
             if (!nb) {
                 set_err(r, NULL, "out of memory");
+                r->fail_rc = TL_ENOMEM;
                 return -1;
             }
             r->buf = nb;
@@ -228,6 +231,7 @@ static int fill(tl_reader *r, size_t need, uint64_t keep)
         if (n < 0) {
             if (errno == EINTR) continue;
             set_err(r, NULL, "read failed: %s", strerror(errno));
+            r->fail_rc = TL_EIO;
             return -1;
         }
         if (n == 0) {
@@ -238,6 +242,7 @@ static int fill(tl_reader *r, size_t need, uint64_t keep)
         if (r->lim.max_input_bytes && r->base + r->len > r->lim.max_input_bytes) {
             set_err(r, NULL, "input is larger than the limit of %llu bytes",
                     (unsigned long long)r->lim.max_input_bytes);
+            r->fail_rc = TL_ELIMIT;
             return -1;
         }
     }
@@ -279,6 +284,7 @@ static int scan_value(tl_reader *r, uint64_t keep, uint64_t *end, int *syntax)
         if (r->base + r->pos - start > r->lim.max_object_bytes) {
             set_err(r, &r->top_pos, "an object is larger than the limit of %zu bytes",
                     r->lim.max_object_bytes);
+            r->fail_rc = TL_ELIMIT;
             return -1;
         }
         char c = r->buf[r->pos];
@@ -312,6 +318,7 @@ static int scan_value(tl_reader *r, uint64_t keep, uint64_t *end, int *syntax)
             if (++depth > r->lim.max_depth + 2) {
                 tl_reader_pos p = here(r);
                 set_err(r, &p, "nesting deeper than the limit of %d", r->lim.max_depth);
+                r->fail_rc = TL_ELIMIT;
                 return -1;
             }
             r->pos++;
@@ -357,14 +364,16 @@ static tl_err parse_span(tl_reader *r, uint64_t from, uint64_t to, const tl_read
         return TL_ENOMEM;
     }
     tl_reader_pos at = *p;
+    /* jansson places a bad byte at the column of the character before it */
+    int bad_byte = strstr(je.text, "unable to decode byte") != NULL;
+    if (bad_byte) je.column++;
     if (je.line <= 1) {
         at.col += je.column > 0 ? (unsigned long)je.column - 1 : 0;
     } else {
         at.line += (unsigned long)je.line - 1;
         at.col = je.column > 0 ? (unsigned long)je.column : 1;
     }
-    set_err(r, &at, "malformed JSON: %s%s",
-            strstr(je.text, "unable to decode byte") ? "invalid UTF-8: " : "", je.text);
+    set_err(r, &at, "malformed JSON: %s%s", bad_byte ? "invalid UTF-8: " : "", je.text);
     return TL_EJSON;
 }
 
@@ -507,6 +516,12 @@ static tl_err read_top_object(tl_reader *r, json_t **single)
             return fatal(r, TL_ENOMEM);
         }
         json_decref(key);
+        if (r->base + r->pos - r->top_off > r->lim.max_object_bytes) {
+            set_err(r, &r->top_pos, "an object is larger than the limit of %zu bytes",
+                    r->lim.max_object_bytes);
+            r->fail_rc = TL_ELIMIT;
+            return fatal(r, TL_ELIMIT);
+        }
         c = peek_ws(r, keep);
         if (c == ',') {
             r->pos++;

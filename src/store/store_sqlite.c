@@ -52,8 +52,8 @@ enum {
 
 static const char *const stmt_sql[S_COUNT_] = {
     "SELECT seq, version, revoked, created, json FROM objects WHERE id = ?1",
-    "INSERT INTO objects(id, version, type, created, added, origin, revoked, latest, json)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    ("INSERT INTO objects(id, version, type, created, added, origin, revoked, latest, json)"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
     "UPDATE objects SET latest = 0 WHERE seq = ?1",
     "INSERT OR IGNORE INTO labels(label, seq) VALUES(?1, ?2)",
     "SELECT added FROM objects ORDER BY seq DESC LIMIT 1",

@@ -1,0 +1,41 @@
+# lib.sh: helpers for integration tests that drive the tearline command.
+# Each test script sources this, calls the checks, and ends with `finish`.
+set -u
+: "${TEARLINE:?TEARLINE must name the tearline binary}"
+: "${TL_SHARED:?TL_SHARED must name ../shared}"
+TMP=$(mktemp -d /tmp/tl-it-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+PASSED=0
+FAILED=0
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+
+# run CMD...: runs tearline, capturing stdout, stderr and the exit status.
+run() {
+  "$TEARLINE" "$@" >"$TMP/out" 2>"$TMP/err"
+  STATUS=$?
+  OUT=$(cat "$TMP/out")
+  ERR=$(cat "$TMP/err")
+}
+
+expect_status() { # expect_status N WHAT
+  if [ "$STATUS" -eq "$1" ]; then pass; else fail "$2: exit $STATUS, expected $1; stderr: $ERR"; fi
+}
+
+expect_err_line() { # expect_err_line EXACT-LINE WHAT
+  if grep -qxF -- "$1" "$TMP/err"; then pass; else fail "$2: stderr lacks line [$1]; got: $ERR"; fi
+}
+
+expect_out_contains() {
+  if grep -qF -- "$1" "$TMP/out"; then pass; else fail "$2: stdout lacks [$1]; got: $OUT"; fi
+}
+
+expect_eq() { # expect_eq GOT WANT WHAT
+  if [ "$1" = "$2" ]; then pass; else fail "$3: got [$1], expected [$2]"; fi
+}
+
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
