@@ -1,4 +1,12 @@
-/* ingest.c: reading STIX input into the holdings, as one transaction. */
+/*
+ * ingest.c: reading STIX input into the holdings, as one transaction.
+ *
+ * Two stages run on two threads: a reader thread parses, validates and
+ * canonicalizes objects in input order, and the calling thread stores them.
+ * A bounded queue between them keeps memory flat for inputs of any size.
+ * Everything the store sees, and every message, follows input order, so
+ * the first error in the input is the one reported.
+ */
 #include "node_int.h"
 
 #include "tearline/prov.h"
@@ -7,122 +15,303 @@
 #include "jcs.h"
 #include "ts.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define MAX_LABELS 64
+#define BATCH 64          /* items handed over at once */
+#define QUEUE_ITEMS 4096  /* items in flight between the threads */
+
+enum item_kind {
+    ITEM_OBJECT,
+    ITEM_REJECT, /* an invalid object; message in data */
+    ITEM_FATAL,  /* the input cannot go on; message in data */
+};
+
+struct item {
+    struct item *next;
+    enum item_kind kind;
+    tl_err rc;
+    unsigned long line, col;
+    uint64_t bytes; /* input bytes read up to this item, across files */
+    int revoked;
+    size_t nlabels;
+    const char *id, *type;
+    const char *labels[MAX_LABELS];
+    char version[TL_STIX_VERSION_MAX], created[TL_STIX_VERSION_MAX];
+    const char *name; /* input name, for messages */
+    const char *json;
+    size_t json_len;
+    char data[]; /* id, type, labels and json; or the message */
+};
+
+struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_take;
+    struct item *head, *tail;
+    size_t count;
+    int producer_done;
+    int consumer_quit;
+};
 
 struct ingest {
     tl_node *n;
     const tl_ingest_opts *opts;
-    tl_ingest_stats *st;
-    struct tl_buf canon;
-    int64_t next_progress;
+    const char *const *paths;
+    size_t npaths;
+    struct queue q;
+    uint64_t bytes_before; /* bytes of files already finished */
 };
 
-/* Records an object-level problem: fatal without skip_invalid, reported with it. */
-static tl_err reject(struct ingest *g, tl_err rc)
+static void queue_put(struct queue *q, struct item *first, struct item *last, size_t n)
 {
-    if (!g->opts->skip_invalid) return rc;
-    g->st->rejected++;
-    if (g->opts->rejected) g->opts->rejected(g->opts->ud, g->n->errmsg);
-    return TL_OK;
+    pthread_mutex_lock(&q->mu);
+    while (q->count >= QUEUE_ITEMS && !q->consumer_quit)
+        pthread_cond_wait(&q->can_put, &q->mu);
+    if (q->consumer_quit) {
+        pthread_mutex_unlock(&q->mu);
+        for (struct item *it = first, *nx; it; it = nx) {
+            nx = it->next;
+            tl_free(it);
+        }
+        return;
+    }
+    if (q->tail)
+        q->tail->next = first;
+    else
+        q->head = first;
+    q->tail = last;
+    q->count += n;
+    pthread_cond_signal(&q->can_take);
+    pthread_mutex_unlock(&q->mu);
 }
 
-static tl_err ingest_one(struct ingest *g, tl_reader *r, json_t *obj, const tl_reader_pos *pos,
-                         const char *name)
+/* Takes everything queued; NULL once the producer is done and the queue is empty. */
+static struct item *queue_take(struct queue *q)
 {
-    tl_node *n = g->n;
-    tl_stix_info info;
-    tl_stix_error err;
-    tl_err rc = tl_stix_validate(obj, &info, &err);
-    if (rc) {
-        tl_reader_pos at = tl_reader_locate(r, err.prop);
-        tl__node_err(n, "%s:%lu:%lu: %s", name, at.line, at.col, err.msg);
-        return reject(g, rc);
+    pthread_mutex_lock(&q->mu);
+    while (!q->head && !q->producer_done)
+        pthread_cond_wait(&q->can_take, &q->mu);
+    struct item *all = q->head;
+    q->head = q->tail = NULL;
+    q->count = 0;
+    pthread_cond_signal(&q->can_put);
+    pthread_mutex_unlock(&q->mu);
+    return all;
+}
+
+static int consumer_quit(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    int quit = q->consumer_quit;
+    pthread_mutex_unlock(&q->mu);
+    return quit;
+}
+
+/* The producer's pending batch. */
+struct batch {
+    struct item *first, *last;
+    size_t n;
+};
+
+static void batch_add(struct ingest *g, struct batch *b, struct item *it)
+{
+    it->next = NULL;
+    if (b->last)
+        b->last->next = it;
+    else
+        b->first = it;
+    b->last = it;
+    if (++b->n == BATCH) {
+        queue_put(&g->q, b->first, b->last, b->n);
+        b->first = b->last = NULL;
+        b->n = 0;
     }
-    tl__buf_reset(&g->canon);
-    rc = tl__jcs_write(&g->canon, obj, -1);
-    if (rc) {
-        if (rc == TL_ENOMEM) return rc;
-        tl__node_err(n, "%s:%lu:%lu: object %s: has no canonical form", name, pos->line, pos->col,
-                     info.id);
-        return reject(g, TL_ESTIX);
-    }
+}
+
+static struct item *message_item(enum item_kind kind, tl_err rc, const char *msg)
+{
+    size_t len = strlen(msg);
+    struct item *it = tl_malloc(sizeof *it + len + 1);
+    if (!it) return NULL;
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->rc = rc;
+    memcpy(it->data, msg, len + 1);
+    return it;
+}
+
+/* Builds the store item for a validated object. */
+static struct item *object_item(const tl_stix_info *info, const json_t *obj,
+                                const struct tl_buf *canon)
+{
+    size_t idlen = strlen(info->id), tlen = strlen(info->type);
     const char *labels[MAX_LABELS];
-    size_t nlabels = 0;
-    const json_t *lv = json_object_get(obj, "labels");
+    size_t lens[MAX_LABELS], nlabels = 0, total = idlen + tlen + 2 + canon->len + 1;
     size_t i;
     json_t *e;
-    json_array_foreach(lv, i, e)
+    json_array_foreach(json_object_get(obj, "labels"), i, e)
     {
-        if (nlabels < MAX_LABELS) labels[nlabels++] = json_string_value(e);
+        if (nlabels == MAX_LABELS) break;
+        labels[nlabels] = json_string_value(e);
+        lens[nlabels] = json_string_length(e);
+        total += lens[nlabels] + 1;
+        nlabels++;
     }
-    const char *origin = g->opts->origin ? g->opts->origin : "";
-    tl_store_obj so = {info.id,      info.type, info.version, info.created, info.revoked,
-                       origin,       g->canon.p, g->canon.len, labels,      nlabels};
-    tl_put_result res;
-    rc = tl_store_put(n->store, &so, &res);
-    if (rc == TL_ECONFLICT) {
-        tl__node_err(n, "%s:%lu:%lu: %s", name, pos->line, pos->col, tl_store_errmsg(n->store));
-        return reject(g, rc);
+    struct item *it = tl_malloc(sizeof *it + total);
+    if (!it) return NULL;
+    memset(it, 0, sizeof *it);
+    it->kind = ITEM_OBJECT;
+    char *p = it->data;
+    memcpy(p, info->id, idlen + 1);
+    it->id = p;
+    p += idlen + 1;
+    memcpy(p, info->type, tlen + 1);
+    it->type = p;
+    p += tlen + 1;
+    for (i = 0; i < nlabels; i++) {
+        memcpy(p, labels[i], lens[i] + 1);
+        it->labels[i] = p;
+        p += lens[i] + 1;
     }
-    if (rc) {
-        tl__node_err(n, "%s", tl_store_errmsg(n->store));
-        return rc;
-    }
-    if (res == TL_PUT_NEW)
-        g->st->stored++;
-    else
-        g->st->duplicates++;
-    return TL_OK;
+    it->nlabels = nlabels;
+    memcpy(p, canon->p, canon->len + 1);
+    it->json = p;
+    it->json_len = canon->len;
+    memcpy(it->version, info->version, sizeof it->version);
+    memcpy(it->created, info->created, sizeof it->created);
+    it->revoked = info->revoked;
+    return it;
 }
 
-static tl_err ingest_file(struct ingest *g, const char *path)
+/* Reads one file into the queue. Returns nonzero when the input must stop. */
+static int produce_file(struct ingest *g, struct batch *b, const char *path, struct tl_buf *canon)
 {
     tl_node *n = g->n;
     tl_reader_limits lim = g->opts->limits;
     if (!lim.max_object_bytes) lim.max_object_bytes = n->limits.max_object_bytes;
     if (!lim.max_input_bytes) lim.max_input_bytes = n->limits.max_input_bytes;
     if (!lim.max_depth) lim.max_depth = n->limits.max_depth;
+    char msg[1024];
     tl_reader *r = NULL;
-    tl_err rc = tl_reader_open_file(path, &lim, &r, n->errmsg, sizeof n->errmsg);
-    if (rc) return rc;
+    tl_err rc = tl_reader_open_file(path, &lim, &r, msg, sizeof msg);
+    if (rc) {
+        struct item *it = message_item(ITEM_FATAL, rc, msg);
+        if (it) batch_add(g, b, it);
+        return 1;
+    }
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    uint64_t base_bytes = g->st->bytes;
-    for (;;) {
-        if (g->opts->cancel && *g->opts->cancel) {
-            tl__node_err(n, "interrupted; nothing was stored");
-            rc = TL_EINTERRUPTED;
+    int stop = 0;
+    while (!stop) {
+        if ((g->opts->cancel && *g->opts->cancel) || consumer_quit(&g->q)) {
+            stop = 1;
             break;
         }
         json_t *obj = NULL;
-        tl_reader_pos pos;
+        tl_reader_pos pos = {0, 0, 0};
         rc = tl_reader_next(r, &obj, &pos);
-        g->st->bytes = base_bytes + tl_reader_offset(r);
+        struct item *it = NULL;
         if (rc) {
-            tl__node_err(n, "%s", tl_reader_errmsg(r));
-            if (rc == TL_EJSON && !tl_reader_failed(r)) {
-                g->st->objects++;
-                if ((rc = reject(g, rc))) break;
-                continue;
-            }
+            int fatal = !(rc == TL_EJSON && !tl_reader_failed(r));
+            it = message_item(fatal ? ITEM_FATAL : ITEM_REJECT, rc, tl_reader_errmsg(r));
+            stop = fatal;
+        } else if (!obj) {
             break;
-        }
-        if (!obj) break;
-        g->st->objects++;
-        rc = ingest_one(g, r, obj, &pos, name);
-        json_decref(obj);
-        if (rc) break;
-        if (g->opts->progress && (g->st->objects & 4095) == 0) {
-            int64_t now = tl__now_us();
-            if (now >= g->next_progress) {
-                g->opts->progress(g->opts->ud, g->st->objects, g->st->bytes);
-                g->next_progress = now + 500000;
+        } else {
+            tl_stix_info info;
+            tl_stix_error err;
+            rc = tl_stix_validate(obj, &info, &err);
+            if (rc) {
+                tl_reader_pos at = tl_reader_locate(r, err.prop);
+                snprintf(msg, sizeof msg, "%s:%lu:%lu: %s", name, at.line, at.col, err.msg);
+                it = message_item(ITEM_REJECT, rc, msg);
+            } else {
+                tl__buf_reset(canon);
+                rc = tl__jcs_write(canon, obj, -1);
+                if (rc == TL_OK) {
+                    it = object_item(&info, obj, canon);
+                } else if (rc == TL_EINVAL) {
+                    snprintf(msg, sizeof msg, "%s:%lu:%lu: object %s: has no canonical form",
+                             name, pos.line, pos.col, info.id);
+                    it = message_item(ITEM_REJECT, TL_ESTIX, msg);
+                }
             }
+            json_decref(obj);
         }
+        if (!it) {
+            it = message_item(ITEM_FATAL, TL_ENOMEM, "out of memory");
+            stop = 1;
+            if (!it) break;
+        }
+        it->line = pos.line;
+        it->col = pos.col;
+        it->name = name;
+        it->bytes = g->bytes_before + tl_reader_offset(r);
+        batch_add(g, b, it);
     }
+    g->bytes_before += tl_reader_offset(r);
     tl_reader_close(r);
-    return rc;
+    return stop;
+}
+
+static void *producer(void *arg)
+{
+    struct ingest *g = arg;
+    struct batch b = {NULL, NULL, 0};
+    struct tl_buf canon = TL_BUF_INIT;
+    for (size_t i = 0; i < g->npaths; i++)
+        if (produce_file(g, &b, g->paths[i], &canon)) break;
+    tl__buf_free(&canon);
+    if (b.n) queue_put(&g->q, b.first, b.last, b.n);
+    pthread_mutex_lock(&g->q.mu);
+    g->q.producer_done = 1;
+    pthread_cond_signal(&g->q.can_take);
+    pthread_mutex_unlock(&g->q.mu);
+    return NULL;
+}
+
+/* Stores or reports one item. Returns TL_OK to go on. */
+static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
+{
+    tl_node *n = g->n;
+    const tl_ingest_opts *opts = g->opts;
+    st->bytes = it->bytes;
+    if (it->kind == ITEM_FATAL) {
+        tl__node_err(n, "%s", it->data);
+        return it->rc;
+    }
+    if (it->kind == ITEM_REJECT) {
+        st->objects++;
+        tl__node_err(n, "%s", it->data);
+        if (!opts->skip_invalid) return it->rc;
+        st->rejected++;
+        if (opts->rejected) opts->rejected(opts->ud, it->data);
+        return TL_OK;
+    }
+    st->objects++;
+    tl_store_obj so = {it->id,  it->type,
+                       it->version, it->created,
+                       it->revoked, opts->origin ? opts->origin : "",
+                       it->json,    it->json_len,
+                       it->labels,  it->nlabels};
+    tl_put_result res;
+    tl_err rc = tl_store_put(n->store, &so, &res);
+    if (rc == TL_ECONFLICT) {
+        tl__node_err(n, "%s:%lu:%lu: %s", it->name, it->line, it->col, tl_store_errmsg(n->store));
+        if (!opts->skip_invalid) return rc;
+        st->rejected++;
+        if (opts->rejected) opts->rejected(opts->ud, n->errmsg);
+        return TL_OK;
+    }
+    if (rc) {
+        tl__node_err(n, "%s", tl_store_errmsg(n->store));
+        return rc;
+    }
+    if (res == TL_PUT_NEW)
+        st->stored++;
+    else
+        st->duplicates++;
+    return TL_OK;
 }
 
 tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
@@ -137,23 +326,72 @@ tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
         tl__node_err(n, "'%s' is not a valid partner code", opts->origin);
         return TL_EINVAL;
     }
-    struct ingest g = {n, opts, stats, TL_BUF_INIT, 0};
     n->errmsg[0] = '\0';
+    struct ingest g;
+    memset(&g, 0, sizeof g);
+    g.n = n;
+    g.opts = opts;
+    g.paths = paths;
+    g.npaths = npaths;
+    pthread_mutex_init(&g.q.mu, NULL);
+    pthread_cond_init(&g.q.can_put, NULL);
+    pthread_cond_init(&g.q.can_take, NULL);
+
     tl_err rc = tl_store_begin(n->store);
     if (rc) {
         tl__node_err(n, "%s", tl_store_errmsg(n->store));
-        return rc;
+        goto out;
     }
-    for (size_t i = 0; i < npaths && !rc; i++)
-        rc = ingest_file(&g, paths[i]);
+    pthread_t th;
+    if (pthread_create(&th, NULL, producer, &g) != 0) {
+        tl_store_rollback(n->store);
+        tl__node_err(n, "cannot start the reader thread");
+        rc = TL_ENOMEM;
+        goto out;
+    }
+    int64_t next_progress = 0;
+    struct item *list;
+    while ((list = queue_take(&g.q))) {
+        for (struct item *it = list, *nx; it; it = nx) {
+            nx = it->next;
+            if (!rc && opts->cancel && *opts->cancel) {
+                tl__node_err(n, "interrupted; nothing was stored");
+                rc = TL_EINTERRUPTED;
+            }
+            if (!rc) rc = consume(&g, it, stats);
+            tl_free(it);
+        }
+        if (rc) {
+            /* tell the reader to stop, then drain what it already queued */
+            pthread_mutex_lock(&g.q.mu);
+            g.q.consumer_quit = 1;
+            pthread_cond_broadcast(&g.q.can_put);
+            pthread_mutex_unlock(&g.q.mu);
+        }
+        if (!rc && opts->progress) {
+            int64_t now = tl__now_us();
+            if (now >= next_progress) {
+                opts->progress(opts->ud, stats->objects, stats->bytes);
+                next_progress = now + 500000;
+            }
+        }
+    }
+    pthread_join(th, NULL);
+    if (!rc && opts->cancel && *opts->cancel) {
+        tl__node_err(n, "interrupted; nothing was stored");
+        rc = TL_EINTERRUPTED;
+    }
     if (!rc) {
         rc = tl_store_commit(n->store);
         if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
     } else {
         tl_store_rollback(n->store);
-        stats->stored = stats->duplicates = 0;
     }
+    if (rc) stats->stored = stats->duplicates = 0;
     if (!rc && opts->progress) opts->progress(opts->ud, stats->objects, stats->bytes);
-    tl__buf_free(&g.canon);
+out:
+    pthread_cond_destroy(&g.q.can_put);
+    pthread_cond_destroy(&g.q.can_take);
+    pthread_mutex_destroy(&g.q.mu);
     return rc;
 }
