@@ -227,12 +227,17 @@ static int produce_file(struct ingest *g, struct batch *b, const char *path, str
                 it = message_item(ITEM_REJECT, rc, msg);
             } else {
                 tl__buf_reset(canon);
-                rc = tl__jcs_write(canon, obj, -1);
+                double bad = 0;
+                rc = tl__jcs_write_strict(canon, obj, &bad);
                 if (rc == TL_OK) {
                     it = object_item(&info, obj, canon);
                 } else if (rc == TL_EINVAL) {
-                    snprintf(msg, sizeof msg, "%s:%lu:%lu: object %s: has no canonical form",
-                             name, pos.line, pos.col, info.id);
+                    char num[32];
+                    if (tl_json_number(bad, num)) strcpy(num, "?");
+                    snprintf(msg, sizeof msg,
+                             "%s:%lu:%lu: object %s: the number %s is beyond +/-(2^53-1), "
+                             "which JSON cannot carry exactly",
+                             name, pos.line, pos.col, info.id, num);
                     it = message_item(ITEM_REJECT, TL_ESTIX, msg);
                 }
             }

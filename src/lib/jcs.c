@@ -186,7 +186,15 @@ static void newline(struct tl_buf *b, int indent)
         tl__buf_append(b, "  ", 2);
 }
 
-tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
+#define MAX_EXACT 9007199254740991.0 /* 2^53 - 1 */
+
+/* A number whose canonical text is an integer literal beyond 2^53 - 1. */
+static int inexact(const char *num, double d)
+{
+    return fabs(d) > MAX_EXACT && !strpbrk(num, ".e");
+}
+
+static tl_err write_value(struct tl_buf *b, const json_t *v, int indent, double *bad)
 {
     char num[32];
     switch (json_typeof(v)) {
@@ -198,7 +206,14 @@ tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
         /* Beyond 2^53 a JSON number is an IEEE double (RFC 8785 §3.2.2.3). */
         if (i > 9007199254740992LL || i < -9007199254740992LL) {
             if (tl_json_number((double)i, num)) return TL_EINVAL;
+            if (bad && inexact(num, (double)i)) {
+                *bad = (double)i;
+                return TL_EINVAL;
+            }
             tl__buf_puts(b, num);
+        } else if (bad && (i > 9007199254740991LL || i < -9007199254740991LL)) {
+            *bad = (double)i;
+            return TL_EINVAL;
         } else {
             tl__buf_printf(b, "%lld", (long long)i);
         }
@@ -206,6 +221,10 @@ tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
     }
     case JSON_REAL:
         if (tl_json_number(json_real_value(v), num)) return TL_EINVAL;
+        if (bad && inexact(num, json_real_value(v))) {
+            *bad = json_real_value(v);
+            return TL_EINVAL;
+        }
         tl__buf_puts(b, num);
         break;
     case JSON_STRING: tl__jcs_string(b, json_string_value(v), json_string_length(v)); break;
@@ -215,7 +234,7 @@ tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
         for (size_t i = 0; i < n; i++) {
             if (i) tl__buf_putc(b, ',');
             if (indent >= 0) newline(b, indent + 1);
-            tl_err rc = tl__jcs_write(b, json_array_get(v, i), indent >= 0 ? indent + 1 : -1);
+            tl_err rc = write_value(b, json_array_get(v, i), indent >= 0 ? indent + 1 : -1, bad);
             if (rc) return rc;
         }
         if (indent >= 0 && n) newline(b, indent);
@@ -253,7 +272,7 @@ tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
             tl__jcs_string(b, m[i].key, m[i].len);
             tl__buf_putc(b, ':');
             if (indent >= 0) tl__buf_putc(b, ' ');
-            rc = tl__jcs_write(b, m[i].value, indent >= 0 ? indent + 1 : -1);
+            rc = write_value(b, m[i].value, indent >= 0 ? indent + 1 : -1, bad);
         }
         if (m != stackm) tl_free(m);
         if (rc) return rc;
@@ -263,6 +282,16 @@ tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
     }
     }
     return b->oom ? TL_ENOMEM : TL_OK;
+}
+
+tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
+{
+    return write_value(b, v, indent, NULL);
+}
+
+tl_err tl__jcs_write_strict(struct tl_buf *b, const json_t *v, double *bad)
+{
+    return write_value(b, v, -1, bad);
 }
 
 static tl_err serialize(const json_t *v, int indent, char **out, size_t *len)

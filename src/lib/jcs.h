@@ -20,6 +20,14 @@ static inline json_t *tl__json_mut(const json_t *v)
  */
 tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent);
 
+/*
+ * As tl__jcs_write(b, v, -1), and also TL_EINVAL when a number's
+ * canonical form is an integer literal beyond ±(2^53-1): JSON cannot exchange
+ * such a number exactly (STIX requires integers within that range) and the
+ * JSON reader cannot read it back. *bad (OUT) receives the offending value.
+ */
+tl_err tl__jcs_write_strict(struct tl_buf *b, const json_t *v, double *bad);
+
 /* Appends s[0..n) as a JSON string literal with RFC 8785 escaping. */
 void tl__jcs_string(struct tl_buf *b, const char *s, size_t n);
 

@@ -311,7 +311,12 @@ static int scan_value(tl_reader *r, uint64_t keep, uint64_t *end, int *syntax)
                 /* a backslash escapes the next byte */
                 f = fill(r, 2, keep);
                 if (f < 0) return -1;
-                if (f == 0) continue;
+                if (f == 0) {
+                    tl_reader_pos p = here(r);
+                    set_err(r, &p, "unexpected end of input inside a string");
+                    *syntax = 1;
+                    return -1;
+                }
                 r->pos += 2;
             }
         } else if (c == '{' || c == '[') {

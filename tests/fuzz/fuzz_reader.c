@@ -8,6 +8,8 @@
 #include "tearline/reader.h"
 #include "tearline/stix.h"
 
+#include "jcs.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +33,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tl_stix_info info;
         tl_stix_error err;
         if (tl_stix_validate(o, &info, &err) != TL_OK) (void)tl_reader_locate(r, err.prop);
+        /* what ingest stores must read back to the same bytes */
+        struct tl_buf b = TL_BUF_INIT;
+        double bad;
         char *c1 = NULL, *c2 = NULL;
-        size_t l1, l2;
-        if (tl_json_canonical(o, &c1, &l1) == TL_OK) {
+        size_t l1 = 0, l2;
+        if (tl__jcs_write_strict(&b, o, &bad) == TL_OK) c1 = tl__buf_take(&b, &l1);
+        tl__buf_free(&b);
+        if (c1) {
             json_t *back = NULL;
             char msg[128];
             if (tl_json_parse(c1, l1, &back, msg, sizeof msg) != TL_OK) abort();

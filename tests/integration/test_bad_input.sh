@@ -50,6 +50,9 @@ check "$F" "$F:1:$(col_of "$F" 1 '"created_by_ref"'): object indicator--8e2e2d2b
 # a granular marking selector that points nowhere
 { ind 05 ',"granular_markings":[{"selectors":["description"],"marking_ref":"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"}]'; } > "$F"
 check "$F" "$F:1:$(col_of "$F" 1 '"description"'): object indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd05: 'granular_markings[0].selectors[0]' selects 'description', which is not in the object" "dangling selector"
+# a number JSON cannot carry exactly (found by fuzzing: it could not be read back)
+ind 07 ',"x_count":2E19' > "$F"
+check "$F" "$F:1:1: object indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd07: the number 20000000000000000000 is beyond +/-(2^53-1), which JSON cannot carry exactly" "inexact number"
 # a size limit
 ind 06 '' > "$F"
 run ingest --max-object-bytes 100 "$F"

@@ -101,6 +101,42 @@ static void test_big_integer(void **state)
     json_decref(v);
 }
 
+static void strict_case(const char *in, tl_err want, double want_bad)
+{
+    json_t *v = NULL;
+    char msg[128];
+    assert_int_equal(tl_json_parse(in, strlen(in), &v, msg, sizeof msg), TL_OK);
+    struct tl_buf b = TL_BUF_INIT;
+    double bad = 0;
+    assert_int_equal(tl__jcs_write_strict(&b, v, &bad), want);
+    if (want) assert_true(bad == want_bad);
+    if (!want) {
+        /* what the strict writer accepts reads back to the same bytes */
+        json_t *back = NULL;
+        assert_int_equal(tl_json_parse(b.p, b.len, &back, msg, sizeof msg), TL_OK);
+        char *again;
+        size_t len;
+        assert_int_equal(tl_json_canonical(back, &again, &len), TL_OK);
+        assert_int_equal(len, b.len);
+        assert_memory_equal(again, b.p, len);
+        tl_free(again);
+        json_decref(back);
+    }
+    tl__buf_free(&b);
+    json_decref(v);
+}
+
+static void test_strict_numbers(void **state)
+{
+    (void)state;
+    strict_case("{\"a\":9007199254740991,\"b\":-9007199254740991,\"c\":1e300,\"d\":2.5}",
+                TL_OK, 0);
+    /* found by fuzzing: 2E19 canonicalizes to an integer literal JSON readers reject */
+    strict_case("{\"a\":2E19}", TL_EINVAL, 2e19);
+    strict_case("[9007199254740993]", TL_EINVAL, 9007199254740992.0);
+    strict_case("[-9007199254740992]", TL_EINVAL, -9007199254740992.0);
+}
+
 static void test_strict(void **state)
 {
     (void)state;
@@ -172,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_utf16_order), cmocka_unit_test(test_big_integer),
         cmocka_unit_test(test_strict),     cmocka_unit_test(test_pretty),
         cmocka_unit_test(test_escapes),    cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_strict_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

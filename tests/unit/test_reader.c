@@ -87,6 +87,9 @@ static void test_errors(void **state)
     expect_error("[" OBJ("1") ",]", NULL, "trailing ','");
     expect_error("[" OBJ("1") " " OBJ("2") "]", NULL, "expected ',' or ']'");
     expect_error("[" OBJ("1"), NULL, "unexpected end of input");
+    /* regression: a backslash as the very last byte once made the scanner spin */
+    expect_error("[{\"a\":\"\\", NULL, "in.json:1:8: unexpected end of input inside a string");
+    expect_error("{\"a\":\"\\", NULL, "unexpected end of input inside a string");
     expect_error("{\"type\":\"bundle\",\"objects\":[" OBJ("1"), NULL, "unexpected end of input");
     expect_error("{\"type\":\"bundle\",\"id\":\"nope\",\"objects\":[]}", NULL,
                  "'id' must be bundle--UUID");
