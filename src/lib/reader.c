@@ -159,19 +159,18 @@ const char *tl_reader_errmsg(const tl_reader *r)
 /* Advances the line/column bookkeeping to input offset off (which must be in buf). */
 static void advance_lc(tl_reader *r, uint64_t off)
 {
-    size_t i = (size_t)(r->lc_off - r->base), end = (size_t)(off - r->base);
-    unsigned long line = r->line, col = r->col;
-    for (; i < end; i++) {
-        unsigned char c = (unsigned char)r->buf[i];
-        if (c == '\n') {
-            line++;
-            col = 1;
-        } else if ((c & 0xc0) != 0x80) {
-            col++;
-        }
+    const char *p = r->buf + (r->lc_off - r->base), *e = r->buf + (off - r->base);
+    const char *nl;
+    while (p < e && (nl = memchr(p, '\n', (size_t)(e - p)))) {
+        r->line++;
+        r->col = 1;
+        p = nl + 1;
     }
-    r->line = line;
-    r->col = col;
+    /* columns count characters: every byte but UTF-8 continuation bytes */
+    unsigned long chars = 0;
+    for (const unsigned char *q = (const unsigned char *)p; q < (const unsigned char *)e; q++)
+        chars += (*q & 0xc0) != 0x80;
+    r->col += chars;
     r->lc_off = off;
 }
 
