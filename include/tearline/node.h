@@ -50,8 +50,8 @@ TL_API const char *tl_node_identity(const tl_node *n);
 TL_API void tl_node_public_key(const tl_node *n, unsigned char pk[32]);
 
 typedef struct tl_ingest_opts {
-    int skip_invalid;    /* store the valid objects; report each rejected one */
-    const char *origin;  /* NULL or "": our own holdings; else the partner's code */
+    int skip_invalid;        /* store the valid objects; report each rejected one */
+    const char *origin;      /* NULL or "": our own holdings; else the partner's code */
     tl_reader_limits limits; /* zero fields: the node's configured limits */
     /* Called now and then with running totals; may be NULL. */
     void (*progress)(void *ud, uint64_t objects, uint64_t bytes);

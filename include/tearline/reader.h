@@ -43,8 +43,8 @@ typedef struct tl_reader_pos {
  * tl_reader_close(). Returns TL_EIO (message in *out's errmsg is not
  * available: the error text goes to errmsg[0..errcap) if given), TL_ENOMEM.
  */
-TL_API tl_err tl_reader_open_file(const char *path, const tl_reader_limits *limits,
-                                  tl_reader **out, char *errmsg, size_t errcap);
+TL_API tl_err tl_reader_open_file(const char *path, const tl_reader_limits *limits, tl_reader **out,
+                                  char *errmsg, size_t errcap);
 
 /* Reads from memory; data must outlive the reader. name is used in messages. */
 TL_API tl_err tl_reader_open_mem(const char *name, const char *data, size_t len,

@@ -15,15 +15,15 @@ extern "C" {
 
 /* One stored version of an object. Strings are valid only during the callback. */
 typedef struct tl_record {
-    int64_t seq;        /* store order; strictly increasing with date_added */
-    int64_t added_us;   /* date_added, microseconds since the epoch */
+    int64_t seq;      /* store order; strictly increasing with date_added */
+    int64_t added_us; /* date_added, microseconds since the epoch */
     const char *id;
     const char *type;
     const char *version; /* version key (see tl_stix_info.version) */
     const char *origin;  /* "" for our own holdings, else the partner's code */
     int revoked;
-    int latest;          /* this is the newest stored version of id */
-    const char *json;    /* RFC 8785 canonical form */
+    int latest;       /* this is the newest stored version of id */
+    const char *json; /* RFC 8785 canonical form */
     size_t json_len;
 } tl_record;
 
@@ -33,7 +33,7 @@ typedef int (*tl_record_cb)(const tl_record *rec, void *ud);
 typedef enum tl_versions {
     TL_VERSIONS_LATEST = 0, /* newest version of each object */
     TL_VERSIONS_ALL,
-    TL_VERSIONS_FIRST,      /* oldest version of each object */
+    TL_VERSIONS_FIRST, /* oldest version of each object */
 } tl_versions;
 
 #define TL_FILTER_MAX_TYPES 32
@@ -52,7 +52,10 @@ typedef struct tl_filter {
 } tl_filter;
 
 /* A filter that selects every latest version. */
-#define TL_FILTER_INIT {{0}, 0, NULL, NULL, NULL, -1, NULL, NULL, TL_VERSIONS_LATEST, 0}
+#define TL_FILTER_INIT                                                                             \
+    {                                                                                              \
+        {0}, 0, NULL, NULL, NULL, -1, NULL, NULL, TL_VERSIONS_LATEST, 0                            \
+    }
 
 /* Holdings counted by (type, origin). */
 typedef struct tl_count {

@@ -36,7 +36,11 @@ const char *cli_home(const char *cmd, const char *opt_home);
 tl_node *cli_open(const char *cmd, const char *opt_home, int *code);
 
 /* Long option table entries every subcommand accepts. */
-#define CLI_COMMON_OPTS {"home", required_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'}
+#define CLI_COMMON_OPTS                                                                            \
+    {"home", required_argument, NULL, 'H'},                                                        \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 
 /* Prints usage for cmd (text) to stdout or stderr. */
 int cli_usage(const char *text, int to_stderr);
@@ -47,20 +51,22 @@ struct cli_filter {
     char from_key[64], to_key[64];
     char *owned[TL_FILTER_MAX_TYPES];
 };
-#define CLI_FILTER_OPTS                                                                           \
-    {"type", required_argument, NULL, 't'}, {"label", required_argument, NULL, 'l'},              \
-        {"since", required_argument, NULL, 's'}, {"origin", required_argument, NULL, 'o'},        \
-        {"modified-from", required_argument, NULL, 'F'},                                          \
-        {"modified-to", required_argument, NULL, 'T'},                                            \
-        {"all-versions", no_argument, NULL, 'A'}, {"limit", required_argument, NULL, 'n'}
-#define CLI_FILTER_HELP                                                                           \
-    "  --type T[,T...]       only these types (repeatable)\n"                                     \
-    "  --label L             only objects with this label\n"                                      \
-    "  --since TS            only objects added to the holdings after TS (RFC 3339)\n"            \
-    "  --modified-from TS    only versions modified at or after TS\n"                             \
-    "  --modified-to TS      only versions modified at or before TS\n"                            \
-    "  --origin CODE|own     only our own holdings, or those received from partner CODE\n"        \
-    "  --all-versions        every stored version, not only the latest\n"                         \
+#define CLI_FILTER_OPTS                                                                            \
+    {"type", required_argument, NULL, 't'}, {"label", required_argument, NULL, 'l'},               \
+        {"since", required_argument, NULL, 's'}, {"origin", required_argument, NULL, 'o'},         \
+        {"modified-from", required_argument, NULL, 'F'},                                           \
+        {"modified-to", required_argument, NULL, 'T'}, {"all-versions", no_argument, NULL, 'A'},   \
+    {                                                                                              \
+        "limit", required_argument, NULL, 'n'                                                      \
+    }
+#define CLI_FILTER_HELP                                                                            \
+    "  --type T[,T...]       only these types (repeatable)\n"                                      \
+    "  --label L             only objects with this label\n"                                       \
+    "  --since TS            only objects added to the holdings after TS (RFC 3339)\n"             \
+    "  --modified-from TS    only versions modified at or after TS\n"                              \
+    "  --modified-to TS      only versions modified at or before TS\n"                             \
+    "  --origin CODE|own     only our own holdings, or those received from partner CODE\n"         \
+    "  --all-versions        every stored version, not only the latest\n"                          \
     "  --limit N             at most N objects\n"
 /* Handles one filter option; returns 1 if c was one, 0 if not, -1 on a bad value. */
 int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg);

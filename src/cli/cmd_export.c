@@ -55,10 +55,18 @@ int cmd_export(int argc, char **argv)
         }
         if (r) continue;
         switch (c) {
-        case 'H': home = optarg; break;
-        case 'J': e.jsonl = 1; break;
-        case 'h': cli_filter_free(&cf); return cli_usage(help, 0);
-        default: cli_filter_free(&cf); return cli_usage(help, 1);
+        case 'H':
+            home = optarg;
+            break;
+        case 'J':
+            e.jsonl = 1;
+            break;
+        case 'h':
+            cli_filter_free(&cf);
+            return cli_usage(help, 0);
+        default:
+            cli_filter_free(&cf);
+            return cli_usage(help, 1);
         }
     }
     if (optind != argc) {

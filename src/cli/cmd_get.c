@@ -59,11 +59,19 @@ int cmd_get(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'H': home = optarg; break;
-        case 'V': version = optarg; break;
-        case 'C': o.canonical = 1; break;
-        case 'h': return cli_usage(help, 0);
-        default: return cli_usage(help, 1);
+        case 'H':
+            home = optarg;
+            break;
+        case 'V':
+            version = optarg;
+            break;
+        case 'C':
+            o.canonical = 1;
+            break;
+        case 'h':
+            return cli_usage(help, 0);
+        default:
+            return cli_usage(help, 1);
         }
     }
     if (optind + 1 != argc) {

@@ -96,9 +96,15 @@ int cmd_ingest(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'H': home = optarg; break;
-        case 'S': io.skip_invalid = 1; break;
-        case 'o': io.origin = optarg; break;
+        case 'H':
+            home = optarg;
+            break;
+        case 'S':
+            io.skip_invalid = 1;
+            break;
+        case 'o':
+            io.origin = optarg;
+            break;
         case 'M':
             if (parse_size("--max-object-bytes", optarg, &v)) return EXIT_BADINPUT;
             io.limits.max_object_bytes = (size_t)v;
@@ -107,8 +113,10 @@ int cmd_ingest(int argc, char **argv)
             if (parse_size("--max-input-bytes", optarg, &v)) return EXIT_BADINPUT;
             io.limits.max_input_bytes = v;
             break;
-        case 'h': return cli_usage(help, 0);
-        default: return cli_usage(help, 1);
+        case 'h':
+            return cli_usage(help, 0);
+        default:
+            return cli_usage(help, 1);
         }
     }
     if (optind == argc) {
@@ -132,8 +140,8 @@ int cmd_ingest(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     tl_ingest_stats st;
-    tl_err rc = tl_node_ingest(n, (const char *const *)argv + optind, (size_t)(argc - optind), &io,
-                               &st);
+    tl_err rc =
+        tl_node_ingest(n, (const char *const *)argv + optind, (size_t)(argc - optind), &io, &st);
     if (p.shown) fputc('\n', stderr);
     if (rc) {
         cli_error("ingest", "%s", *tl_node_errmsg(n) ? tl_node_errmsg(n) : tl_strerror(rc));

@@ -5,13 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char help[] =
-    "usage: tearline list [FILTERS] [--json] [--home DIR]\n"
-    "\n"
-    "Lists holdings in the order they were added: date added, type, id,\n"
-    "version, origin and name. --json writes each object's canonical form,\n"
-    "one per line (JSON Lines).\n"
-    "\n" CLI_FILTER_HELP;
+static const char help[] = "usage: tearline list [FILTERS] [--json] [--home DIR]\n"
+                           "\n"
+                           "Lists holdings in the order they were added: date added, type, id,\n"
+                           "version, origin and name. --json writes each object's canonical form,\n"
+                           "one per line (JSON Lines).\n"
+                           "\n" CLI_FILTER_HELP;
 
 struct lister {
     int json;
@@ -48,8 +47,8 @@ static int print_line(const tl_record *r, void *ud)
     if (!name) name = json_string_value(json_object_get(v, "value"));
     char ver[72];
     version_text(r->version, ver);
-    printf("%s  %-20s %s  %s  %s%s  %s\n", added, r->type, r->id, ver,
-           *r->origin ? "from:" : "own", r->origin, name ? name : "");
+    printf("%s  %-20s %s  %s  %s%s  %s\n", added, r->type, r->id, ver, *r->origin ? "from:" : "own",
+           r->origin, name ? name : "");
     json_decref(v);
     return 0;
 }
@@ -78,10 +77,18 @@ int cmd_list(int argc, char **argv)
         }
         if (r) continue;
         switch (c) {
-        case 'H': home = optarg; break;
-        case 'J': l.json = 1; break;
-        case 'h': cli_filter_free(&cf); return cli_usage(help, 0);
-        default: cli_filter_free(&cf); return cli_usage(help, 1);
+        case 'H':
+            home = optarg;
+            break;
+        case 'J':
+            l.json = 1;
+            break;
+        case 'h':
+            cli_filter_free(&cf);
+            return cli_usage(help, 0);
+        default:
+            cli_filter_free(&cf);
+            return cli_usage(help, 1);
         }
     }
     if (optind != argc) {

@@ -36,10 +36,16 @@ int cmd_protect(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'H': home = optarg; break;
-        case 'K': kind = optarg; break;
-        case 'h': return cli_usage(help, 0);
-        default: return cli_usage(help, 1);
+        case 'H':
+            home = optarg;
+            break;
+        case 'K':
+            kind = optarg;
+            break;
+        case 'h':
+            return cli_usage(help, 0);
+        default:
+            return cli_usage(help, 1);
         }
     }
     if (optind >= argc) return cli_usage(help, 1);

@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char help[] =
-    "usage: tearline stats [--home DIR]\n"
-    "\n"
-    "Counts the holdings by type and origin (objects and stored versions),\n"
-    "and the protected terms.\n";
+static const char help[] = "usage: tearline stats [--home DIR]\n"
+                           "\n"
+                           "Counts the holdings by type and origin (objects and stored versions),\n"
+                           "and the protected terms.\n";
 
 struct totals {
     long long objects, versions, terms;
@@ -41,9 +40,13 @@ int cmd_stats(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'H': home = optarg; break;
-        case 'h': return cli_usage(help, 0);
-        default: return cli_usage(help, 1);
+        case 'H':
+            home = optarg;
+            break;
+        case 'h':
+            return cli_usage(help, 0);
+        default:
+            return cli_usage(help, 1);
         }
     }
     if (optind != argc) return cli_usage(help, 1);

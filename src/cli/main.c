@@ -53,15 +53,18 @@ int main(int argc, char **argv)
 int cli_exit_code(tl_err err)
 {
     switch (err) {
-    case TL_OK: return EXIT_OK;
+    case TL_OK:
+        return EXIT_OK;
     case TL_EUSAGE:
     case TL_EINVAL:
     case TL_EJSON:
     case TL_ESTIX:
     case TL_ELIMIT:
     case TL_ECONFLICT:
-    case TL_EEXIST: return EXIT_BADINPUT;
-    default: return EXIT_FAIL;
+    case TL_EEXIST:
+        return EXIT_BADINPUT;
+    default:
+        return EXIT_FAIL;
     }
 }
 
@@ -132,8 +135,12 @@ int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *ar
         }
         return 1;
     }
-    case 'l': f->label = arg; return 1;
-    case 'o': f->origin = strcmp(arg, "own") == 0 ? "" : arg; return 1;
+    case 'l':
+        f->label = arg;
+        return 1;
+    case 'o':
+        f->origin = strcmp(arg, "own") == 0 ? "" : arg;
+        return 1;
     case 's': {
         char key[64];
         if (tl_timestamp_parse(arg, key, &f->added_after_us)) {
@@ -147,8 +154,8 @@ int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *ar
     case 'T': {
         char *key = c == 'F' ? cf->from_key : cf->to_key;
         if (tl_timestamp_parse(arg, key, NULL)) {
-            cli_error(cmd, "--modified-%s: '%s' is not an RFC 3339 timestamp", c == 'F' ? "from" : "to",
-                      arg);
+            cli_error(cmd, "--modified-%s: '%s' is not an RFC 3339 timestamp",
+                      c == 'F' ? "from" : "to", arg);
             return -1;
         }
         if (c == 'F')
@@ -157,7 +164,9 @@ int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *ar
             f->modified_to = key;
         return 1;
     }
-    case 'A': f->versions = TL_VERSIONS_ALL; return 1;
+    case 'A':
+        f->versions = TL_VERSIONS_ALL;
+        return 1;
     case 'n': {
         char *end;
         errno = 0;

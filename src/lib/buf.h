@@ -18,7 +18,10 @@ struct tl_buf {
     int oom;
 };
 
-#define TL_BUF_INIT {NULL, 0, 0, 0}
+#define TL_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
 
 int tl__buf_reserve(struct tl_buf *b, size_t extra);
 void tl__buf_append(struct tl_buf *b, const void *data, size_t n);

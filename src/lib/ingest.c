@@ -19,8 +19,8 @@
 #include <string.h>
 
 #define MAX_LABELS 64
-#define BATCH 64          /* items handed over at once */
-#define QUEUE_ITEMS 4096  /* items in flight between the threads */
+#define BATCH 64         /* items handed over at once */
+#define QUEUE_ITEMS 4096 /* items in flight between the threads */
 
 enum item_kind {
     ITEM_OBJECT,
@@ -294,11 +294,10 @@ static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
         return TL_OK;
     }
     st->objects++;
-    tl_store_obj so = {it->id,  it->type,
-                       it->version, it->created,
-                       it->revoked, opts->origin ? opts->origin : "",
-                       it->json,    it->json_len,
-                       it->labels,  it->nlabels};
+    tl_store_obj so = {it->id,      it->type,     it->version,
+                       it->created, it->revoked,  opts->origin ? opts->origin : "",
+                       it->json,    it->json_len, it->labels,
+                       it->nlabels};
     tl_put_result res;
     tl_err rc = tl_store_put(n->store, &so, &res);
     if (rc == TL_ECONFLICT) {

@@ -100,13 +100,27 @@ void tl__jcs_string(struct tl_buf *b, const char *s, size_t n)
         tl__buf_append(b, s + run, i - run);
         run = i + 1;
         switch (c) {
-        case '"': tl__buf_append(b, "\\\"", 2); break;
-        case '\\': tl__buf_append(b, "\\\\", 2); break;
-        case '\b': tl__buf_append(b, "\\b", 2); break;
-        case '\f': tl__buf_append(b, "\\f", 2); break;
-        case '\n': tl__buf_append(b, "\\n", 2); break;
-        case '\r': tl__buf_append(b, "\\r", 2); break;
-        case '\t': tl__buf_append(b, "\\t", 2); break;
+        case '"':
+            tl__buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            tl__buf_append(b, "\\\\", 2);
+            break;
+        case '\b':
+            tl__buf_append(b, "\\b", 2);
+            break;
+        case '\f':
+            tl__buf_append(b, "\\f", 2);
+            break;
+        case '\n':
+            tl__buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            tl__buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            tl__buf_append(b, "\\t", 2);
+            break;
         default: {
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             tl__buf_append(b, esc, 6);
@@ -198,9 +212,15 @@ static tl_err write_value(struct tl_buf *b, const json_t *v, int indent, double 
 {
     char num[32];
     switch (json_typeof(v)) {
-    case JSON_NULL: tl__buf_append(b, "null", 4); break;
-    case JSON_TRUE: tl__buf_append(b, "true", 4); break;
-    case JSON_FALSE: tl__buf_append(b, "false", 5); break;
+    case JSON_NULL:
+        tl__buf_append(b, "null", 4);
+        break;
+    case JSON_TRUE:
+        tl__buf_append(b, "true", 4);
+        break;
+    case JSON_FALSE:
+        tl__buf_append(b, "false", 5);
+        break;
     case JSON_INTEGER: {
         json_int_t i = json_integer_value(v);
         /* Beyond 2^53 a JSON number is an IEEE double (RFC 8785 §3.2.2.3). */
@@ -227,7 +247,9 @@ static tl_err write_value(struct tl_buf *b, const json_t *v, int indent, double 
         }
         tl__buf_puts(b, num);
         break;
-    case JSON_STRING: tl__jcs_string(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_STRING:
+        tl__jcs_string(b, json_string_value(v), json_string_length(v));
+        break;
     case JSON_ARRAY: {
         size_t n = json_array_size(v);
         tl__buf_putc(b, '[');

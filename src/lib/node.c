@@ -34,10 +34,9 @@ void tl__uuid4(char out[37])
     randombytes_buf(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
 tl_err tl__write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
@@ -276,8 +275,8 @@ static tl_err load_meta(tl_node *n, char *errmsg, size_t errcap)
         tl__msg(errmsg, errcap, "%s: the store holds no node identity", n->home);
         rc = TL_ENODE;
     }
-    if (!rc && (strlen(pkhex) != 64 ||
-                sodium_hex2bin(n->pk, 32, pkhex, 64, NULL, NULL, NULL) != 0)) {
+    if (!rc &&
+        (strlen(pkhex) != 64 || sodium_hex2bin(n->pk, 32, pkhex, 64, NULL, NULL, NULL) != 0)) {
         tl__msg(errmsg, errcap, "%s: the stored public key is malformed", n->home);
         rc = TL_ESTORE;
     }
@@ -477,8 +476,8 @@ tl_err tl_node_get(tl_node *n, const char *id, const char *version, tl_record_cb
     return rc;
 }
 
-tl_err tl_node_query(tl_node *n, const tl_filter *f, const char *cursor, tl_record_cb cb,
-                     void *ud, char next[TL_CURSOR_MAX])
+tl_err tl_node_query(tl_node *n, const tl_filter *f, const char *cursor, tl_record_cb cb, void *ud,
+                     char next[TL_CURSOR_MAX])
 {
     tl_err rc = tl_store_query(n->store, f, cursor, cb, ud, next);
     if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
@@ -495,8 +494,9 @@ tl_err tl_node_protect_add(tl_node *n, const char *term, const char *kind)
     for (size_t i = 0; i < sizeof term_kinds / sizeof *term_kinds; i++)
         ok |= !strcmp(kind, term_kinds[i]);
     if (!ok) {
-        tl__node_err(n, "'%s' is not a term kind (source, station, platform, operation, "
-                        "person, other)",
+        tl__node_err(n,
+                     "'%s' is not a term kind (source, station, platform, operation, "
+                     "person, other)",
                      kind);
         return TL_EINVAL;
     }
@@ -533,8 +533,8 @@ tl_err tl_node_protect_remove(tl_node *n, const char *term)
     if (!rc) rc = tl_store_term_remove(n->store, folded);
     if (!rc) rc = tl_store_commit(n->store);
     if (rc) {
-        tl__node_err(n, "%s", rc == TL_ENOTFOUND ? "no such protected term"
-                                                 : tl_store_errmsg(n->store));
+        tl__node_err(n, "%s",
+                     rc == TL_ENOTFOUND ? "no such protected term" : tl_store_errmsg(n->store));
         tl_store_rollback(n->store);
     }
     tl_free(folded);

@@ -45,9 +45,8 @@ int tl_party_code_valid(const char *code)
     return 1;
 }
 
-__attribute__((format(printf, 6, 7))) static tl_err bad(char *prop, size_t propcap,
-                                                        const char *name, char *msg,
-                                                        size_t msgcap, const char *fmt, ...)
+__attribute__((format(printf, 6, 7))) static tl_err
+bad(char *prop, size_t propcap, const char *name, char *msg, size_t msgcap, const char *fmt, ...)
 {
     snprintf(prop, propcap, "%s", name);
     va_list ap;
@@ -68,7 +67,7 @@ static int is_ident_ref(const json_t *v)
 tl_err tl_prov_validate(const json_t *ext, long confidence, char *prop, size_t propcap, char *msg,
                         size_t msgcap)
 {
-    static const char *const disciplines[] = {"humint", "sigint", "imint", "geoint", "osint",
+    static const char *const disciplines[] = {"humint", "sigint",  "imint",  "geoint", "osint",
                                               "masint", "techint", "finint", "liaison"};
     prop[0] = msg[0] = '\0';
     if (!json_is_object(ext)) return BAD("", "provenance must be an object");
@@ -83,7 +82,8 @@ tl_err tl_prov_validate(const json_t *ext, long confidence, char *prop, size_t p
             if (!is_ident_ref(v)) return BAD(key, "must refer to an identity (identity--UUID)");
         } else if (!strcmp(key, "discipline")) {
             int ok = 0;
-            for (size_t i = 0; json_is_string(v) && i < sizeof disciplines / sizeof *disciplines; i++)
+            for (size_t i = 0; json_is_string(v) && i < sizeof disciplines / sizeof *disciplines;
+                 i++)
                 ok |= !strcmp(json_string_value(v), disciplines[i]);
             if (!ok)
                 return BAD(key, "must be one of humint, sigint, imint, geoint, osint, masint, "

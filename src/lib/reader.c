@@ -33,8 +33,8 @@ struct tl_reader {
     char *buf; /* buf[0..len) holds input bytes base..base+len */
     size_t cap;
     size_t len;
-    size_t pos;       /* scan position within buf */
-    uint64_t base;    /* input offset of buf[0] */
+    size_t pos;    /* scan position within buf */
+    uint64_t base; /* input offset of buf[0] */
     int eof;
     int failed;
     tl_err fail_rc; /* why fill() or a limit stopped the reader */
@@ -439,8 +439,9 @@ static tl_err check_container(tl_reader *r)
     if (t) {
         const char *ts = json_string_value(t);
         if (!ts || strcmp(ts, "bundle") != 0) {
-            set_err(r, &r->top_pos, "a top-level object with an 'objects' list must be a bundle "
-                                    "or a TAXII envelope");
+            set_err(r, &r->top_pos,
+                    "a top-level object with an 'objects' list must be a bundle "
+                    "or a TAXII envelope");
             return fatal(r, TL_EJSON);
         }
         const char *id = json_string_value(json_object_get(r->header, "id"));
@@ -567,7 +568,8 @@ tl_err tl_reader_next(tl_reader *r, json_t **obj, tl_reader_pos *pos)
         int c;
         tl_err rc;
         switch (r->st) {
-        case ST_DONE: return TL_OK;
+        case ST_DONE:
+            return TL_OK;
         case ST_TOP: {
             c = peek_ws(r, r->base + r->pos);
             if (c < 0) return fatal(r, TL_EIO);
@@ -642,8 +644,9 @@ tl_err tl_reader_next(tl_reader *r, json_t **obj, tl_reader_pos *pos)
                 continue;
             }
             tl_reader_pos p = here(r);
-            set_err(r, &p, c == 0 ? "unexpected end of input in a list of objects"
-                                  : "expected ',' or ']' after an object");
+            set_err(r, &p,
+                    c == 0 ? "unexpected end of input in a list of objects"
+                           : "expected ',' or ']' after an object");
             return fatal(r, TL_EJSON);
         }
         case ST_REST: {
@@ -721,7 +724,8 @@ static int skip(struct cur *c)
         char ch = *c->p;
         if (ch == '"') {
             c->p++;
-            while (c->p < c->e && *c->p != '"') c->p += *c->p == '\\' ? 2 : 1;
+            while (c->p < c->e && *c->p != '"')
+                c->p += *c->p == '\\' ? 2 : 1;
             c->p++;
         } else if (ch == '{' || ch == '[') {
             depth++;
@@ -730,7 +734,8 @@ static int skip(struct cur *c)
             if (depth == 0) return 0;
             depth--;
             c->p++;
-        } else if (depth == 0 && (ch == ',' || ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r')) {
+        } else if (depth == 0 &&
+                   (ch == ',' || ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r')) {
             return 0;
         } else {
             c->p++;
@@ -750,7 +755,8 @@ static int find_member(struct cur *c, const char *name, size_t n, const char **k
         ws(c);
         if (c->p >= c->e || *c->p != '"') return -1;
         const char *k = c->p + 1, *q = k;
-        while (q < c->e && *q != '"') q += *q == '\\' ? 2 : 1;
+        while (q < c->e && *q != '"')
+            q += *q == '\\' ? 2 : 1;
         *keypos = c->p;
         int match = (size_t)(q - k) == n && memcmp(k, name, n) == 0;
         c->p = q + 1;
@@ -794,7 +800,8 @@ tl_reader_pos tl_reader_locate(const tl_reader *r, const char *path)
         if (*s == '[') {
             size_t idx = 0;
             s++;
-            while (*s >= '0' && *s <= '9') idx = idx * 10 + (size_t)(*s++ - '0');
+            while (*s >= '0' && *s <= '9')
+                idx = idx * 10 + (size_t)(*s++ - '0');
             if (*s != ']' || find_index(&c, idx)) break;
             s++;
             found = c.p;

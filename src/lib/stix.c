@@ -18,25 +18,25 @@
 #include <string.h>
 
 enum pkind {
-    P_STR,      /* string */
-    P_TS,       /* RFC 3339 timestamp */
-    P_TS_MS,    /* timestamp, millisecond precision or finer */
-    P_INT,      /* integer within [lo, hi] */
-    P_NUM,      /* number within [lo, hi] */
-    P_BOOL,     /* true or false */
-    P_STRLIST,  /* non-empty list of strings */
-    P_REF,      /* identifier of one of the types in arg */
-    P_REFLIST,  /* non-empty list of such identifiers */
-    P_DICT,     /* JSON object */
-    P_OBJLIST,  /* non-empty list of JSON objects */
-    P_EXTREFS,  /* external references */
-    P_KILLCHAIN,/* kill chain phases */
-    P_GRANULAR, /* granular markings */
-    P_EXTS,     /* extensions dictionary */
-    P_HASHES,   /* hashes dictionary */
-    P_ENUM,     /* one of the space-separated words in arg */
-    P_ENUMLIST, /* non-empty list of such words */
-    P_SPEC,     /* spec_version: "2.1" */
+    P_STR,       /* string */
+    P_TS,        /* RFC 3339 timestamp */
+    P_TS_MS,     /* timestamp, millisecond precision or finer */
+    P_INT,       /* integer within [lo, hi] */
+    P_NUM,       /* number within [lo, hi] */
+    P_BOOL,      /* true or false */
+    P_STRLIST,   /* non-empty list of strings */
+    P_REF,       /* identifier of one of the types in arg */
+    P_REFLIST,   /* non-empty list of such identifiers */
+    P_DICT,      /* JSON object */
+    P_OBJLIST,   /* non-empty list of JSON objects */
+    P_EXTREFS,   /* external references */
+    P_KILLCHAIN, /* kill chain phases */
+    P_GRANULAR,  /* granular markings */
+    P_EXTS,      /* extensions dictionary */
+    P_HASHES,    /* hashes dictionary */
+    P_ENUM,      /* one of the space-separated words in arg */
+    P_ENUMLIST,  /* non-empty list of such words */
+    P_SPEC,      /* spec_version: "2.1" */
 };
 
 #define REQ 1u
@@ -97,80 +97,175 @@ static const struct prop common_marking[] = {
     {NULL, 0, 0, NULL, 0, 0},
 };
 
-#define END {NULL, 0, 0, NULL, 0, 0}
-#define NAME_REQ {"name", P_STR, REQ, NULL, 0, 0}
-#define DESC {"description", P_STR, 0, NULL, 0, 0}
-#define ALIASES {"aliases", P_STRLIST, 0, NULL, 0, 0}
-#define KCP {"kill_chain_phases", P_KILLCHAIN, 0, NULL, 0, 0}
-#define FIRST_LAST {"first_seen", P_TS, 0, NULL, 0, 0}, {"last_seen", P_TS, 0, NULL, 0, 0}
-#define ANY_REFS_REQ {"object_refs", P_REFLIST, REQ, R_ANY, 0, 0}
-#define AUTHORS {"authors", P_STRLIST, 0, NULL, 0, 0}
-#define TSP(n) {n, P_TS, 0, NULL, 0, 0}
-#define STRP(n) {n, P_STR, 0, NULL, 0, 0}
-#define LISTP(n) {n, P_STRLIST, 0, NULL, 0, 0}
-#define BOOLP(n) {n, P_BOOL, 0, NULL, 0, 0}
-#define UINTP(n) {n, P_INT, 0, NULL, 0, 9007199254740991.0}
-#define REFP(n, t) {n, P_REF, 0, t, 0, 0}
-#define REFSP(n, t) {n, P_REFLIST, 0, t, 0, 0}
+#define END                                                                                        \
+    {                                                                                              \
+        NULL, 0, 0, NULL, 0, 0                                                                     \
+    }
+#define NAME_REQ                                                                                   \
+    {                                                                                              \
+        "name", P_STR, REQ, NULL, 0, 0                                                             \
+    }
+#define DESC                                                                                       \
+    {                                                                                              \
+        "description", P_STR, 0, NULL, 0, 0                                                        \
+    }
+#define ALIASES                                                                                    \
+    {                                                                                              \
+        "aliases", P_STRLIST, 0, NULL, 0, 0                                                        \
+    }
+#define KCP                                                                                        \
+    {                                                                                              \
+        "kill_chain_phases", P_KILLCHAIN, 0, NULL, 0, 0                                            \
+    }
+#define FIRST_LAST                                                                                 \
+    {"first_seen", P_TS, 0, NULL, 0, 0},                                                           \
+    {                                                                                              \
+        "last_seen", P_TS, 0, NULL, 0, 0                                                           \
+    }
+#define ANY_REFS_REQ                                                                               \
+    {                                                                                              \
+        "object_refs", P_REFLIST, REQ, R_ANY, 0, 0                                                 \
+    }
+#define AUTHORS                                                                                    \
+    {                                                                                              \
+        "authors", P_STRLIST, 0, NULL, 0, 0                                                        \
+    }
+#define TSP(n)                                                                                     \
+    {                                                                                              \
+        n, P_TS, 0, NULL, 0, 0                                                                     \
+    }
+#define STRP(n)                                                                                    \
+    {                                                                                              \
+        n, P_STR, 0, NULL, 0, 0                                                                    \
+    }
+#define LISTP(n)                                                                                   \
+    {                                                                                              \
+        n, P_STRLIST, 0, NULL, 0, 0                                                                \
+    }
+#define BOOLP(n)                                                                                   \
+    {                                                                                              \
+        n, P_BOOL, 0, NULL, 0, 0                                                                   \
+    }
+#define UINTP(n)                                                                                   \
+    {                                                                                              \
+        n, P_INT, 0, NULL, 0, 9007199254740991.0                                                   \
+    }
+#define REFP(n, t)                                                                                 \
+    {                                                                                              \
+        n, P_REF, 0, t, 0, 0                                                                       \
+    }
+#define REFSP(n, t)                                                                                \
+    {                                                                                              \
+        n, P_REFLIST, 0, t, 0, 0                                                                   \
+    }
 
 static const struct prop p_attack_pattern[] = {NAME_REQ, DESC, ALIASES, KCP, END};
-static const struct prop p_campaign[] = {NAME_REQ, DESC, ALIASES, FIRST_LAST, STRP("objective"),
-                                         END};
+static const struct prop p_campaign[] = {NAME_REQ,          DESC, ALIASES, FIRST_LAST,
+                                         STRP("objective"), END};
 static const struct prop p_course_of_action[] = {NAME_REQ, DESC, END};
-static const struct prop p_grouping[] = {STRP("name"), DESC, {"context", P_STR, REQ, NULL, 0, 0},
-                                         ANY_REFS_REQ, END};
-static const struct prop p_identity[] = {NAME_REQ, DESC, LISTP("roles"), STRP("identity_class"),
-                                         LISTP("sectors"), STRP("contact_information"), END};
+static const struct prop p_grouping[] = {
+    STRP("name"), DESC, {"context", P_STR, REQ, NULL, 0, 0}, ANY_REFS_REQ, END};
+static const struct prop p_identity[] = {NAME_REQ,
+                                         DESC,
+                                         LISTP("roles"),
+                                         STRP("identity_class"),
+                                         LISTP("sectors"),
+                                         STRP("contact_information"),
+                                         END};
 static const struct prop p_incident[] = {NAME_REQ, DESC, KCP, END};
-static const struct prop p_indicator[] = {STRP("name"), DESC, LISTP("indicator_types"),
+static const struct prop p_indicator[] = {STRP("name"),
+                                          DESC,
+                                          LISTP("indicator_types"),
                                           {"pattern", P_STR, REQ, NULL, 0, 0},
                                           {"pattern_type", P_STR, REQ, NULL, 0, 0},
                                           STRP("pattern_version"),
                                           {"valid_from", P_TS, REQ, NULL, 0, 0},
-                                          TSP("valid_until"), KCP, END};
-static const struct prop p_infrastructure[] = {NAME_REQ, DESC, LISTP("infrastructure_types"),
-                                               ALIASES, KCP, FIRST_LAST, END};
-static const struct prop p_intrusion_set[] = {NAME_REQ, DESC, ALIASES, FIRST_LAST, LISTP("goals"),
-                                              STRP("resource_level"), STRP("primary_motivation"),
-                                              LISTP("secondary_motivations"), END};
-static const struct prop p_location[] = {STRP("name"), DESC,
+                                          TSP("valid_until"),
+                                          KCP,
+                                          END};
+static const struct prop p_infrastructure[] = {
+    NAME_REQ, DESC, LISTP("infrastructure_types"), ALIASES, KCP, FIRST_LAST, END};
+static const struct prop p_intrusion_set[] = {NAME_REQ,
+                                              DESC,
+                                              ALIASES,
+                                              FIRST_LAST,
+                                              LISTP("goals"),
+                                              STRP("resource_level"),
+                                              STRP("primary_motivation"),
+                                              LISTP("secondary_motivations"),
+                                              END};
+static const struct prop p_location[] = {STRP("name"),
+                                         DESC,
                                          {"latitude", P_NUM, 0, NULL, -90, 90},
                                          {"longitude", P_NUM, 0, NULL, -180, 180},
                                          {"precision", P_NUM, 0, NULL, 0, 1e300},
-                                         STRP("region"), STRP("country"),
-                                         STRP("administrative_area"), STRP("city"),
-                                         STRP("street_address"), STRP("postal_code"), END};
-static const struct prop p_malware[] = {STRP("name"), DESC, LISTP("malware_types"),
-                                        {"is_family", P_BOOL, REQ, NULL, 0, 0}, ALIASES, KCP,
-                                        FIRST_LAST, REFSP("operating_system_refs", "software"),
+                                         STRP("region"),
+                                         STRP("country"),
+                                         STRP("administrative_area"),
+                                         STRP("city"),
+                                         STRP("street_address"),
+                                         STRP("postal_code"),
+                                         END};
+static const struct prop p_malware[] = {STRP("name"),
+                                        DESC,
+                                        LISTP("malware_types"),
+                                        {"is_family", P_BOOL, REQ, NULL, 0, 0},
+                                        ALIASES,
+                                        KCP,
+                                        FIRST_LAST,
+                                        REFSP("operating_system_refs", "software"),
                                         LISTP("architecture_execution_envs"),
-                                        LISTP("implementation_languages"), LISTP("capabilities"),
-                                        REFSP("sample_refs", "file artifact"), END};
+                                        LISTP("implementation_languages"),
+                                        LISTP("capabilities"),
+                                        REFSP("sample_refs", "file artifact"),
+                                        END};
 static const struct prop p_malware_analysis[] = {
-    {"product", P_STR, REQ, NULL, 0, 0}, STRP("version"), REFP("host_vm_ref", "software"),
-    REFP("operating_system_ref", "software"), REFSP("installed_software_refs", "software"),
-    STRP("configuration_version"), LISTP("modules"), STRP("analysis_engine_version"),
-    STRP("analysis_definition_version"), TSP("submitted"), TSP("analysis_started"),
-    TSP("analysis_ended"), STRP("result_name"), STRP("result"),
-    REFSP("analysis_sco_refs", R_SCO), REFP("sample_ref", "file network-traffic artifact"), END};
-static const struct prop p_note[] = {STRP("abstract"), {"content", P_STR, REQ, NULL, 0, 0},
-                                     AUTHORS, ANY_REFS_REQ, END};
+    {"product", P_STR, REQ, NULL, 0, 0},
+    STRP("version"),
+    REFP("host_vm_ref", "software"),
+    REFP("operating_system_ref", "software"),
+    REFSP("installed_software_refs", "software"),
+    STRP("configuration_version"),
+    LISTP("modules"),
+    STRP("analysis_engine_version"),
+    STRP("analysis_definition_version"),
+    TSP("submitted"),
+    TSP("analysis_started"),
+    TSP("analysis_ended"),
+    STRP("result_name"),
+    STRP("result"),
+    REFSP("analysis_sco_refs", R_SCO),
+    REFP("sample_ref", "file network-traffic artifact"),
+    END};
+static const struct prop p_note[] = {
+    STRP("abstract"), {"content", P_STR, REQ, NULL, 0, 0}, AUTHORS, ANY_REFS_REQ, END};
 static const struct prop p_observed_data[] = {
-    {"first_observed", P_TS, REQ, NULL, 0, 0}, {"last_observed", P_TS, REQ, NULL, 0, 0},
+    {"first_observed", P_TS, REQ, NULL, 0, 0},           {"last_observed", P_TS, REQ, NULL, 0, 0},
     {"number_observed", P_INT, REQ, NULL, 1, 999999999}, {"objects", P_DICT, 0, NULL, 0, 0},
-    REFSP("object_refs", "sco relationship sighting"), END};
+    REFSP("object_refs", "sco relationship sighting"),   END};
 static const struct prop p_opinion[] = {
-    STRP("explanation"), AUTHORS,
+    STRP("explanation"),
+    AUTHORS,
     {"opinion", P_ENUM, REQ, "strongly-disagree disagree neutral agree strongly-agree", 0, 0},
-    ANY_REFS_REQ, END};
-static const struct prop p_report[] = {NAME_REQ, DESC, LISTP("report_types"),
-                                       {"published", P_TS, REQ, NULL, 0, 0}, ANY_REFS_REQ, END};
-static const struct prop p_threat_actor[] = {
-    NAME_REQ, DESC, LISTP("threat_actor_types"), ALIASES, FIRST_LAST, LISTP("roles"),
-    LISTP("goals"), STRP("sophistication"), STRP("resource_level"), STRP("primary_motivation"),
-    LISTP("secondary_motivations"), LISTP("personal_motivations"), END};
-static const struct prop p_tool[] = {NAME_REQ, DESC, LISTP("tool_types"), ALIASES, KCP,
-                                     STRP("tool_version"), END};
+    ANY_REFS_REQ,
+    END};
+static const struct prop p_report[] = {
+    NAME_REQ, DESC, LISTP("report_types"), {"published", P_TS, REQ, NULL, 0, 0}, ANY_REFS_REQ, END};
+static const struct prop p_threat_actor[] = {NAME_REQ,
+                                             DESC,
+                                             LISTP("threat_actor_types"),
+                                             ALIASES,
+                                             FIRST_LAST,
+                                             LISTP("roles"),
+                                             LISTP("goals"),
+                                             STRP("sophistication"),
+                                             STRP("resource_level"),
+                                             STRP("primary_motivation"),
+                                             LISTP("secondary_motivations"),
+                                             LISTP("personal_motivations"),
+                                             END};
+static const struct prop p_tool[] = {
+    NAME_REQ, DESC, LISTP("tool_types"), ALIASES, KCP, STRP("tool_version"), END};
 static const struct prop p_vulnerability[] = {NAME_REQ, DESC, END};
 
 static const struct prop p_relationship[] = {{"relationship_type", P_STR, REQ, NULL, 0, 0},
@@ -189,8 +284,8 @@ static const struct prop p_sighting[] = {DESC,
                                          BOOLP("summary"),
                                          END};
 
-static const struct prop p_marking_definition[] = {STRP("name"), STRP("definition_type"),
-                                                   {"definition", P_DICT, 0, NULL, 0, 0}, END};
+static const struct prop p_marking_definition[] = {
+    STRP("name"), STRP("definition_type"), {"definition", P_DICT, 0, NULL, 0, 0}, END};
 static const struct prop p_extension_definition[] = {
     {"created_by_ref", P_REF, REQ, "identity", 0, 0},
     NAME_REQ,
@@ -206,21 +301,30 @@ static const struct prop p_language_content[] = {{"object_ref", P_REF, REQ, R_AN
                                                  {"contents", P_DICT, REQ, NULL, 0, 0},
                                                  END};
 
-static const struct prop p_artifact[] = {STRP("mime_type"), STRP("payload_bin"), STRP("url"),
+static const struct prop p_artifact[] = {STRP("mime_type"),
+                                         STRP("payload_bin"),
+                                         STRP("url"),
                                          {"hashes", P_HASHES, 0, NULL, 0, 0},
-                                         STRP("encryption_algorithm"), STRP("decryption_key"),
+                                         STRP("encryption_algorithm"),
+                                         STRP("decryption_key"),
                                          END};
 static const struct prop p_autonomous_system[] = {
     {"number", P_INT, REQ, NULL, 0, 4294967295.0}, STRP("name"), STRP("rir"), END};
-static const struct prop p_directory[] = {{"path", P_STR, REQ, NULL, 0, 0}, STRP("path_enc"),
-                                          TSP("ctime"), TSP("mtime"), TSP("atime"),
-                                          REFSP("contains_refs", "file directory"), END};
+static const struct prop p_directory[] = {{"path", P_STR, REQ, NULL, 0, 0},
+                                          STRP("path_enc"),
+                                          TSP("ctime"),
+                                          TSP("mtime"),
+                                          TSP("atime"),
+                                          REFSP("contains_refs", "file directory"),
+                                          END};
 static const struct prop p_domain_name[] = {
     {"value", P_STR, REQ, NULL, 0, 0},
-    REFSP("resolves_to_refs", "ipv4-addr ipv6-addr domain-name"), END};
+    REFSP("resolves_to_refs", "ipv4-addr ipv6-addr domain-name"),
+    END};
 static const struct prop p_email_addr[] = {{"value", P_STR, REQ, NULL, 0, 0},
                                            STRP("display_name"),
-                                           REFP("belongs_to_ref", "user-account"), END};
+                                           REFP("belongs_to_ref", "user-account"),
+                                           END};
 static const struct prop p_email_message[] = {{"is_multipart", P_BOOL, REQ, NULL, 0, 0},
                                               TSP("date"),
                                               STRP("content_type"),
@@ -252,18 +356,28 @@ static const struct prop p_file[] = {{"hashes", P_HASHES, 0, NULL, 0, 0},
                                      END};
 static const struct prop p_ip_addr[] = {{"value", P_STR, REQ, NULL, 0, 0},
                                         REFSP("resolves_to_refs", "mac-addr"),
-                                        REFSP("belongs_to_refs", "autonomous-system"), END};
+                                        REFSP("belongs_to_refs", "autonomous-system"),
+                                        END};
 static const struct prop p_mac_addr[] = {{"value", P_STR, REQ, NULL, 0, 0}, END};
 static const struct prop p_mutex[] = {NAME_REQ, END};
 static const struct prop p_network_traffic[] = {
-    TSP("start"), TSP("end"), BOOLP("is_active"),
+    TSP("start"),
+    TSP("end"),
+    BOOLP("is_active"),
     REFP("src_ref", "ipv4-addr ipv6-addr mac-addr domain-name"),
     REFP("dst_ref", "ipv4-addr ipv6-addr mac-addr domain-name"),
-    {"src_port", P_INT, 0, NULL, 0, 65535}, {"dst_port", P_INT, 0, NULL, 0, 65535},
-    {"protocols", P_STRLIST, REQ, NULL, 0, 0}, UINTP("src_byte_count"), UINTP("dst_byte_count"),
-    UINTP("src_packets"), UINTP("dst_packets"), {"ipfix", P_DICT, 0, NULL, 0, 0},
-    REFP("src_payload_ref", "artifact"), REFP("dst_payload_ref", "artifact"),
-    REFSP("encapsulates_refs", "network-traffic"), REFP("encapsulated_by_ref", "network-traffic"),
+    {"src_port", P_INT, 0, NULL, 0, 65535},
+    {"dst_port", P_INT, 0, NULL, 0, 65535},
+    {"protocols", P_STRLIST, REQ, NULL, 0, 0},
+    UINTP("src_byte_count"),
+    UINTP("dst_byte_count"),
+    UINTP("src_packets"),
+    UINTP("dst_packets"),
+    {"ipfix", P_DICT, 0, NULL, 0, 0},
+    REFP("src_payload_ref", "artifact"),
+    REFP("dst_payload_ref", "artifact"),
+    REFSP("encapsulates_refs", "network-traffic"),
+    REFP("encapsulated_by_ref", "network-traffic"),
     END};
 static const struct prop p_process[] = {BOOLP("is_hidden"),
                                         {"pid", P_INT, 0, NULL, 0, 9007199254740991.0},
@@ -277,9 +391,8 @@ static const struct prop p_process[] = {BOOLP("is_hidden"),
                                         REFP("parent_ref", "process"),
                                         REFSP("child_refs", "process"),
                                         END};
-static const struct prop p_software[] = {NAME_REQ,        STRP("cpe"),     STRP("swid"),
-                                         LISTP("languages"), STRP("vendor"), STRP("version"),
-                                         END};
+static const struct prop p_software[] = {
+    NAME_REQ, STRP("cpe"), STRP("swid"), LISTP("languages"), STRP("vendor"), STRP("version"), END};
 static const struct prop p_url[] = {{"value", P_STR, REQ, NULL, 0, 0}, END};
 static const struct prop p_user_account[] = {STRP("user_id"),
                                              STRP("credential"),
@@ -448,8 +561,7 @@ __attribute__((format(printf, 3, 4))) static tl_err fail(struct vctx *c, const c
         snprintf(c->err->msg, sizeof c->err->msg, "object %s: '%s' %s", c->id ? c->id : "(no id)",
                  prop, why);
     else
-        snprintf(c->err->msg, sizeof c->err->msg, "object %s: %s", c->id ? c->id : "(no id)",
-                 why);
+        snprintf(c->err->msg, sizeof c->err->msg, "object %s: %s", c->id ? c->id : "(no id)", why);
     return TL_ESTIX;
 }
 
@@ -599,7 +711,7 @@ static tl_err check_hashes(struct vctx *c, const char *path, const json_t *v)
     static const struct {
         const char *algo;
         size_t hexlen;
-    } known[] = {{"MD5", 32},      {"SHA-1", 40},     {"SHA-256", 64},
+    } known[] = {{"MD5", 32},      {"SHA-1", 40},    {"SHA-256", 64},
                  {"SHA-512", 128}, {"SHA3-256", 64}, {"SHA3-512", 128}};
     if (!json_is_object(v) || json_object_size(v) == 0)
         return fail(c, path, "must be a non-empty dictionary of hash algorithm to value");
@@ -726,7 +838,8 @@ static tl_err check_granular(struct vctx *c, const char *path, const json_t *v)
         if (!json_is_object(g)) return fail(c, sub, "must be a granular marking object");
         const json_t *mr = json_object_get(g, "marking_ref");
         const json_t *lang = json_object_get(g, "lang");
-        if (!!mr == !!lang) return fail(c, sub, "must have exactly one of 'marking_ref' and 'lang'");
+        if (!!mr == !!lang)
+            return fail(c, sub, "must have exactly one of 'marking_ref' and 'lang'");
         if (mr) {
             snprintf(sub, sizeof sub, "%s[%zu].marking_ref", path, i);
             tl_err rc = check_ref(c, sub, mr, "marking-definition");
@@ -754,9 +867,18 @@ static tl_err check_granular(struct vctx *c, const char *path, const json_t *v)
 }
 
 static const char *const predefined_exts[] = {
-    "archive-ext",        "ntfs-ext",     "pdf-ext",         "raster-image-ext",
-    "windows-pebinary-ext", "http-request-ext", "icmp-ext",  "socket-ext",
-    "tcp-ext",            "unix-account-ext", "windows-process-ext", "windows-service-ext",
+    "archive-ext",
+    "ntfs-ext",
+    "pdf-ext",
+    "raster-image-ext",
+    "windows-pebinary-ext",
+    "http-request-ext",
+    "icmp-ext",
+    "socket-ext",
+    "tcp-ext",
+    "unix-account-ext",
+    "windows-process-ext",
+    "windows-service-ext",
 };
 
 static tl_err check_extensions(struct vctx *c, const char *path, const json_t *v)
@@ -774,10 +896,10 @@ static tl_err check_extensions(struct vctx *c, const char *path, const json_t *v
             if (!tl_stix_id_valid(k))
                 return fail(c, path, "key '%.80s' is not an extension-definition identifier", k);
             const json_t *et = json_object_get(e, "extension_type");
-            if (et && (!json_is_string(et) ||
-                       !word_in(json_string_value(et), json_string_length(et),
-                                "new-sdo new-sco new-sro property-extension "
-                                "toplevel-property-extension")))
+            if (et &&
+                (!json_is_string(et) || !word_in(json_string_value(et), json_string_length(et),
+                                                 "new-sdo new-sco new-sro property-extension "
+                                                 "toplevel-property-extension")))
                 return fail(c, sub, "has an unknown 'extension_type'");
             if (strcmp(k, TL_PROV_EXT_ID) == 0) {
                 const json_t *conf = json_object_get(c->obj, "confidence");
@@ -824,8 +946,10 @@ static tl_err check_prop(struct vctx *c, const struct prop *p, const json_t *v)
         if (!json_is_string(v) || strcmp(json_string_value(v), "2.1") != 0)
             return fail(c, path, "must be \"2.1\"");
         return TL_OK;
-    case P_TS: return check_ts(c, path, v, 0);
-    case P_TS_MS: return check_ts(c, path, v, 1);
+    case P_TS:
+        return check_ts(c, path, v, 0);
+    case P_TS_MS:
+        return check_ts(c, path, v, 1);
     case P_INT:
         if (!json_is_integer(v)) return fail(c, path, "must be an integer");
         if ((double)json_integer_value(v) < p->lo || (double)json_integer_value(v) > p->hi)
@@ -851,7 +975,8 @@ static tl_err check_prop(struct vctx *c, const struct prop *p, const json_t *v)
             }
         }
         return TL_OK;
-    case P_REF: return check_ref(c, path, v, p->arg);
+    case P_REF:
+        return check_ref(c, path, v, p->arg);
     case P_REFLIST:
         if ((rc = check_list(c, path, v, "identifiers"))) return rc;
         json_array_foreach(v, i, e)
@@ -875,11 +1000,16 @@ static tl_err check_prop(struct vctx *c, const struct prop *p, const json_t *v)
             }
         }
         return TL_OK;
-    case P_EXTREFS: return check_extrefs(c, path, v);
-    case P_KILLCHAIN: return check_killchain(c, path, v);
-    case P_GRANULAR: return check_granular(c, path, v);
-    case P_EXTS: return check_extensions(c, path, v);
-    case P_HASHES: return check_hashes(c, path, v);
+    case P_EXTREFS:
+        return check_extrefs(c, path, v);
+    case P_KILLCHAIN:
+        return check_killchain(c, path, v);
+    case P_GRANULAR:
+        return check_granular(c, path, v);
+    case P_EXTS:
+        return check_extensions(c, path, v);
+    case P_HASHES:
+        return check_hashes(c, path, v);
     case P_ENUM:
         if (!json_is_string(v) || !word_in(json_string_value(v), json_string_length(v), p->arg))
             return fail(c, path, "must be one of: %s", p->arg);
@@ -888,7 +1018,8 @@ static tl_err check_prop(struct vctx *c, const struct prop *p, const json_t *v)
         if ((rc = check_list(c, path, v, "strings"))) return rc;
         json_array_foreach(v, i, e)
         {
-            if (!json_is_string(e) || !word_in(json_string_value(e), json_string_length(e), p->arg)) {
+            if (!json_is_string(e) ||
+                !word_in(json_string_value(e), json_string_length(e), p->arg)) {
                 char sub[160];
                 snprintf(sub, sizeof sub, "%s[%zu]", path, i);
                 return fail(c, sub, "must be one of: %s", p->arg);
@@ -938,11 +1069,12 @@ static tl_err check_marking_definition(struct vctx *c)
     const json_t *dt = json_object_get(o, "definition_type");
     const json_t *def = json_object_get(o, "definition");
     if (!!dt != !!def)
-        return fail(c, dt ? "definition" : "definition_type",
-                    "must be present together with '%s'", dt ? "definition_type" : "definition");
+        return fail(c, dt ? "definition" : "definition_type", "must be present together with '%s'",
+                    dt ? "definition_type" : "definition");
     if (!def && !has(o, "extensions"))
-        return fail(c, "", "a marking-definition needs 'extensions' or 'definition_type' and "
-                           "'definition'");
+        return fail(c, "",
+                    "a marking-definition needs 'extensions' or 'definition_type' and "
+                    "'definition'");
     const json_t *omr = json_object_get(o, "object_marking_refs");
     size_t i;
     json_t *e;
@@ -954,8 +1086,9 @@ static tl_err check_marking_definition(struct vctx *c)
     int fixed = tl_stix_marking_lookup(c->id, &family, &level);
     if (dt && json_is_string(dt) && strcmp(json_string_value(dt), "tlp") == 0) {
         if (!fixed || strcmp(family, "tlp1") != 0)
-            return fail(c, "id", "is not one of the four TLP 1.0 marking definitions; no other "
-                                 "TLP instance may be created");
+            return fail(c, "id",
+                        "is not one of the four TLP 1.0 marking definitions; no other "
+                        "TLP instance may be created");
     }
     if (!fixed) return TL_OK;
     if (strcmp(family, "tlp1") == 0) {
@@ -1037,7 +1170,8 @@ static tl_err check_rules(struct vctx *c, const char *type)
         int top = 0;
         size_t i;
         json_t *e;
-        json_array_foreach(et, i, e) top |= !strcmp(json_string_value(e), "toplevel-property-extension");
+        json_array_foreach(et, i, e) top |=
+            !strcmp(json_string_value(e), "toplevel-property-extension");
         if (has(o, "extension_properties") && !top)
             rc = fail(c, "extension_properties",
                       "is only allowed with extension type 'toplevel-property-extension'");
@@ -1128,7 +1262,8 @@ tl_err tl_stix_validate(const json_t *obj, tl_stix_info *info, tl_stix_error *er
     }
 
     const json_t *cr = json_object_get(obj, "created"), *md = json_object_get(obj, "modified");
-    if (cr && md && ts_cmp(md, cr) < 0) return fail(&c, "modified", "must not be earlier than 'created'");
+    if (cr && md && ts_cmp(md, cr) < 0)
+        return fail(&c, "modified", "must not be earlier than 'created'");
     if (ts && (rc = check_rules(&c, type))) return rc;
 
     if (info) {

@@ -34,7 +34,6 @@ typedef enum tl_put_result {
     TL_PUT_DUPLICATE, /* the same version with the same content was already stored */
 } tl_put_result;
 
-
 struct tl_store_ops {
     const char *name;
     tl_err (*begin)(tl_store *st);
@@ -42,8 +41,8 @@ struct tl_store_ops {
     tl_err (*rollback)(tl_store *st);
     tl_err (*put)(tl_store *st, const tl_store_obj *obj, tl_put_result *res);
     tl_err (*get)(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud);
-    tl_err (*query)(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb,
-                    void *ud, char next[TL_CURSOR_MAX]);
+    tl_err (*query)(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb, void *ud,
+                    char next[TL_CURSOR_MAX]);
     tl_err (*del)(tl_store *st, const char *id, const char *version, int64_t *deleted);
     tl_err (*count)(tl_store *st, tl_count_cb cb, void *ud);
     tl_err (*term_add)(tl_store *st, const char *term, const char *folded, const char *kind);

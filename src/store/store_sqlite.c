@@ -22,16 +22,16 @@ static const char *const migrations[] = {
     /* 1: holdings, labels, lexicon, metadata */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE objects("
-    "  seq INTEGER PRIMARY KEY,"   /* date_added order */
+    "  seq INTEGER PRIMARY KEY," /* date_added order */
     "  id TEXT NOT NULL,"
-    "  version TEXT NOT NULL,"     /* version key */
+    "  version TEXT NOT NULL," /* version key */
     "  type TEXT NOT NULL,"
     "  created TEXT NOT NULL,"
-    "  added INTEGER NOT NULL,"    /* date_added, microseconds, strictly increasing */
-    "  origin TEXT NOT NULL,"      /* '' own, else partner code */
+    "  added INTEGER NOT NULL," /* date_added, microseconds, strictly increasing */
+    "  origin TEXT NOT NULL,"   /* '' own, else partner code */
     "  revoked INTEGER NOT NULL,"
-    "  latest INTEGER NOT NULL,"   /* newest version of id */
-    "  json TEXT NOT NULL,"        /* RFC 8785 canonical */
+    "  latest INTEGER NOT NULL," /* newest version of id */
+    "  json TEXT NOT NULL,"      /* RFC 8785 canonical */
     "  UNIQUE(id, version));"
     "CREATE INDEX objects_type ON objects(type, seq);"
     "CREATE TABLE labels(label TEXT NOT NULL, seq INTEGER NOT NULL,"
@@ -101,8 +101,9 @@ static tl_err migrate(struct sqlite_store *s)
     tl_err rc = exec(s, "BEGIN IMMEDIATE");
     if (rc) return rc;
     int have = (int)scalar_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'", 0);
-    int version = have ? (int)scalar_int(s, "SELECT CAST(value AS INTEGER) FROM meta "
-                                            "WHERE key = 'schema_version'",
+    int version = have ? (int)scalar_int(s,
+                                         "SELECT CAST(value AS INTEGER) FROM meta "
+                                         "WHERE key = 'schema_version'",
                                          0)
                        : 0;
     if (version > NMIGRATIONS) {
@@ -351,8 +352,7 @@ static tl_err sqlite_query(tl_store *base, const tl_filter *f, const char *curso
     int64_t after;
     next[0] = '\0';
     if (parse_cursor(cursor, &after)) {
-        tl__msg(base->errmsg, sizeof base->errmsg, "store: '%.40s' is not a valid cursor",
-                cursor);
+        tl__msg(base->errmsg, sizeof base->errmsg, "store: '%.40s' is not a valid cursor", cursor);
         return TL_EINVAL;
     }
     if (f->ntypes > TL_FILTER_MAX_TYPES) return TL_EINVAL;
@@ -455,8 +455,8 @@ static tl_err sqlite_count(tl_store *base, tl_count_cb cb, void *ud)
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         tl_count c = {(const char *)sqlite3_column_text(st, 0),
-                            (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
-                            sqlite3_column_int64(st, 3)};
+                      (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+                      sqlite3_column_int64(st, 3)};
         if (cb(&c, ud)) break;
     }
     tl_err rc = step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "counting");
@@ -556,8 +556,8 @@ static tl_err sqlite_meta_set(tl_store *base, const char *key, const char *value
     tl_err rc = need_txn(s);
     if (rc) return rc;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &st,
+                           NULL) != SQLITE_OK)
         return db_fail(s, "preparing a metadata update");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
@@ -567,8 +567,8 @@ static tl_err sqlite_meta_set(tl_store *base, const char *key, const char *value
 }
 
 static const struct tl_store_ops sqlite_ops = {
-    "sqlite",        sqlite_begin,       sqlite_commit,    sqlite_rollback, sqlite_put,
-    sqlite_get,      sqlite_query,       sqlite_del,       sqlite_count,    sqlite_term_add,
+    "sqlite",           sqlite_begin,     sqlite_commit,   sqlite_rollback, sqlite_put,
+    sqlite_get,         sqlite_query,     sqlite_del,      sqlite_count,    sqlite_term_add,
     sqlite_term_remove, sqlite_term_list, sqlite_meta_get, sqlite_meta_set, sqlite_close,
 };
 
@@ -582,9 +582,8 @@ tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, siz
      * the mode) is readable by the owner only. */
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd >= 0) close(fd);
-    int orc = sqlite3_open_v2(path, &s->db,
-                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                              NULL);
+    int orc = sqlite3_open_v2(
+        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (orc != SQLITE_OK) {
         tl__msg(errmsg, errcap, "store %s: cannot open: %s", path,
                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(orc));

@@ -35,7 +35,7 @@ static void canon_vector(const char *name)
 static void test_vectors(void **state)
 {
     (void)state;
-    static const char *const names[] = {"arrays", "french", "structures",
+    static const char *const names[] = {"arrays",  "french", "structures",
                                         "unicode", "values", "weird"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         canon_vector(names[i]);
@@ -129,8 +129,7 @@ static void strict_case(const char *in, tl_err want, double want_bad)
 static void test_strict_numbers(void **state)
 {
     (void)state;
-    strict_case("{\"a\":9007199254740991,\"b\":-9007199254740991,\"c\":1e300,\"d\":2.5}",
-                TL_OK, 0);
+    strict_case("{\"a\":9007199254740991,\"b\":-9007199254740991,\"c\":1e300,\"d\":2.5}", TL_OK, 0);
     /* found by fuzzing: 2E19 canonicalizes to an integer literal JSON readers reject */
     strict_case("{\"a\":2E19}", TL_EINVAL, 2e19);
     strict_case("[9007199254740993]", TL_EINVAL, 9007199254740992.0);
@@ -163,7 +162,8 @@ static void test_pretty(void **state)
     char *out;
     size_t len;
     assert_int_equal(tl_json_pretty(v, &out, &len), TL_OK);
-    assert_string_equal(out, "{\n  \"a\": [\n    \"x\",\n    0.5\n  ],\n  \"b\": 1,\n  \"c\": {}\n}");
+    assert_string_equal(out,
+                        "{\n  \"a\": [\n    \"x\",\n    0.5\n  ],\n  \"b\": 1,\n  \"c\": {}\n}");
     tl_free(out);
     json_decref(v);
 }
@@ -204,10 +204,10 @@ static void test_oom(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vectors),    cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_utf16_order), cmocka_unit_test(test_big_integer),
-        cmocka_unit_test(test_strict),     cmocka_unit_test(test_pretty),
-        cmocka_unit_test(test_escapes),    cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_vectors),        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_utf16_order),    cmocka_unit_test(test_big_integer),
+        cmocka_unit_test(test_strict),         cmocka_unit_test(test_pretty),
+        cmocka_unit_test(test_escapes),        cmocka_unit_test(test_oom),
         cmocka_unit_test(test_strict_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

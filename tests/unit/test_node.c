@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 
 #define TS "\"2016-04-06T20:03:48.000Z\""
-#define IND(n, extra)                                                                             \
-    "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-"    \
-    "938f-98ee46b3cd" n "\",\"created\":" TS ",\"modified\":" TS ",\"pattern\":\"[x:y = 'z']\","  \
+#define IND(n, extra)                                                                              \
+    "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-"     \
+    "938f-98ee46b3cd" n "\",\"created\":" TS ",\"modified\":" TS ",\"pattern\":\"[x:y = 'z']\","   \
     "\"pattern_type\":\"stix\",\"valid_from\":" TS extra "}"
 
 struct fixture {
@@ -92,13 +92,17 @@ static void test_ingest_is_one_transaction(void **state)
     char good[400], badf[400];
     write_file(fx, "good.json", "[" IND("01", "") "," IND("02", "") "]", good);
     /* the third object has a bad confidence, on line 4 */
-    write_file(fx, "bad.json",
-               "[" IND("03", "") ",\n" IND("04", "") ",\n"
-               "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--8e2e2d2b-17d4-"
-               "4cbf-938f-98ee46b3cd05\",\"created\":" TS ",\"modified\":" TS ",\n"
-               "  \"confidence\": 150, \"pattern\":\"[x:y = 'z']\",\"pattern_type\":\"stix\","
-               "\"valid_from\":" TS "}]",
-               badf);
+    write_file(
+        fx, "bad.json",
+        "[" IND("03", "") ",\n" IND(
+            "04",
+            "") ",\n"
+                "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--8e2e2d2b-"
+                "17d4-"
+                "4cbf-938f-98ee46b3cd05\",\"created\":" TS ",\"modified\":" TS ",\n"
+                "  \"confidence\": 150, \"pattern\":\"[x:y = 'z']\",\"pattern_type\":\"stix\","
+                "\"valid_from\":" TS "}]",
+        badf);
     const char *both[] = {good, badf};
     tl_ingest_stats st;
     tl_err rc = tl_node_ingest(fx->n, both, 2, NULL, &st);

@@ -41,29 +41,31 @@ static void test_validate(void **state)
                      TL_OK);
     assert_int_equal(check("{\"discipline\":\"sigint\"}", -1, prop, msg), TL_ESTIX);
     assert_string_equal(prop, "extension_type");
-    assert_int_equal(check("{\"extension_type\":\"property-extension\",\"discipline\":\"telepathy\"}",
-                           -1, prop, msg),
-                     TL_ESTIX);
+    assert_int_equal(
+        check("{\"extension_type\":\"property-extension\",\"discipline\":\"telepathy\"}", -1, prop,
+              msg),
+        TL_ESTIX);
     assert_string_equal(prop, "discipline");
-    assert_int_equal(check("{\"extension_type\":\"property-extension\",\"credibility\":7}", -1, prop,
-                           msg),
-                     TL_ESTIX);
+    assert_int_equal(
+        check("{\"extension_type\":\"property-extension\",\"credibility\":7}", -1, prop, msg),
+        TL_ESTIX);
     assert_string_equal(prop, "credibility");
-    assert_int_equal(check("{\"extension_type\":\"property-extension\",\"credibility\":6}", 50, prop,
-                           msg),
-                     TL_ESTIX);
+    assert_int_equal(
+        check("{\"extension_type\":\"property-extension\",\"credibility\":6}", 50, prop, msg),
+        TL_ESTIX);
     assert_non_null(strstr(msg, "must be absent"));
     assert_int_equal(check("{\"extension_type\":\"property-extension\",\"source_ref\":\"location--"
                            "f431f809-377b-45e0-aa1c-6a4751cae5ff\"}",
                            -1, prop, msg),
                      TL_ESTIX);
     assert_string_equal(prop, "source_ref");
-    assert_int_equal(check("{\"extension_type\":\"property-extension\",\"caveats\":{\"secret\":true}}",
-                           -1, prop, msg),
-                     TL_ESTIX);
+    assert_int_equal(
+        check("{\"extension_type\":\"property-extension\",\"caveats\":{\"secret\":true}}", -1, prop,
+              msg),
+        TL_ESTIX);
     assert_string_equal(prop, "caveats.secret");
-    assert_int_equal(check("{\"extension_type\":\"property-extension\",\"sauce\":1}", -1, prop, msg),
-                     TL_ESTIX);
+    assert_int_equal(
+        check("{\"extension_type\":\"property-extension\",\"sauce\":1}", -1, prop, msg), TL_ESTIX);
     assert_string_equal(prop, "sauce");
 }
 

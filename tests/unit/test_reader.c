@@ -37,15 +37,16 @@ static void test_forms(void **state)
                               "98ee46b3cd3f\",\"objects\":[" OBJ("1") "," OBJ("2") "]}",
                               NULL, msg, sizeof msg),
                      2);
-    assert_int_equal(read_all("{\"objects\":[" OBJ("1") "],\"id\":\"bundle--8e2e2d2b-17d4-4cbf-938f-"
-                              "98ee46b3cd3f\",\"type\":\"bundle\"}",
-                              NULL, msg, sizeof msg),
-                     1);
+    assert_int_equal(
+        read_all("{\"objects\":[" OBJ("1") "],\"id\":\"bundle--8e2e2d2b-17d4-4cbf-938f-"
+                                           "98ee46b3cd3f\",\"type\":\"bundle\"}",
+                 NULL, msg, sizeof msg),
+        1);
     /* a TAXII envelope, with and without objects */
-    assert_int_equal(read_all("{\"more\":false,\"objects\":[" OBJ("1") "," OBJ("2") "," OBJ("3")
-                              "]}",
-                              NULL, msg, sizeof msg),
-                     3);
+    assert_int_equal(
+        read_all("{\"more\":false,\"objects\":[" OBJ("1") "," OBJ("2") "," OBJ("3") "]}", NULL, msg,
+                 sizeof msg),
+        3);
     assert_int_equal(read_all("{\"more\":false}", NULL, msg, sizeof msg), 0);
     /* an array, one object, JSON Lines */
     assert_int_equal(read_all("[" OBJ("1") ",\n " OBJ("2") "]", NULL, msg, sizeof msg), 2);
@@ -53,9 +54,8 @@ static void test_forms(void **state)
     assert_int_equal(read_all(OBJ("1") "\n" OBJ("2") "\n" OBJ("3") "\n", NULL, msg, sizeof msg), 3);
     assert_int_equal(read_all("[]", NULL, msg, sizeof msg), 0);
     /* a single object with an "objects" list of its own is still one object */
-    assert_int_equal(read_all("{\"type\":\"x-t\",\"objects\":[1,2],\"id\":\"x\"}", NULL, msg,
-                              sizeof msg),
-                     1);
+    assert_int_equal(
+        read_all("{\"type\":\"x-t\",\"objects\":[1,2],\"id\":\"x\"}", NULL, msg, sizeof msg), 1);
 }
 
 static void expect_error(const char *text, const tl_reader_limits *lim, const char *want)
@@ -105,12 +105,13 @@ static void test_errors(void **state)
 static void test_positions_and_locate(void **state)
 {
     (void)state;
-    const char *text = "{\"type\":\"bundle\",\"id\":\"bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
-                       "\"objects\":[\n"
-                       "  {\"type\":\"x-t\",\n"
-                       "   \"id\":\"x-t--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\",\n"
-                       "   \"list\":[{\"a\":1},{\"b\":\"\xd0\x96\xd0\x96\",\"c\":2}]}\n"
-                       "]}";
+    const char *text =
+        "{\"type\":\"bundle\",\"id\":\"bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
+        "\"objects\":[\n"
+        "  {\"type\":\"x-t\",\n"
+        "   \"id\":\"x-t--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\",\n"
+        "   \"list\":[{\"a\":1},{\"b\":\"\xd0\x96\xd0\x96\",\"c\":2}]}\n"
+        "]}";
     tl_reader *r = NULL;
     assert_int_equal(tl_reader_open_mem("b.json", text, strlen(text), NULL, &r), TL_OK);
     json_t *o = NULL;
@@ -143,11 +144,14 @@ static void test_streaming_file(void **state)
     snprintf(path, sizeof path, "%s/big.json", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs("{\"type\":\"bundle\",\"id\":\"bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\",\"objects\":[",
+    fputs("{\"type\":\"bundle\",\"id\":\"bundle--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\","
+          "\"objects\":[",
           f);
     const int n = 20000;
     for (int i = 0; i < n; i++)
-        fprintf(f, "%s{\"type\":\"x-t\",\"id\":\"x-t--8e2e2d2b-17d4-4cbf-938f-%012d\",\"pad\":\"%0200d\"}\n",
+        fprintf(f,
+                "%s{\"type\":\"x-t\",\"id\":\"x-t--8e2e2d2b-17d4-4cbf-938f-%012d\",\"pad\":\"%"
+                "0200d\"}\n",
                 i ? "," : "", i, i);
     fputs("]}\n", f);
     fclose(f);

@@ -43,9 +43,9 @@ static void bad(const char *text, const char *prop, const char *want)
     json_decref(v);
 }
 
-#define INDICATOR(extra)                                                                          \
-    "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" ID_IND "\","                     \
-    "\"created\":" TS ",\"modified\":" TS ",\"pattern\":\"[ipv4-addr:value = '1.2.3.4']\","       \
+#define INDICATOR(extra)                                                                           \
+    "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" ID_IND "\","                      \
+    "\"created\":" TS ",\"modified\":" TS ",\"pattern\":\"[ipv4-addr:value = '1.2.3.4']\","        \
     "\"pattern_type\":\"stix\",\"valid_from\":" TS extra "}"
 
 static void test_valid_objects(void **state)
@@ -166,26 +166,29 @@ static void test_values(void **state)
     bad(INDICATOR(",\"revoked\":1"), "revoked", "must be true or false");
     bad(INDICATOR(",\"XBad\":1"), "XBad", "not a valid property name");
     bad(INDICATOR(",\"x_ab-c\":1"), "x_ab-c", "not a valid property name");
-    bad(INDICATOR(",\"external_references\":[{\"url\":\"http://x\"}]"),
-        "external_references[0]", "'source_name'");
+    bad(INDICATOR(",\"external_references\":[{\"url\":\"http://x\"}]"), "external_references[0]",
+        "'source_name'");
     bad(INDICATOR(",\"external_references\":[{\"source_name\":\"s\",\"hashes\":{\"MD5\":\"12\"}}]"),
         "external_references[0].hashes.MD5", "32 hexadecimal digits");
     bad(INDICATOR(",\"kill_chain_phases\":[{\"phase_name\":\"x\"}]"), "kill_chain_phases[0]",
         "kill_chain_name");
     bad("{\"type\":\"observed-data\",\"spec_version\":\"2.1\",\"id\":\"observed-data--8e2e2d2b-"
-        "17d4-4cbf-938f-98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS ",\"first_observed\":" TS
-        ",\"last_observed\":" TS ",\"number_observed\":0,\"object_refs\":[\"ipv4-addr--ff26c055-"
+        "17d4-4cbf-938f-98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS
+        ",\"first_observed\":" TS ",\"last_observed\":" TS
+        ",\"number_observed\":0,\"object_refs\":[\"ipv4-addr--ff26c055-"
         "6336-5bc5-b98d-13d6226742dd\"]}",
         "number_observed", "from 1 to 999999999");
     bad("{\"type\":\"opinion\",\"spec_version\":\"2.1\",\"id\":\"opinion--8e2e2d2b-17d4-4cbf-938f-"
-        "98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS ",\"opinion\":\"maybe\",\"object_refs\""
+        "98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS
+        ",\"opinion\":\"maybe\",\"object_refs\""
         ":[\"" ID_IND "\"]}",
         "opinion", "must be one of");
     bad("{\"type\":\"location\",\"spec_version\":\"2.1\",\"id\":\"location--8e2e2d2b-17d4-4cbf-"
         "938f-98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS ",\"latitude\":10}",
         "longitude", "is required with 'latitude'");
     bad("{\"type\":\"location\",\"spec_version\":\"2.1\",\"id\":\"location--8e2e2d2b-17d4-4cbf-"
-        "938f-98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS ",\"latitude\":91,\"longitude\":0}",
+        "938f-98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS
+        ",\"latitude\":91,\"longitude\":0}",
         "latitude", "from -90 to 90");
     bad("{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--8e2e2d2b-17d4-4cbf-938f-"
         "98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS ",\"is_family\":true}",
@@ -209,8 +212,8 @@ static void test_references(void **state)
         "\"target_ref\":\"" ID_IND "\"}",
         "source_ref", "an SDO or SCO");
     bad("{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--44298a74-ba52-"
-        "4f0c-87a3-1824e67d7fad\",\"created\":" TS ",\"modified\":" TS ",\"sighting_of_ref\":\""
-        ID_IND "\",\"where_sighted_refs\":[\"" ID_IND "\"]}",
+        "4f0c-87a3-1824e67d7fad\",\"created\":" TS ",\"modified\":" TS
+        ",\"sighting_of_ref\":\"" ID_IND "\",\"where_sighted_refs\":[\"" ID_IND "\"]}",
         "where_sighted_refs[0]", "must refer to identity location");
     bad(INDICATOR(",\"x_acme_owner_ref\":\"not-an-id\""), "x_acme_owner_ref",
         "is not an identifier");
@@ -276,7 +279,8 @@ static void test_extensions(void **state)
     bad(INDICATOR(",\"extensions\":{\"" TL_PROV_EXT_ID "\":{\"extension_type\":"
                   "\"property-extension\",\"caveats\":{\"rel_to\":[\"USA\"]}}}"),
         "extensions." TL_PROV_EXT_ID ".caveats.rel_to[0]", "party code");
-    bad("{\"type\":\"extension-definition\",\"spec_version\":\"2.1\",\"id\":\"extension-definition--"
+    bad("{\"type\":\"extension-definition\",\"spec_version\":\"2.1\",\"id\":\"extension-definition-"
+        "-"
         "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\",\"created\":" TS ",\"modified\":" TS ","
         "\"created_by_ref\":\"" ID_IDENT "\",\"name\":\"n\",\"schema\":\"s\",\"version\":\"1\","
         "\"extension_types\":[\"property-extension\"],\"extension_properties\":[\"x_a\"]}",

@@ -34,8 +34,9 @@ static int teardown(void **state)
 
 static tl_store_obj obj(const char *id, const char *version, const char *json)
 {
-    tl_store_obj o = {id, "indicator", version, "2016-01-01T00:00:00.000000000", 0, "",
-                      json, strlen(json), NULL, 0};
+    tl_store_obj o = {
+        id,           "indicator", version, "2016-01-01T00:00:00.000000000", 0, "", json,
+        strlen(json), NULL,        0};
     return o;
 }
 

@@ -25,7 +25,9 @@ static void test_fold(void **state)
     /* Cyrillic case */
     fold_eq("\xd0\x91\xd0\x90\xd0\x97\xd0\x90", "\xd0\xb1\xd0\xb0\xd0\xb7\xd0\xb0");
     /* German sharp s folds to ss */
-    fold_eq("Stra\xc3\x9f" "e", "STRASSE");
+    fold_eq("Stra\xc3\x9f"
+            "e",
+            "STRASSE");
     char *out = NULL;
     assert_int_equal(tl__text_fold("\xff", &out), TL_EINVAL);
     assert_null(out);
