@@ -21,7 +21,7 @@ struct lister {
 static void version_text(const char *key, char out[72])
 {
     if (!*key) {
-        strcpy(out, "-");
+        snprintf(out, 72, "-");
         return;
     }
     size_t n = strlen(key);

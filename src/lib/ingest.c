@@ -233,7 +233,7 @@ static int produce_file(struct ingest *g, struct batch *b, const char *path, str
                     it = object_item(&info, obj, canon);
                 } else if (rc == TL_EINVAL) {
                     char num[32];
-                    if (tl_json_number(bad, num)) strcpy(num, "?");
+                    if (tl_json_number(bad, num)) memcpy(num, "?", 2);
                     snprintf(msg, sizeof msg,
                              "%s:%lu:%lu: object %s: the number %s is beyond +/-(2^53-1), "
                              "which JSON cannot carry exactly",

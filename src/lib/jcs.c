@@ -28,7 +28,7 @@ tl_err tl_json_number(double d, char out[32])
 {
     if (!isfinite(d)) return TL_EINVAL;
     if (d == 0) {
-        strcpy(out, "0"); /* -0 too */
+        memcpy(out, "0", 2); /* -0 too */
         return TL_OK;
     }
     /* Shortest digit string that reads back as d. */
@@ -52,7 +52,7 @@ tl_err tl_json_number(double d, char out[32])
     while (k > 1 && digits[k - 1] == '0')
         k--;
     digits[k] = '\0';
-    int e = atoi(p + 1);
+    int e = (int)strtol(p + 1, NULL, 10);
     int n = e + 1; /* value = 0.digits * 10^n */
 
     char *o = out;
@@ -141,21 +141,19 @@ static unsigned next_unit(const unsigned char **p, const unsigned char *end, uns
     }
     const unsigned char *s = *p;
     unsigned cp;
-    if (s[0] < 0x80) {
-        cp = s[0];
-        s += 1;
-    } else if ((s[0] & 0xe0) == 0xc0 && s + 1 < end) {
+    if ((s[0] & 0xe0) == 0xc0 && s + 1 < end) {
         cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
         s += 2;
     } else if ((s[0] & 0xf0) == 0xe0 && s + 2 < end) {
         cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
         s += 3;
-    } else if (s + 3 < end) {
+    } else if ((s[0] & 0xf8) == 0xf0 && s + 3 < end) {
         cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) |
              (s[3] & 0x3fu);
         s += 4;
     } else {
-        cp = s[0]; /* truncated; cannot happen on validated input */
+        /* ASCII, or a truncated sequence (which validated input never has) */
+        cp = s[0];
         s += 1;
     }
     *p = s;

@@ -10,7 +10,11 @@
 /* jansson's iteration API takes non-const values though it does not modify them. */
 static inline json_t *tl__json_mut(const json_t *v)
 {
-    return (json_t *)(uintptr_t)v;
+    union {
+        const json_t *c;
+        json_t *m;
+    } u = {v};
+    return u.m;
 }
 
 /*

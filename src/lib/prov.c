@@ -76,7 +76,7 @@ tl_err tl_prov_validate(const json_t *ext, long confidence, char *prop, size_t p
     json_object_foreach(tl__json_mut(ext), key, v)
     {
         if (!strcmp(key, "extension_type")) {
-            if (!json_is_string(v) || strcmp(json_string_value(v), "property-extension"))
+            if (!json_is_string(v) || strcmp(json_string_value(v), "property-extension") != 0)
                 return BAD(key, "must be \"property-extension\"");
         } else if (!strcmp(key, "source_ref") || !strcmp(key, "originator")) {
             if (!is_ident_ref(v)) return BAD(key, "must refer to an identity (identity--UUID)");

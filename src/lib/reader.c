@@ -125,7 +125,11 @@ tl_err tl_reader_open_mem(const char *name, const char *data, size_t len,
     tl_err rc = create(name, limits, &r);
     if (rc) return rc;
     r->mem = 1;
-    r->buf = (char *)(uintptr_t)data; /* never written in memory mode */
+    union {
+        const char *c;
+        char *m;
+    } u = {data};
+    r->buf = u.m; /* never written in memory mode: fill() only reads past the end */
     r->len = r->cap = len;
     r->eof = 1;
     *out = r;

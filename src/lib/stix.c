@@ -1084,7 +1084,7 @@ static tl_err check_marking_definition(struct vctx *c)
             return fail(c, "object_marking_refs", "must not refer to the marking itself");
     }
     int fixed = tl_stix_marking_lookup(c->id, &family, &level);
-    if (dt && json_is_string(dt) && strcmp(json_string_value(dt), "tlp") == 0) {
+    if (json_is_string(dt) && strcmp(json_string_value(dt), "tlp") == 0) {
         if (!fixed || strcmp(family, "tlp1") != 0)
             return fail(c, "id",
                         "is not one of the four TLP 1.0 marking definitions; no other "
@@ -1098,7 +1098,8 @@ static tl_err check_marking_definition(struct vctx *c)
             return fail(c, "definition", "must be {\"tlp\": \"%s\"} for this fixed TLP 1.0 id",
                         level);
         if (!json_is_string(json_object_get(o, "created")) ||
-            strcmp(json_string_value(json_object_get(o, "created")), "2017-01-20T00:00:00.000Z"))
+            strcmp(json_string_value(json_object_get(o, "created")), "2017-01-20T00:00:00.000Z") !=
+                0)
             return fail(c, "created", "must be 2017-01-20T00:00:00.000Z for TLP 1.0");
         return TL_OK;
     }
@@ -1274,10 +1275,10 @@ tl_err tl_stix_validate(const json_t *obj, tl_stix_info *info, tl_stix_error *er
         info->custom = ts == NULL;
         info->revoked = json_is_true(json_object_get(obj, "revoked"));
         const json_t *ver = md ? md : cr;
-        if (ver && json_is_string(ver))
+        if (json_is_string(ver))
             tl__ts_parse(json_string_value(ver), json_string_length(ver), NULL, NULL,
                          info->version);
-        if (cr && json_is_string(cr))
+        if (json_is_string(cr))
             tl__ts_parse(json_string_value(cr), json_string_length(cr), NULL, NULL, info->created);
     }
     return TL_OK;

@@ -56,7 +56,7 @@ int tl__ts_parse(const char *s, size_t n, int *frac_digits, int64_t *us, char ke
     if (flen > TL_TS_KEYMAX - 21) return -1;
     if (frac_digits) *frac_digits = (int)flen;
     if (us) {
-        int64_t t = days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + sec;
+        int64_t t = days_from_civil(Y, M, D) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
         int64_t f = 0;
         for (size_t k = 0; k < 6; k++)
             f = f * 10 + (k < flen ? s[fstart + k] - '0' : 0);

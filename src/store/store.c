@@ -72,7 +72,7 @@ tl_err tl_store_query(tl_store *st, const tl_filter *f, const char *cursor, tl_r
             tl__msg(st->errmsg, sizeof st->errmsg, "store: the cursor is not valid");
             return TL_EINVAL;
         }
-        strcpy(in, cursor);
+        memcpy(in, cursor, strlen(cursor) + 1);
     }
     return st->ops->query(st, f, in, cb, ud, next);
 }
