@@ -68,8 +68,13 @@ struct cli_filter {
     "  --origin CODE|own     only our own holdings, or those received from partner CODE\n"         \
     "  --all-versions        every stored version, not only the latest\n"                          \
     "  --limit N             at most N objects\n"
-/* Handles one filter option; returns 1 if c was one, 0 if not, -1 on a bad value. */
-int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg);
+/*
+ * Parses the options of a command that selects holdings (list, export):
+ * the filters, --home, --help and one flag named flag (--json, --jsonl).
+ * Returns -1 to go on, or the exit code to return with (cf freed then).
+ */
+int cli_filter_parse(int argc, char **argv, const char *cmd, const char *help, const char *flag,
+                     struct cli_filter *cf, const char **home, int *flag_set);
 void cli_filter_free(struct cli_filter *cf);
 
 #endif

@@ -33,47 +33,12 @@ static int write_obj(const tl_record *r, void *ud)
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTS,
-        CLI_FILTER_OPTS,
-        {"jsonl", no_argument, NULL, 'J'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *home = NULL;
+    const char *home;
     struct cli_filter cf;
-    memset(&cf, 0, sizeof cf);
-    tl_filter init = TL_FILTER_INIT;
-    cf.f = init;
     struct exporter e = {0, 0};
-    int c, code = EXIT_OK;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int r = cli_filter_opt(&cf, "export", c, optarg);
-        if (r < 0) {
-            cli_filter_free(&cf);
-            return EXIT_BADINPUT;
-        }
-        if (r) continue;
-        switch (c) {
-        case 'H':
-            home = optarg;
-            break;
-        case 'J':
-            e.jsonl = 1;
-            break;
-        case 'h':
-            cli_filter_free(&cf);
-            return cli_usage(help, 0);
-        default:
-            cli_filter_free(&cf);
-            return cli_usage(help, 1);
-        }
-    }
-    if (optind != argc) {
-        cli_error("export", "unexpected argument '%s'", argv[optind]);
-        cli_filter_free(&cf);
-        return cli_usage(help, 1);
-    }
+    int code = cli_filter_parse(argc, argv, "export", help, "jsonl", &cf, &home, &e.jsonl);
+    if (code >= 0) return code;
+    code = EXIT_OK;
     tl_node *n = cli_open("export", home, &code);
     if (n) {
         char uuid[37], next[TL_CURSOR_MAX];

@@ -55,47 +55,12 @@ static int print_line(const tl_record *r, void *ud)
 
 int cmd_list(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTS,
-        CLI_FILTER_OPTS,
-        {"json", no_argument, NULL, 'J'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *home = NULL;
+    const char *home;
     struct cli_filter cf;
-    memset(&cf, 0, sizeof cf);
-    tl_filter init = TL_FILTER_INIT;
-    cf.f = init;
     struct lister l = {0, 0};
-    int c, code = EXIT_OK;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int r = cli_filter_opt(&cf, "list", c, optarg);
-        if (r < 0) {
-            cli_filter_free(&cf);
-            return EXIT_BADINPUT;
-        }
-        if (r) continue;
-        switch (c) {
-        case 'H':
-            home = optarg;
-            break;
-        case 'J':
-            l.json = 1;
-            break;
-        case 'h':
-            cli_filter_free(&cf);
-            return cli_usage(help, 0);
-        default:
-            cli_filter_free(&cf);
-            return cli_usage(help, 1);
-        }
-    }
-    if (optind != argc) {
-        cli_error("list", "unexpected argument '%s'", argv[optind]);
-        cli_filter_free(&cf);
-        return cli_usage(help, 1);
-    }
+    int code = cli_filter_parse(argc, argv, "list", help, "json", &cf, &home, &l.json);
+    if (code >= 0) return code;
+    code = EXIT_OK;
     tl_node *n = cli_open("list", home, &code);
     if (n) {
         char next[TL_CURSOR_MAX];

@@ -111,7 +111,7 @@ int cli_usage(const char *text, int to_stderr)
     return to_stderr ? EXIT_BADINPUT : EXIT_OK;
 }
 
-int cli_filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg)
+static int filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg)
 {
     tl_filter *f = &cf->f;
     switch (c) {
@@ -188,4 +188,46 @@ void cli_filter_free(struct cli_filter *cf)
         free(cf->owned[i]);
         cf->owned[i] = NULL;
     }
+}
+
+int cli_filter_parse(int argc, char **argv, const char *cmd, const char *help, const char *flag,
+                     struct cli_filter *cf, const char **home, int *flag_set)
+{
+    const struct option opts[] = {
+        CLI_COMMON_OPTS,
+        CLI_FILTER_OPTS,
+        {flag, no_argument, NULL, 'J'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(cf, 0, sizeof *cf);
+    tl_filter init = TL_FILTER_INIT;
+    cf->f = init;
+    *home = NULL;
+    *flag_set = 0;
+    int c, code = -1;
+    optind = 1;
+    while (code < 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int r = filter_opt(cf, cmd, c, optarg);
+        if (r < 0) code = EXIT_BADINPUT;
+        if (r) continue;
+        switch (c) {
+        case 'H':
+            *home = optarg;
+            break;
+        case 'J':
+            *flag_set = 1;
+            break;
+        case 'h':
+            code = cli_usage(help, 0);
+            break;
+        default:
+            code = cli_usage(help, 1);
+        }
+    }
+    if (code < 0 && optind != argc) {
+        cli_error(cmd, "unexpected argument '%s'", argv[optind]);
+        code = cli_usage(help, 1);
+    }
+    if (code >= 0) cli_filter_free(cf);
+    return code;
 }

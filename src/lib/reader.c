@@ -458,6 +458,62 @@ static tl_err check_container(tl_reader *r)
 }
 
 /*
+ * Reads one "name": value member of a top-level object into r->header. When
+ * the member is a bundle's or envelope's "objects" list, stops on its '['
+ * with *objects_next set instead.
+ */
+static tl_err read_member(tl_reader *r, uint64_t keep, int *objects_next)
+{
+    *objects_next = 0;
+    int c = peek_ws(r, keep);
+    if (c <= 0) {
+        tl_reader_pos p = here(r);
+        set_err(r, &p, "unexpected end of input in an object");
+        return fatal(r, c < 0 ? TL_EIO : TL_EJSON);
+    }
+    json_t *key = NULL;
+    tl_err rc = read_key(r, keep, &key);
+    if (rc) return rc;
+    const char *k = json_string_value(key);
+    if (json_object_get(r->header, k)) {
+        tl_reader_pos p = here(r);
+        set_err(r, &p, "duplicate member '%.80s'", k);
+        rc = fatal(r, TL_EJSON);
+        goto out;
+    }
+    if ((rc = expect(r, keep, ':', "':' after a member name"))) goto out;
+    c = peek_ws(r, keep);
+    const json_t *t = json_object_get(r->header, "type");
+    int bundle_like = !t || (json_is_string(t) && !strcmp(json_string_value(t), "bundle"));
+    if (!strcmp(k, "objects") && c == '[' && bundle_like) {
+        if (json_object_set_new(r->header, "objects", json_true())) {
+            rc = fatal(r, TL_ENOMEM);
+            goto out;
+        }
+        r->pos++;
+        *objects_next = 1;
+        goto out;
+    }
+    tl_reader_pos vp = here(r);
+    uint64_t end;
+    int syntax;
+    if (c <= 0 || scan_value(r, keep, &end, &syntax)) {
+        if (c == 0) set_err(r, &vp, "unexpected end of input in an object");
+        rc = fatal(r, c <= 0 || syntax ? TL_EJSON : TL_ELIMIT);
+        goto out;
+    }
+    json_t *val = NULL;
+    if ((rc = parse_span(r, vp.offset, end, &vp, &val))) {
+        rc = fatal(r, rc);
+        goto out;
+    }
+    if (json_object_set_new(r->header, k, val)) rc = fatal(r, TL_ENOMEM);
+out:
+    json_decref(key);
+    return rc;
+}
+
+/*
  * Reads the members of a top-level object. Returns with st == ST_OBJS when
  * it turned out to be a container whose "objects" list is next, or with
  * *single set to the object itself.
@@ -474,100 +530,57 @@ static tl_err read_top_object(tl_reader *r, json_t **single)
     if (c < 0) return fatal(r, TL_EIO);
     if (c == '}') {
         r->pos++;
-        goto whole;
-    }
-    for (;;) {
-        c = peek_ws(r, keep);
-        if (c <= 0) {
+    } else {
+        for (;;) {
+            int objects_next;
+            tl_err rc = read_member(r, keep, &objects_next);
+            if (rc) return rc;
+            if (objects_next) {
+                r->st = ST_OBJS;
+                return TL_OK;
+            }
+            if (r->base + r->pos - r->top_off > r->lim.max_object_bytes) {
+                set_err(r, &r->top_pos, "an object is larger than the limit of %zu bytes",
+                        r->lim.max_object_bytes);
+                r->fail_rc = TL_ELIMIT;
+                return fatal(r, TL_ELIMIT);
+            }
+            c = peek_ws(r, keep);
+            if (c == ',') {
+                r->pos++;
+                continue;
+            }
+            if (c == '}') {
+                r->pos++;
+                break;
+            }
             tl_reader_pos p = here(r);
-            set_err(r, &p, "unexpected end of input in an object");
+            set_err(r, &p, "expected ',' or '}' after a member");
             return fatal(r, c < 0 ? TL_EIO : TL_EJSON);
         }
-        json_t *key = NULL;
-        tl_err rc = read_key(r, keep, &key);
-        if (rc) return rc;
-        const char *k = json_string_value(key);
-        if (json_object_get(r->header, k)) {
-            tl_reader_pos p = here(r);
-            set_err(r, &p, "duplicate member '%.80s'", k);
-            json_decref(key);
-            return fatal(r, TL_EJSON);
-        }
-        if ((rc = expect(r, keep, ':', "':' after a member name"))) {
-            json_decref(key);
-            return rc;
-        }
-        c = peek_ws(r, keep);
-        const json_t *t = json_object_get(r->header, "type");
-        int bundle_like = !t || (json_is_string(t) && !strcmp(json_string_value(t), "bundle"));
-        if (!strcmp(k, "objects") && c == '[' && bundle_like) {
-            json_decref(key);
-            if (json_object_set_new(r->header, "objects", json_true())) return fatal(r, TL_ENOMEM);
-            r->pos++;
-            r->st = ST_OBJS;
-            return TL_OK;
-        }
-        tl_reader_pos vp = here(r);
-        uint64_t end;
-        int syntax;
-        if (c <= 0 || scan_value(r, keep, &end, &syntax)) {
-            json_decref(key);
-            if (c == 0) set_err(r, &vp, "unexpected end of input in an object");
-            return fatal(r, c <= 0 || syntax ? TL_EJSON : TL_ELIMIT);
-        }
-        json_t *val = NULL;
-        if ((rc = parse_span(r, vp.offset, end, &vp, &val))) {
-            json_decref(key);
-            return fatal(r, rc);
-        }
-        if (json_object_set_new(r->header, k, val)) {
-            json_decref(key);
-            return fatal(r, TL_ENOMEM);
-        }
-        json_decref(key);
-        if (r->base + r->pos - r->top_off > r->lim.max_object_bytes) {
-            set_err(r, &r->top_pos, "an object is larger than the limit of %zu bytes",
-                    r->lim.max_object_bytes);
-            r->fail_rc = TL_ELIMIT;
-            return fatal(r, TL_ELIMIT);
-        }
-        c = peek_ws(r, keep);
-        if (c == ',') {
-            r->pos++;
-            continue;
-        }
-        if (c == '}') {
-            r->pos++;
-            break;
-        }
-        tl_reader_pos p = here(r);
-        set_err(r, &p, "expected ',' or '}' after a member");
-        return fatal(r, c < 0 ? TL_EIO : TL_EJSON);
     }
-whole:
     r->obj_off = r->top_off;
     r->obj_end = r->base + r->pos;
     r->obj_pos = r->top_pos;
-    {
-        const json_t *t = json_object_get(r->header, "type");
-        int container = !t || (json_is_string(t) && !strcmp(json_string_value(t), "bundle"));
-        if (container) {
-            /* a bundle or envelope with no objects */
-            tl_err rc = check_container(r);
-            r->st = ST_TOP;
-            return rc;
-        }
-    }
+    r->st = ST_TOP;
+    const json_t *t = json_object_get(r->header, "type");
+    if (!t || (json_is_string(t) && !strcmp(json_string_value(t), "bundle")))
+        return check_container(r); /* a bundle or envelope with no objects */
     *single = r->header;
     r->header = NULL;
-    r->st = ST_TOP;
     return TL_OK;
 }
 
 tl_err tl_reader_next(tl_reader *r, json_t **obj, tl_reader_pos *pos)
 {
     *obj = NULL;
-    if (r->failed) return TL_EIO;
+    if (r->failed) return r->fail_rc ? r->fail_rc : TL_EIO;
+    if (r->mem && r->lim.max_input_bytes && r->len > r->lim.max_input_bytes) {
+        set_err(r, NULL, "input is larger than the limit of %llu bytes",
+                (unsigned long long)r->lim.max_input_bytes);
+        r->fail_rc = TL_ELIMIT;
+        return fatal(r, TL_ELIMIT);
+    }
     for (;;) {
         int c;
         tl_err rc;
@@ -668,38 +681,8 @@ tl_err tl_reader_next(tl_reader *r, json_t **obj, tl_reader_pos *pos)
                 return fatal(r, c < 0 ? TL_EIO : TL_EJSON);
             }
             r->pos++;
-            if (peek_ws(r, keep) <= 0) {
-                tl_reader_pos p = here(r);
-                set_err(r, &p, "unexpected end of input in a bundle");
-                return fatal(r, TL_EJSON);
-            }
-            json_t *key = NULL;
-            if ((rc = read_key(r, keep, &key))) return rc;
-            const char *k = json_string_value(key);
-            if (json_object_get(r->header, k)) {
-                tl_reader_pos p = here(r);
-                set_err(r, &p, "duplicate member '%.80s'", k);
-                json_decref(key);
-                return fatal(r, TL_EJSON);
-            }
-            if ((rc = expect(r, keep, ':', "':' after a member name"))) {
-                json_decref(key);
-                return rc;
-            }
-            c = peek_ws(r, keep);
-            tl_reader_pos vp = here(r);
-            uint64_t end;
-            int syntax;
-            if (c <= 0 || scan_value(r, keep, &end, &syntax)) {
-                json_decref(key);
-                if (c == 0) set_err(r, &vp, "unexpected end of input in a bundle");
-                return fatal(r, c <= 0 || syntax ? TL_EJSON : TL_ELIMIT);
-            }
-            json_t *val = NULL;
-            rc = parse_span(r, vp.offset, end, &vp, &val);
-            if (!rc && json_object_set_new(r->header, k, val)) rc = TL_ENOMEM;
-            json_decref(key);
-            if (rc) return fatal(r, rc);
+            int objects_next;
+            if ((rc = read_member(r, keep, &objects_next))) return rc;
             /* a trailing ',' or '}' is handled on the next turn */
             continue;
         }

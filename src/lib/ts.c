@@ -90,26 +90,27 @@ static void split(int64_t us, struct tm *tm, int64_t *frac)
     gmtime_r(&t, tm);
 }
 
-void tl__ts_format_us(int64_t us, char out[32])
+/* Formats with `digits` (3 or 6) fractional digits. */
+static void format(int64_t us, int digits, char out[32])
 {
     struct tm tm;
     int64_t frac;
     split(us, &tm, &frac);
+    if (digits == 3) frac /= 1000;
     char tmp[96];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%0*lldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, digits, (long long)frac);
     snprintf(out, 32, "%.31s", tmp);
+}
+
+void tl__ts_format_us(int64_t us, char out[32])
+{
+    format(us, 6, out);
 }
 
 void tl__ts_format_ms(int64_t us, char out[32])
 {
-    struct tm tm;
-    int64_t frac;
-    split(us, &tm, &frac);
-    char tmp[96];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(frac / 1000));
-    snprintf(out, 32, "%.31s", tmp);
+    format(us, 3, out);
 }
 
 int64_t tl__now_us(void)

@@ -98,6 +98,9 @@ static void test_errors(void **state)
     /* limits */
     tl_reader_limits lim = {40, 0, 0};
     expect_error("[" OBJ("1") "]", &lim, "larger than the limit of 40 bytes");
+    tl_reader_limits small_input = {0, 8, 0};
+    expect_error("[" OBJ("1") "]", &small_input,
+                 "in.json: input is larger than the limit of 8 bytes");
     tl_reader_limits deep = {0, 0, 4};
     expect_error("[{\"a\":[[[[[[[1]]]]]]]}]", &deep, "nesting deeper than the limit of 4");
 }

@@ -318,6 +318,22 @@ static void test_reopen_keeps_data(void **state)
     assert_null(other);
 }
 
+static void test_newer_schema_refused(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    assert_int_equal(tl_store_meta_set(fx->st, "schema_version", "999"), TL_OK);
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    tl_store_close(fx->st);
+    fx->st = NULL;
+    char url[300], msg[512];
+    snprintf(url, sizeof url, "%s/store.db", fx->dir);
+    /* a store written by a newer tearline is not touched */
+    assert_int_equal(tl_store_open(url, &fx->st, msg, sizeof msg), TL_ESTORE);
+    assert_non_null(strstr(msg, "schema version 999 is newer than this tearline knows"));
+    assert_null(fx->st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +344,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_versions_filter_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_terms_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
