@@ -114,6 +114,9 @@ TL_API tl_err tl_node_stats(tl_node *n, tl_count_cb cb, void *ud);
  */
 TL_API int tl_timestamp_parse(const char *s, char key[64], int64_t *us);
 
+/* The current time, microseconds since the epoch. */
+TL_API int64_t tl_now_us(void);
+
 /* Formats microseconds since the epoch as YYYY-MM-DDTHH:MM:SS.ssssssZ. */
 TL_API void tl_timestamp_format(int64_t us, char out[32]);
 

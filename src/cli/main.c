@@ -18,6 +18,7 @@ static const struct {
     {"export", cmd_export, "write holdings as a STIX bundle (internal use, not a release)"},
     {"protect", cmd_protect, "manage the lexicon of protected terms"},
     {"stats", cmd_stats, "count holdings by type and origin"},
+    {"agree", cmd_agree, "propose, sign, import and verify sharing agreements"},
 };
 
 static void usage(FILE *out)

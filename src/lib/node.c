@@ -93,8 +93,8 @@ static char *path_join(const char *dir, const char *name)
     return tl__buf_take(&b, NULL);
 }
 
-/* Reads a small whole file (at most cap bytes). */
-static tl_err read_small(const char *path, size_t cap, char **out, char *errmsg, size_t errcap)
+tl_err tl__read_file(const char *path, size_t cap, char **out, size_t *lenp, char *errmsg,
+                     size_t errcap)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -129,6 +129,7 @@ static tl_err read_small(const char *path, size_t cap, char **out, char *errmsg,
     close(fd);
     buf[len] = '\0';
     *out = buf;
+    if (lenp) *lenp = len;
     return TL_OK;
 }
 
@@ -176,6 +177,11 @@ void tl_node_public_key(const tl_node *n, unsigned char pk[32])
 int tl_timestamp_parse(const char *s, char key[64], int64_t *us)
 {
     return s ? tl__ts_parse(s, strlen(s), NULL, us, key) : -1;
+}
+
+int64_t tl_now_us(void)
+{
+    return tl__now_us();
 }
 
 void tl_timestamp_format(int64_t us, char out[32])
@@ -297,7 +303,7 @@ tl_err tl_node_open(const char *home, tl_node **out, char *errmsg, size_t errcap
     tl_err rc = TL_ENOMEM;
     if (!(n->home = tl_strdup(home))) goto out;
     if (!(conf_path = path_join(home, "node.conf"))) goto out;
-    rc = read_small(conf_path, CONF_MAX, &text, errmsg, errcap);
+    rc = tl__read_file(conf_path, CONF_MAX, &text, NULL, errmsg, errcap);
     if (rc == TL_ENODE) {
         tl__msg(errmsg, errcap, "%s: no tearline node here (run 'tearline init --name CODE')",
                 home);
@@ -552,5 +558,36 @@ tl_err tl_node_stats(tl_node *n, tl_count_cb cb, void *ud)
 {
     tl_err rc = tl_store_count(n->store, cb, ud);
     if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    return rc;
+}
+
+tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[64])
+{
+    char *path = path_join(n->home, "identity.key");
+    if (!path) return TL_ENOMEM;
+    char *text = NULL;
+    size_t tlen = 0;
+    tl_err rc = tl__read_file(path, 4096, &text, &tlen, n->errmsg, sizeof n->errmsg);
+    tl_free(path);
+    if (rc) return rc == TL_ENODE ? TL_EIO : rc;
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    static const char prefix[] = "ed25519-secret ";
+    size_t plen = sizeof prefix - 1;
+    rc = TL_ECRYPTO;
+    if (tlen >= plen + 128 && memcmp(text, prefix, plen) == 0 &&
+        sodium_hex2bin(sk, sizeof sk, text + plen, 128, NULL, NULL, NULL) == 0) {
+        /* the secret key embeds the public key: it must be this node's */
+        if (sodium_memcmp(sk + 32, n->pk, 32) == 0) {
+            crypto_sign_detached(sig, NULL, msg, len, sk);
+            rc = TL_OK;
+        } else {
+            tl__node_err(n, "%s/identity.key does not hold this node's key", n->home);
+        }
+    } else {
+        tl__node_err(n, "%s/identity.key is malformed", n->home);
+    }
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(text, tlen);
+    tl_free(text);
     return rc;
 }

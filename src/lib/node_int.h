@@ -24,6 +24,17 @@ void tl__node_err(tl_node *n, const char *fmt, ...) __attribute__((format(printf
 tl_err tl__write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
                              char *errmsg, size_t errcap);
 
+/*
+ * Signs msg with the node's Ed25519 key (read from identity.key, wiped
+ * after use). TL_EIO, TL_ECRYPTO (the key does not match the node's public
+ * key), with the reason on n.
+ */
+tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[64]);
+
+/* Reads a whole file of at most cap bytes; *out (OUT) freed with tl_free. */
+tl_err tl__read_file(const char *path, size_t cap, char **out, size_t *len, char *errmsg,
+                     size_t errcap);
+
 /* A random RFC 4122 version 4 UUID in text form. */
 void tl__uuid4(char out[37]);
 

@@ -111,3 +111,20 @@ tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value)
 {
     return st->ops->meta_set(st, key, value);
 }
+
+tl_err tl_store_agreement_put(tl_store *st, const char *id, int64_t version, const char *doc,
+                              size_t len)
+{
+    return st->ops->agreement_put(st, id, version, doc, len);
+}
+
+tl_err tl_store_agreement_get(tl_store *st, const char *id, int64_t version,
+                              tl_store_agreement_cb cb, void *ud)
+{
+    return st->ops->agreement_get(st, id, version, cb, ud);
+}
+
+tl_err tl_store_agreement_list(tl_store *st, tl_store_agreement_cb cb, void *ud)
+{
+    return st->ops->agreement_list(st, cb, ud);
+}

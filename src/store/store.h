@@ -34,6 +34,10 @@ typedef enum tl_put_result {
     TL_PUT_DUPLICATE, /* the same version with the same content was already stored */
 } tl_put_result;
 
+/* One held agreement version: the whole document in canonical form. */
+typedef int (*tl_store_agreement_cb)(const char *id, int64_t version, const char *doc, size_t len,
+                                     void *ud);
+
 struct tl_store_ops {
     const char *name;
     tl_err (*begin)(tl_store *st);
@@ -48,6 +52,11 @@ struct tl_store_ops {
     tl_err (*term_add)(tl_store *st, const char *term, const char *folded, const char *kind);
     tl_err (*term_remove)(tl_store *st, const char *folded);
     tl_err (*term_list)(tl_store *st, tl_term_cb cb, void *ud);
+    tl_err (*agreement_put)(tl_store *st, const char *id, int64_t version, const char *doc,
+                            size_t len);
+    tl_err (*agreement_get)(tl_store *st, const char *id, int64_t version, tl_store_agreement_cb cb,
+                            void *ud);
+    tl_err (*agreement_list)(tl_store *st, tl_store_agreement_cb cb, void *ud);
     tl_err (*meta_get)(tl_store *st, const char *key, char **value);
     tl_err (*meta_set)(tl_store *st, const char *key, const char *value);
     void (*close)(tl_store *st);
@@ -106,6 +115,18 @@ tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud);
 tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind);
 tl_err tl_store_term_remove(tl_store *st, const char *folded);
 tl_err tl_store_term_list(tl_store *st, tl_term_cb cb, void *ud);
+
+/*
+ * Agreements: put stores (or replaces) the document of (id, version); the
+ * agreement module checks that a replacement only adds signatures. get
+ * takes version 0 for the latest; TL_ENOTFOUND if none. list goes by id,
+ * then version.
+ */
+tl_err tl_store_agreement_put(tl_store *st, const char *id, int64_t version, const char *doc,
+                              size_t len);
+tl_err tl_store_agreement_get(tl_store *st, const char *id, int64_t version,
+                              tl_store_agreement_cb cb, void *ud);
+tl_err tl_store_agreement_list(tl_store *st, tl_store_agreement_cb cb, void *ud);
 
 /* Node metadata. *value (OUT) is freed with tl_free; TL_ENOTFOUND if unset. */
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);

@@ -38,6 +38,9 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(label, seq)) WITHOUT ROWID;"
     "CREATE TABLE lexicon(folded TEXT PRIMARY KEY, term TEXT NOT NULL, kind TEXT NOT NULL,"
     "  added INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 2: sharing agreements, each version with its signatures */
+    "CREATE TABLE agreements(id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL,"
+    "  updated INTEGER NOT NULL, PRIMARY KEY(id, version)) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -566,10 +569,100 @@ static tl_err sqlite_meta_set(tl_store *base, const char *key, const char *value
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "writing metadata");
 }
 
+static tl_err sqlite_agreement_put(tl_store *base, const char *id, int64_t version, const char *doc,
+                                   size_t len)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO agreements(id, version, doc, updated) "
+                           "VALUES(?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing an agreement update");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, version);
+    sqlite3_bind_text(st, 3, doc, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, tl__now_us());
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "storing an agreement");
+}
+
+static tl_err agreement_rows(struct sqlite_store *s, sqlite3_stmt *st, tl_store_agreement_cb cb,
+                             void *ud, int *found)
+{
+    int step;
+    *found = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        *found = 1;
+        if (cb((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+               (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2), ud))
+            break;
+    }
+    tl_err rc =
+        step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "reading agreements");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_agreement_get(tl_store *base, const char *id, int64_t version,
+                                   tl_store_agreement_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    const char *sql = version > 0 ? "SELECT id, version, doc FROM agreements WHERE id = ?1 AND "
+                                    "version = ?2"
+                                  : "SELECT id, version, doc FROM agreements WHERE id = ?1 "
+                                    "ORDER BY version DESC LIMIT 1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing an agreement lookup");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (version > 0) sqlite3_bind_int64(st, 2, version);
+    int found;
+    tl_err rc = agreement_rows(s, st, cb, ud, &found);
+    if (!rc && !found) {
+        if (version > 0)
+            tl__msg(base->errmsg, sizeof base->errmsg, "agreement %s version %lld is not held", id,
+                    (long long)version);
+        else
+            tl__msg(base->errmsg, sizeof base->errmsg, "agreement %s is not held", id);
+        rc = TL_ENOTFOUND;
+    }
+    return rc;
+}
+
+static tl_err sqlite_agreement_list(tl_store *base, tl_store_agreement_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, version, doc FROM agreements ORDER BY id, version",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the agreement listing");
+    int found;
+    return agreement_rows(s, st, cb, ud, &found);
+}
+
 static const struct tl_store_ops sqlite_ops = {
-    "sqlite",           sqlite_begin,     sqlite_commit,   sqlite_rollback, sqlite_put,
-    sqlite_get,         sqlite_query,     sqlite_del,      sqlite_count,    sqlite_term_add,
-    sqlite_term_remove, sqlite_term_list, sqlite_meta_get, sqlite_meta_set, sqlite_close,
+    .name = "sqlite",
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .put = sqlite_put,
+    .get = sqlite_get,
+    .query = sqlite_query,
+    .del = sqlite_del,
+    .count = sqlite_count,
+    .term_add = sqlite_term_add,
+    .term_remove = sqlite_term_remove,
+    .term_list = sqlite_term_list,
+    .agreement_put = sqlite_agreement_put,
+    .agreement_get = sqlite_agreement_get,
+    .agreement_list = sqlite_agreement_list,
+    .meta_get = sqlite_meta_get,
+    .meta_set = sqlite_meta_set,
+    .close = sqlite_close,
 };
 
 tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, size_t errcap)

@@ -1,0 +1,268 @@
+/* test_agree.c: agreement validation, signatures, the node's register. */
+#include "testutil.h"
+
+#include "tearline/agree.h"
+#include "tearline/json.h"
+
+#include <sodium.h>
+
+#define AID "agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69"
+
+struct fixture {
+    char *dir;
+    tl_node *usa, *rus;
+    char pk_usa[65], pk_rus[65];
+};
+
+static void hex_key(tl_node *n, char out[65])
+{
+    unsigned char pk[32];
+    tl_node_public_key(n, pk);
+    sodium_bin2hex(out, 65, pk, 32);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    fx->dir = tu_tmpdir();
+    char home[300], msg[512];
+    snprintf(home, sizeof home, "%s/usa", fx->dir);
+    if (tl_node_init(home, "usa", NULL, &fx->usa, msg, sizeof msg)) return -1;
+    snprintf(home, sizeof home, "%s/rus", fx->dir);
+    if (tl_node_init(home, "rus", NULL, &fx->rus, msg, sizeof msg)) return -1;
+    hex_key(fx->usa, fx->pk_usa);
+    hex_key(fx->rus, fx->pk_rus);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    tl_node_close(fx->usa);
+    tl_node_close(fx->rus);
+    tu_rmrf(fx->dir);
+    free(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* An agreement between usa and rus; extra is spliced in before the closing brace. */
+static char *doc(const struct fixture *fx, int version, const char *until, const char *extra)
+{
+    char *out = malloc(8192);
+    snprintf(out, 8192,
+             "{\"type\":\"tearline-agreement\",\"id\":\"" AID "\",\"version\":%d,"
+             "\"title\":\"Cooperation\","
+             "\"parties\":[{\"code\":\"usa\",\"public_key\":\"%s\"},"
+             "{\"code\":\"rus\",\"public_key\":\"%s\"}],"
+             "\"valid_from\":\"2026-01-01T00:00:00Z\",\"valid_until\":\"%s\","
+             "\"scope\":{\"labels\":[\"syria\"]},\"rules\":{\"tlp_max\":\"amber\"},"
+             "\"profile\":{\"time_precision\":\"day\"},"
+             "\"commitments\":[{\"party\":\"rus\",\"topic\":\"syria\",\"at_least\":10,"
+             "\"period\":\"P30D\"}]%s}",
+             version, fx->pk_usa, fx->pk_rus, until, extra);
+    return out;
+}
+
+static void expect_invalid(const char *text, tl_err want, const char *substr)
+{
+    tl_agreement *a = NULL;
+    char msg[512] = "";
+    tl_err rc = tl_agreement_parse("a.json", text, strlen(text), &a, msg, sizeof msg);
+    if (rc != want) fail_msg("rc %d, expected %d (%s) for\n%s", rc, want, msg, text);
+    if (!strstr(msg, substr)) fail_msg("message '%s' lacks '%s'", msg, substr);
+    assert_null(a);
+}
+
+static void test_validation(void **state)
+{
+    struct fixture *fx = *state;
+    char *good = doc(fx, 1, "2027-01-01T00:00:00Z", "");
+    tl_agreement *a = NULL;
+    char msg[512];
+    assert_int_equal(tl_agreement_parse("a.json", good, strlen(good), &a, msg, sizeof msg), TL_OK);
+    assert_string_equal(tl_agreement_id(a), AID);
+    assert_int_equal(tl_agreement_version(a), 1);
+    assert_int_equal(tl_agreement_party_count(a), 2);
+    assert_false(tl_agreement_countersigned(a));
+    tl_agreement_free(a);
+    free(good);
+
+    char *d;
+    d = doc(fx, 1, "2025-01-01T00:00:00Z", "");
+    expect_invalid(d, TL_EINVAL, "a.json: 'valid_until' must be later than 'valid_from'");
+    free(d);
+    d = doc(fx, 0, "2027-01-01T00:00:00Z", "");
+    expect_invalid(d, TL_EINVAL, "'version' must be a whole number from 1");
+    free(d);
+    d = doc(fx, 1, "2027-01-01T00:00:00Z", ",\"extra\":1");
+    expect_invalid(d, TL_EINVAL, "'extra' is not an agreement member");
+    free(d);
+    d = doc(fx, 1, "2027-01-01T00:00:00Z",
+            ",\"consents\":[{\"originator\":\"identity--7f3a1c2e-0b5d-4e8f-9a6b-1c2d3e4f5a6b\","
+            "\"items\":[\"report--7f3a1c2e-0b5d-4e8f-9a6b-1c2d3e4f5a6b\"],\"party\":\"fra\","
+            "\"until\":\"2027-01-01T00:00:00Z\"}]");
+    expect_invalid(d, TL_EINVAL, "'consents[0]' 'party' must be one of the parties");
+    free(d);
+    /* fail closed: a misspelled rule, an empty scope, red TLP, an unknown discipline */
+    const char *bodies[][2] = {
+        {"\"rules\":{\"tlp_max\":\"amber\"}", "\"rules\":{\"tlp_maximum\":\"amber\"}"},
+        {"\"scope\":{\"labels\":[\"syria\"]}", "\"scope\":{\"neighbourhood\":1}"},
+        {"\"rules\":{\"tlp_max\":\"amber\"}", "\"rules\":{\"tlp_max\":\"red\"}"},
+        {"\"profile\":{\"time_precision\":\"day\"}",
+         "\"profile\":{\"discipline_classes\":{\"telepathy\":\"x\"}}"},
+        {"\"period\":\"P30D\"", "\"period\":\"monthly\""},
+    };
+    const char *wants[] = {"'rules' has an unknown member 'tlp_maximum'",
+                           "'scope' must name topics",
+                           "'rules.tlp_max' must be clear, green, amber or amber+strict",
+                           "names an unknown discipline 'telepathy'", "'period' must be P<n>D"};
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        char *base = doc(fx, 1, "2027-01-01T00:00:00Z", "");
+        char *at = strstr(base, bodies[i][0]);
+        assert_non_null(at);
+        char buf[8192];
+        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - base), base, bodies[i][1],
+                 at + strlen(bodies[i][0]));
+        expect_invalid(buf, TL_EINVAL, wants[i]);
+        free(base);
+    }
+    /* the same key for two parties */
+    char same[8192];
+    char *base = doc(fx, 1, "2027-01-01T00:00:00Z", "");
+    char *rk = strstr(base, fx->pk_rus);
+    snprintf(same, sizeof same, "%.*s%s%s", (int)(rk - base), base, fx->pk_usa, rk + 64);
+    expect_invalid(same, TL_EINVAL, "has the same public key as party 'usa'");
+    free(base);
+    expect_invalid("[1]", TL_EINVAL, "a.json: an agreement must be a JSON object");
+    expect_invalid("{\"a\":1,\"a\":2}", TL_EJSON, "duplicate");
+}
+
+static void write_doc(struct fixture *fx, const char *name, const char *text, char *path)
+{
+    snprintf(path, 400, "%s/%s", fx->dir, name);
+    tu_write(path, text);
+}
+
+/* Exports n's copy of (AID, version) to a file. */
+static void export_doc(struct fixture *fx, tl_node *n, int64_t version, const char *name,
+                       char *path)
+{
+    tl_agreement *a = NULL;
+    assert_int_equal(tl_node_agree_get(n, AID, version, &a), TL_OK);
+    char *text = NULL;
+    size_t len;
+    assert_int_equal(tl_agreement_canonical(a, 1, &text, &len), TL_OK);
+    write_doc(fx, name, text, path);
+    tl_free(text);
+    tl_agreement_free(a);
+}
+
+static void test_countersign_and_in_force(void **state)
+{
+    struct fixture *fx = *state;
+    char path[400];
+    char *d = doc(fx, 1, "2099-01-01T00:00:00Z", "");
+    write_doc(fx, "v1.json", d, path);
+    free(d);
+    tl_agreement *a = NULL;
+    int64_t now = tl_now_us();
+    /* nothing may be released before the agreement is countersigned */
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "rus", now, &a), TL_ENOTFOUND);
+    assert_string_equal(tl_node_errmsg(fx->usa), "there is no agreement with 'rus'");
+    assert_int_equal(tl_node_agree_propose(fx->usa, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->usa, AID, 0, &a), TL_OK);
+    assert_true(tl_agreement_signed_by(a, "usa"));
+    assert_false(tl_agreement_countersigned(a));
+    tl_agreement_free(a);
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "rus", now, &a), TL_ENOTFOUND);
+    assert_string_equal(tl_node_errmsg(fx->usa), "no agreement with 'rus' is both signed by every "
+                                                 "party and within its validity");
+
+    export_doc(fx, fx->usa, 1, "usa-signed.json", path);
+    assert_int_equal(tl_node_agree_import(fx->rus, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->rus, AID, 1, NULL), TL_OK);
+    export_doc(fx, fx->rus, 1, "both.json", path);
+    assert_int_equal(tl_node_agree_import(fx->usa, path, &a), TL_OK);
+    assert_true(tl_agreement_countersigned(a));
+    tl_agreement_free(a);
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "rus", now, &a), TL_OK);
+    assert_int_equal(tl_agreement_version(a), 1);
+    tl_agreement_free(a);
+    /* not before valid_from, not at or after valid_until, not with a stranger */
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "rus", 1700000000000000LL, &a), TL_ENOTFOUND);
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "rus", 4070908800000000LL, &a), TL_ENOTFOUND);
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "fra", now, &a), TL_ENOTFOUND);
+
+    /* version 2 changes the commitment: v1 stays in force until v2 is countersigned */
+    d = doc(fx, 2, "2099-01-01T00:00:00Z", "");
+    char *at = strstr(d, "\"at_least\":10");
+    memcpy(at, "\"at_least\":20", 13);
+    write_doc(fx, "v2.json", d, path);
+    free(d);
+    assert_int_equal(tl_node_agree_propose(fx->rus, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->rus, AID, 2, NULL), TL_OK);
+    export_doc(fx, fx->rus, 2, "rus-v2.json", path);
+    assert_int_equal(tl_node_agree_import(fx->usa, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "rus", now, &a), TL_OK);
+    assert_int_equal(tl_agreement_version(a), 1);
+    tl_agreement_free(a);
+    assert_int_equal(tl_node_agree_sign(fx->usa, AID, 2, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_in_force(fx->usa, "rus", now, &a), TL_OK);
+    assert_int_equal(tl_agreement_version(a), 2);
+    tl_agreement_free(a);
+
+    /* proposing version 1 again with other text: a change needs a higher version */
+    d = doc(fx, 1, "2098-01-01T00:00:00Z", "");
+    write_doc(fx, "v1b.json", d, path);
+    free(d);
+    assert_int_equal(tl_node_agree_propose(fx->usa, path, NULL), TL_ECONFLICT);
+    assert_non_null(strstr(tl_node_errmsg(fx->usa), "differs from the one held in: valid_until"));
+}
+
+static void test_tamper_and_claims(void **state)
+{
+    struct fixture *fx = *state;
+    char path[400];
+    char *d = doc(fx, 1, "2099-01-01T00:00:00Z", "");
+    write_doc(fx, "v1.json", d, path);
+    free(d);
+    assert_int_equal(tl_node_agree_propose(fx->usa, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->usa, AID, 1, NULL), TL_OK);
+    export_doc(fx, fx->usa, 1, "signed.json", path);
+    size_t len;
+    char *text = tu_slurp(path, &len);
+    /* a signed text changed afterwards no longer verifies */
+    char *at = strstr(text, "\"at_least\":10");
+    assert_non_null(at);
+    memcpy(at, "\"at_least\":90", 13);
+    tl_agreement *a = NULL;
+    char msg[512];
+    assert_int_equal(tl_agreement_parse("claim", text, len, &a, msg, sizeof msg), TL_ECRYPTO);
+    assert_non_null(strstr(msg, "the signature of party 'usa' does not verify"));
+    /* and an import of it is refused */
+    write_doc(fx, "tampered.json", text, path);
+    assert_int_equal(tl_node_agree_import(fx->rus, path, NULL), TL_ECRYPTO);
+    free(text);
+    /* a node that is not a party cannot take an agreement in */
+    tl_node *fra = NULL;
+    char home[300];
+    snprintf(home, sizeof home, "%s/fra", fx->dir);
+    assert_int_equal(tl_node_init(home, "fra", NULL, &fra, msg, sizeof msg), TL_OK);
+    export_doc(fx, fx->usa, 1, "signed.json", path);
+    assert_int_equal(tl_node_agree_import(fra, path, NULL), TL_EINVAL);
+    assert_string_equal(tl_node_errmsg(fra),
+                        "agreement " AID " v1: this node ('fra') is not a party");
+    tl_node_close(fra);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_countersign_and_in_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tamper_and_claims, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
