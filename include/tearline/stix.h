@@ -62,6 +62,12 @@ typedef struct tl_stix_error {
  */
 TL_API tl_err tl_stix_validate(const json_t *obj, tl_stix_info *info, tl_stix_error *err);
 
+/*
+ * Nonzero if a granular-marking selector ("description",
+ * "external_references.[0].url") selects content that exists in obj.
+ */
+TL_API int tl_stix_selector_resolves(const json_t *obj, const char *selector);
+
 /* Nonzero if id is a well-formed STIX identifier (type--UUID). */
 TL_API int tl_stix_id_valid(const char *id);
 

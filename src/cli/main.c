@@ -19,6 +19,7 @@ static const struct {
     {"protect", cmd_protect, "manage the lexicon of protected terms"},
     {"stats", cmd_stats, "count holdings by type and origin"},
     {"agree", cmd_agree, "propose, sign, import and verify sharing agreements"},
+    {"release", cmd_release, "compile, verify, sign and publish the release to a partner"},
 };
 
 static void usage(FILE *out)

@@ -591,3 +591,34 @@ tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[
     tl_free(text);
     return rc;
 }
+
+tl_err tl__node_release_secret(tl_node *n, unsigned char key[32])
+{
+    char *path = path_join(n->home, "release.key");
+    if (!path) return TL_ENOMEM;
+    char *text = NULL;
+    size_t len = 0;
+    tl_err rc = tl__read_file(path, 4096, &text, &len, n->errmsg, sizeof n->errmsg);
+    if (rc == TL_ENODE) {
+        /* first release: make the secret */
+        char hex[65], line[80];
+        randombytes_buf(key, 32);
+        sodium_bin2hex(hex, sizeof hex, key, 32);
+        int l = snprintf(line, sizeof line, "release-secret %s\n", hex);
+        rc = tl__write_file_atomic(path, line, (size_t)l, 0600, n->errmsg, sizeof n->errmsg);
+        sodium_memzero(hex, sizeof hex);
+        sodium_memzero(line, sizeof line);
+    } else if (rc == TL_OK) {
+        static const char prefix[] = "release-secret ";
+        size_t plen = sizeof prefix - 1;
+        if (len < plen + 64 || memcmp(text, prefix, plen) != 0 ||
+            sodium_hex2bin(key, 32, text + plen, 64, NULL, NULL, NULL) != 0) {
+            tl__node_err(n, "%s is malformed", path);
+            rc = TL_ECRYPTO;
+        }
+        sodium_memzero(text, len);
+    }
+    tl_free(text);
+    tl_free(path);
+    return rc;
+}

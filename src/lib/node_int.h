@@ -31,6 +31,12 @@ tl_err tl__write_file_atomic(const char *path, const void *data, size_t len, uns
  */
 tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[64]);
 
+/*
+ * The node's release secret (release.key, 32 random bytes, mode 0600,
+ * created on first use): the key of per-partner ids and pseudonyms.
+ */
+tl_err tl__node_release_secret(tl_node *n, unsigned char key[32]);
+
 /* Reads a whole file of at most cap bytes; *out (OUT) freed with tl_free. */
 tl_err tl__read_file(const char *path, size_t cap, char **out, size_t *len, char *errmsg,
                      size_t errcap);

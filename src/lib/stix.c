@@ -794,7 +794,7 @@ static tl_err check_killchain(struct vctx *c, const char *path, const json_t *v)
  * Resolves a granular-marking selector ("description",
  * "external_references.[0].source_name") against obj.
  */
-static int selector_resolves(const json_t *obj, const char *sel)
+int tl_stix_selector_resolves(const json_t *obj, const char *sel)
 {
     const json_t *cur = obj;
     const char *p = sel;
@@ -858,7 +858,7 @@ static tl_err check_granular(struct vctx *c, const char *path, const json_t *v)
         {
             snprintf(sub, sizeof sub, "%s[%zu].selectors[%zu]", path, i, j);
             if (!json_is_string(s)) return fail(c, sub, "must be a string");
-            if (!selector_resolves(c->obj, json_string_value(s)))
+            if (!tl_stix_selector_resolves(c->obj, json_string_value(s)))
                 return fail(c, sub, "selects '%.80s', which is not in the object",
                             json_string_value(s));
         }

@@ -128,3 +128,20 @@ tl_err tl_store_agreement_list(tl_store *st, tl_store_agreement_cb cb, void *ud)
 {
     return st->ops->agreement_list(st, cb, ud);
 }
+
+tl_err tl_store_outbox_find(tl_store *st, const char *partner, const char *id, const char *version,
+                            char **json)
+{
+    return st->ops->outbox_find(st, partner, id, version, json);
+}
+
+tl_err tl_store_outbox_put(tl_store *st, const tl_outbox_obj *o)
+{
+    return st->ops->outbox_put(st, o);
+}
+
+tl_err tl_store_audit(tl_store *st, const char *partner, const char *object, const char *action,
+                      const char *rule, const char *detail)
+{
+    return st->ops->audit(st, partner, object, action, rule, detail);
+}

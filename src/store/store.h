@@ -38,6 +38,16 @@ typedef enum tl_put_result {
 typedef int (*tl_store_agreement_cb)(const char *id, int64_t version, const char *doc, size_t len,
                                      void *ud);
 
+/* One published object in a partner's outbox. */
+typedef struct tl_outbox_obj {
+    const char *partner;
+    const char *id;       /* the per-partner id */
+    const char *version;  /* version key */
+    const char *original; /* the original id it was released from */
+    const char *json;     /* canonical, signed */
+    size_t json_len;
+} tl_outbox_obj;
+
 struct tl_store_ops {
     const char *name;
     tl_err (*begin)(tl_store *st);
@@ -57,6 +67,11 @@ struct tl_store_ops {
     tl_err (*agreement_get)(tl_store *st, const char *id, int64_t version, tl_store_agreement_cb cb,
                             void *ud);
     tl_err (*agreement_list)(tl_store *st, tl_store_agreement_cb cb, void *ud);
+    tl_err (*outbox_find)(tl_store *st, const char *partner, const char *id, const char *version,
+                          char **json);
+    tl_err (*outbox_put)(tl_store *st, const tl_outbox_obj *o);
+    tl_err (*audit)(tl_store *st, const char *partner, const char *object, const char *action,
+                    const char *rule, const char *detail);
     tl_err (*meta_get)(tl_store *st, const char *key, char **value);
     tl_err (*meta_set)(tl_store *st, const char *key, const char *value);
     void (*close)(tl_store *st);
@@ -127,6 +142,18 @@ tl_err tl_store_agreement_put(tl_store *st, const char *id, int64_t version, con
 tl_err tl_store_agreement_get(tl_store *st, const char *id, int64_t version,
                               tl_store_agreement_cb cb, void *ud);
 tl_err tl_store_agreement_list(tl_store *st, tl_store_agreement_cb cb, void *ud);
+
+/*
+ * Outboxes: what was released to each partner. find gives the published
+ * canonical text of (partner, id, version), version NULL meaning the latest
+ * (*json freed with tl_free), or TL_ENOTFOUND. put appends one object with a strictly increasing
+ * date_added. audit appends one release decision.
+ */
+tl_err tl_store_outbox_find(tl_store *st, const char *partner, const char *id, const char *version,
+                            char **json);
+tl_err tl_store_outbox_put(tl_store *st, const tl_outbox_obj *o);
+tl_err tl_store_audit(tl_store *st, const char *partner, const char *object, const char *action,
+                      const char *rule, const char *detail);
 
 /* Node metadata. *value (OUT) is freed with tl_free; TL_ENOTFOUND if unset. */
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);

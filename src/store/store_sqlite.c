@@ -41,6 +41,13 @@ static const char *const migrations[] = {
     /* 2: sharing agreements, each version with its signatures */
     "CREATE TABLE agreements(id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL,"
     "  updated INTEGER NOT NULL, PRIMARY KEY(id, version)) WITHOUT ROWID;",
+    /* 3: what was released to each partner, and why each decision was made */
+    "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, partner TEXT NOT NULL, id TEXT NOT NULL,"
+    "  version TEXT NOT NULL, added INTEGER NOT NULL, original TEXT NOT NULL,"
+    "  json TEXT NOT NULL, UNIQUE(partner, id, version));"
+    "CREATE INDEX outbox_partner ON outbox(partner, added);"
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, partner TEXT NOT NULL,"
+    "  object TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, detail TEXT NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -644,6 +651,82 @@ static tl_err sqlite_agreement_list(tl_store *base, tl_store_agreement_cb cb, vo
     return agreement_rows(s, st, cb, ud, &found);
 }
 
+static tl_err sqlite_outbox_find(tl_store *base, const char *partner, const char *id,
+                                 const char *version, char **json)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    *json = NULL;
+    const char *sql = version ? "SELECT json FROM outbox WHERE partner = ?1 AND id = ?2 AND "
+                                "version = ?3"
+                              : "SELECT json FROM outbox WHERE partner = ?1 AND id = ?2 "
+                                "ORDER BY version DESC LIMIT 1";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing an outbox lookup");
+    sqlite3_bind_text(st, 1, partner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    if (version) sqlite3_bind_text(st, 3, version, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    tl_err rc = TL_OK;
+    if (step == SQLITE_ROW) {
+        *json = tl_strdup((const char *)sqlite3_column_text(st, 0));
+        if (!*json) rc = TL_ENOMEM;
+    } else {
+        rc = step == SQLITE_DONE ? TL_ENOTFOUND : db_fail(s, "reading the outbox");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_outbox_put(tl_store *base, const tl_outbox_obj *o)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    /* date_added strictly increasing within each outbox, as TAXII paging needs */
+    int64_t last = scalar_int(s, "SELECT max(added) FROM outbox", 0);
+    int64_t now = tl__now_us();
+    int64_t added = now > last ? now : last + 1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO outbox(partner, id, version, added, original, json) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing an outbox insert");
+    sqlite3_bind_text(st, 1, o->partner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, o->version, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, added);
+    sqlite3_bind_text(st, 5, o->original, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, o->json, (int)o->json_len, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "publishing to an outbox");
+}
+
+static tl_err sqlite_audit(tl_store *base, const char *partner, const char *object,
+                           const char *action, const char *rule, const char *detail)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO audit(time, partner, object, action, rule, detail) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing an audit record");
+    sqlite3_bind_int64(st, 1, tl__now_us());
+    sqlite3_bind_text(st, 2, partner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, object, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, detail ? detail : "", -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "writing an audit record");
+}
+
 static const struct tl_store_ops sqlite_ops = {
     .name = "sqlite",
     .begin = sqlite_begin,
@@ -660,6 +743,9 @@ static const struct tl_store_ops sqlite_ops = {
     .agreement_put = sqlite_agreement_put,
     .agreement_get = sqlite_agreement_get,
     .agreement_list = sqlite_agreement_list,
+    .outbox_find = sqlite_outbox_find,
+    .outbox_put = sqlite_outbox_put,
+    .audit = sqlite_audit,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,
     .close = sqlite_close,

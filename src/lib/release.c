@@ -1,0 +1,1025 @@
+/*
+ * release.c: the release compiler. select -> decide -> close over references
+ * -> transform -> sign -> verify -> publish, for one partner, failing closed.
+ *
+ * The holdings' latest versions are loaded into memory for the closure over
+ * references; docs/release.md states every rule.
+ */
+#include "tearline/release.h"
+#include "tearline/agree.h"
+#include "tearline/json.h"
+#include "tearline/prov.h"
+#include "tearline/stix.h"
+
+#include "jcs.h"
+#include "node_int.h"
+#include "redact.h"
+#include "ts.h"
+#include "verify.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+enum state { UNDECIDED, RELEASE, WITHHOLD };
+
+struct held {
+    json_t *obj;
+    const char *id;
+    char origin[40];
+    enum state state;
+    const char *rule;
+    char detail[200];
+};
+
+struct rel {
+    tl_node *n;
+    const char *partner;
+    const tl_release_opts *opts;
+    tl_release_stats *st;
+    int64_t now;
+    tl_agreement *agreement;
+    const json_t *scope, *rules, *profile, *consents;
+    struct held *h;
+    size_t nh, caph;
+    json_t *index;         /* id -> index into h */
+    json_t *sources;       /* protected source and originator ids -> true */
+    json_t *in_scope_refs; /* the neighbourhood of scope.refs -> true */
+    struct tl_lexicon *lexicon;
+    struct tl_verifier *verifier;
+    unsigned char secret[32];
+    json_t *pseudonyms; /* source id -> pseudonym identity object */
+    tl_err load_rc;     /* a holding that could not be loaded stops the release */
+};
+
+static struct held *find(struct rel *r, const char *id)
+{
+    json_t *i = json_object_get(r->index, id);
+    return i ? &r->h[json_integer_value(i)] : NULL;
+}
+
+static const json_t *prov_of(const json_t *obj)
+{
+    return json_object_get(json_object_get(obj, "extensions"), TL_PROV_EXT_ID);
+}
+
+/* ---- loading ---- */
+
+static int load_cb(const tl_record *rec, void *ud)
+{
+    struct rel *r = ud;
+    json_t *obj = NULL;
+    char msg[128];
+    if (tl_json_parse(rec->json, rec->json_len, &obj, msg, sizeof msg)) {
+        tl__node_err(r->n, "release: stored object %s cannot be read (%s)", rec->id, msg);
+        r->load_rc = TL_ESTORE;
+        return 1;
+    }
+    if (r->nh == r->caph) {
+        size_t ncap = r->caph ? r->caph * 2 : 1024;
+        struct held *nh = tl_realloc(r->h, ncap * sizeof *nh);
+        if (!nh) {
+            json_decref(obj);
+            r->load_rc = TL_ENOMEM;
+            return 1;
+        }
+        r->h = nh;
+        r->caph = ncap;
+    }
+    struct held *h = &r->h[r->nh];
+    memset(h, 0, sizeof *h);
+    h->obj = obj;
+    h->id = json_string_value(json_object_get(obj, "id"));
+    snprintf(h->origin, sizeof h->origin, "%s", rec->origin);
+    if (json_object_set_new(r->index, h->id, json_integer((json_int_t)r->nh))) {
+        json_decref(obj);
+        r->load_rc = TL_ENOMEM;
+        return 1;
+    }
+    r->nh++;
+    const json_t *p = prov_of(obj);
+    static const char *const who[] = {"source_ref", "originator"};
+    for (int i = 0; i < 2; i++) {
+        const char *s = json_string_value(json_object_get(p, who[i]));
+        if (s) json_object_set_new(r->sources, s, json_true());
+    }
+    return 0;
+}
+
+static int term_cb(const char *term, const char *kind, int64_t added, void *ud)
+{
+    (void)kind;
+    (void)added;
+    struct rel *r = ud;
+    tl__lexicon_add(r->lexicon, term);
+    return tl__verifier_forbid_term(r->verifier, term) != TL_OK;
+}
+
+/* ---- decide ---- */
+
+static void decide(struct held *h, enum state s, const char *rule, const char *detail)
+{
+    h->state = s;
+    h->rule = rule;
+    snprintf(h->detail, sizeof h->detail, "%s", detail ? detail : "");
+}
+
+static int tlp_rank(const char *level)
+{
+    static const char *const order[] = {"clear", "green", "amber", "amber+strict", "red"};
+    if (!strcmp(level, "white")) return 0;
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(level, order[i])) return i;
+    return 4;
+}
+
+/* -1: no TLP marking; else the highest TLP rank on the object. */
+static int object_tlp(const json_t *obj)
+{
+    int best = -1;
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(obj, "object_marking_refs"), i, m)
+    {
+        const char *family, *level;
+        if (tl_stix_marking_lookup(json_string_value(m), &family, &level) &&
+            strcmp(family, "pap") != 0) {
+            int rank = tlp_rank(level);
+            if (rank > best) best = rank;
+        }
+    }
+    return best;
+}
+
+static int in_list(const json_t *list, const char *s)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        if (json_is_string(e) && s && !strcmp(json_string_value(e), s)) return 1;
+    }
+    return 0;
+}
+
+/* A consent record that covers id for this partner now (and, if given, from originator). */
+static int consented(struct rel *r, const char *id, const char *originator)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(r->consents, i, c)
+    {
+        int64_t until = 0;
+        const json_t *u = json_object_get(c, "until");
+        tl__ts_parse(json_string_value(u), json_string_length(u), NULL, &until, NULL);
+        if (strcmp(json_string_value(json_object_get(c, "party")), r->partner) != 0) continue;
+        if (until <= r->now || !in_list(json_object_get(c, "items"), id)) continue;
+        if (originator && strcmp(json_string_value(json_object_get(c, "originator")), originator))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+static int in_scope(struct rel *r, const json_t *obj, const char *id)
+{
+    const json_t *types = json_object_get(r->scope, "types");
+    if (types && !in_list(types, json_string_value(json_object_get(obj, "type")))) return 0;
+    const json_t *labels = json_object_get(r->scope, "labels");
+    const json_t *refs = json_object_get(r->scope, "refs");
+    if (labels || refs) {
+        int topical = json_object_get(r->in_scope_refs, id) != NULL;
+        size_t i;
+        json_t *l;
+        json_array_foreach(json_object_get(obj, "labels"), i, l)
+        {
+            topical |= in_list(labels, json_string_value(l));
+        }
+        if (!topical) return 0;
+    }
+    const json_t *md = json_object_get(obj, "modified");
+    if (!md) md = json_object_get(obj, "created");
+    int64_t t = 0, from, until;
+    if (md) tl__ts_parse(json_string_value(md), json_string_length(md), NULL, &t, NULL);
+    const json_t *f = json_object_get(r->scope, "from"), *u = json_object_get(r->scope, "until");
+    if (f && !tl__ts_parse(json_string_value(f), json_string_length(f), NULL, &from, NULL) &&
+        t < from)
+        return 0;
+    if (u && !tl__ts_parse(json_string_value(u), json_string_length(u), NULL, &until, NULL) &&
+        t >= until)
+        return 0;
+    return 1;
+}
+
+/* scope.refs and the objects within scope.neighbourhood relationship hops of them. */
+static void neighbourhood(struct rel *r)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->scope, "refs"), i, e)
+    {
+        json_object_set_new(r->in_scope_refs, json_string_value(e), json_true());
+    }
+    json_int_t hops = json_integer_value(json_object_get(r->scope, "neighbourhood"));
+    for (json_int_t hop = 0; hop < hops; hop++) {
+        json_t *add = json_object();
+        for (size_t k = 0; k < r->nh; k++) {
+            const json_t *o = r->h[k].obj;
+            const char *t = json_string_value(json_object_get(o, "type"));
+            const char *a = NULL, *b = NULL;
+            if (!strcmp(t, "relationship")) {
+                a = json_string_value(json_object_get(o, "source_ref"));
+                b = json_string_value(json_object_get(o, "target_ref"));
+            } else if (!strcmp(t, "sighting")) {
+                a = json_string_value(json_object_get(o, "sighting_of_ref"));
+            }
+            int ina = a && json_object_get(r->in_scope_refs, a);
+            int inb = b && json_object_get(r->in_scope_refs, b);
+            if (!ina && !inb) continue;
+            json_object_set_new(add, r->h[k].id, json_true());
+            if (a) json_object_set_new(add, a, json_true());
+            if (b) json_object_set_new(add, b, json_true());
+        }
+        json_object_update(r->in_scope_refs, add);
+        json_decref(add);
+    }
+}
+
+static void decide_all(struct rel *r)
+{
+    json_int_t tlp_max = tlp_rank(json_string_value(json_object_get(r->rules, "tlp_max"))
+                                      ? json_string_value(json_object_get(r->rules, "tlp_max"))
+                                      : "clear");
+    int allow_unmarked = json_is_true(json_object_get(r->rules, "allow_unmarked"));
+    int require_rel_to = json_is_true(json_object_get(r->rules, "require_rel_to"));
+    for (size_t k = 0; k < r->nh; k++) {
+        struct held *h = &r->h[k];
+        const json_t *o = h->obj;
+        const json_t *p = prov_of(o);
+        const json_t *cav = json_object_get(p, "caveats");
+        const char *originator = json_string_value(json_object_get(p, "originator"));
+        const char *type = json_string_value(json_object_get(o, "type"));
+        char detail[200];
+        int tlp = object_tlp(o);
+        if (!strcmp(h->id, tl_node_identity(r->n))) {
+            decide(h, RELEASE, "node-identity", "");
+        } else if (!strcmp(type, "marking-definition") || !strcmp(type, "extension-definition")) {
+            decide(h, WITHHOLD, "definition", "definitions are not released as holdings");
+        } else if (json_object_get(r->sources, h->id)) {
+            decide(h, WITHHOLD, "protected-source", "stood in for by a pseudonym");
+        } else if (*h->origin && !strcmp(h->origin, r->partner)) {
+            decide(h, WITHHOLD, "partner-material", "received from this partner");
+        } else if (*h->origin && !consented(r, h->id, NULL)) {
+            snprintf(detail, sizeof detail, "received from '%s'; no consent to pass it on",
+                     h->origin);
+            decide(h, WITHHOLD, "third-party", detail);
+        } else if (json_is_true(json_object_get(cav, "noforn"))) {
+            decide(h, WITHHOLD, "noforn", "");
+        } else if (tlp == 4) {
+            decide(h, WITHHOLD, "tlp-red", "");
+        } else if (tlp > tlp_max) {
+            decide(h, WITHHOLD, "tlp-above-agreement", "");
+        } else if (tlp < 0 && !allow_unmarked) {
+            decide(h, WITHHOLD, "unmarked", "the agreement releases only TLP-marked items");
+        } else if (json_object_get(cav, "rel_to") &&
+                   !in_list(json_object_get(cav, "rel_to"), r->partner)) {
+            decide(h, WITHHOLD, "rel-to", "REL TO does not name this partner");
+        } else if (require_rel_to && !json_object_get(cav, "rel_to")) {
+            decide(h, WITHHOLD, "rel-to-missing", "the agreement requires REL TO");
+        } else if (originator && !consented(r, h->id, originator)) {
+            decide(h, WITHHOLD, "third-party", "no consent recorded from its originator");
+        } else if (json_is_true(json_object_get(cav, "orcon")) && !consented(r, h->id, NULL)) {
+            decide(h, WITHHOLD, "orcon", "no consent recorded for this partner");
+        } else if (!in_scope(r, o, h->id)) {
+            decide(h, WITHHOLD, "out-of-scope", "");
+        } else {
+            decide(h, RELEASE, "in-scope", "");
+        }
+    }
+}
+
+/* ---- close over references ---- */
+
+static int is_fixed_marking(const char *id)
+{
+    return tl_stix_marking_lookup(id, NULL, NULL);
+}
+
+/* Does ref survive into the release? */
+static int ref_kept(struct rel *r, const char *ref)
+{
+    if (!ref) return 0;
+    if (is_fixed_marking(ref)) return 1;
+    if (json_object_get(r->sources, ref)) return 1; /* replaced by a pseudonym */
+    struct held *h = find(r, ref);
+    return h && h->state == RELEASE;
+}
+
+static int count_kept(struct rel *r, const json_t *list)
+{
+    int n = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        n += ref_kept(r, json_string_value(e));
+    }
+    return n;
+}
+
+static void close_refs(struct rel *r)
+{
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (size_t k = 0; k < r->nh; k++) {
+            struct held *h = &r->h[k];
+            if (h->state != RELEASE) continue;
+            const json_t *o = h->obj;
+            const char *t = json_string_value(json_object_get(o, "type"));
+            if (!strcmp(t, "relationship") &&
+                (!ref_kept(r, json_string_value(json_object_get(o, "source_ref"))) ||
+                 !ref_kept(r, json_string_value(json_object_get(o, "target_ref"))))) {
+                decide(h, WITHHOLD, "dangling-relationship", "an end is withheld");
+                changed = 1;
+            } else if (!strcmp(t, "sighting") &&
+                       !ref_kept(r, json_string_value(json_object_get(o, "sighting_of_ref")))) {
+                decide(h, WITHHOLD, "dangling-sighting", "what was sighted is withheld");
+                changed = 1;
+            } else if ((!strcmp(t, "report") || !strcmp(t, "grouping") || !strcmp(t, "note") ||
+                        !strcmp(t, "opinion") || !strcmp(t, "observed-data")) &&
+                       json_object_get(o, "object_refs") &&
+                       count_kept(r, json_object_get(o, "object_refs")) == 0) {
+                decide(h, WITHHOLD, "empty-container", "every object it refers to is withheld");
+                changed = 1;
+            }
+        }
+    }
+}
+
+/* ---- transform ---- */
+
+/* The per-partner id of original (kind "id") or of a source pseudonym (kind "source"). */
+static void mapped_id(const struct rel *r, const char *kind, const char *original, char *out,
+                      size_t cap)
+{
+    const char *sep = strstr(original, "--");
+    size_t tlen = sep ? (size_t)(sep - original) : 0;
+    const char *type = !strcmp(kind, "source") ? "identity" : original;
+    if (!strcmp(kind, "source")) tlen = 8;
+    crypto_generichash_state st;
+    unsigned char h[16];
+    crypto_generichash_init(&st, r->secret, 32, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)r->partner, strlen(r->partner) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)original, strlen(original));
+    crypto_generichash_final(&st, h, sizeof h);
+    h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
+    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+    snprintf(out, cap, "%.*s--%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             (int)tlen, type, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
+             h[11], h[12], h[13], h[14], h[15]);
+}
+
+/* The pseudonym identity standing in for source (created on first use). */
+static const char *pseudonym(struct rel *r, const char *source)
+{
+    json_t *p = json_object_get(r->pseudonyms, source);
+    if (!p) {
+        char id[80];
+        mapped_id(r, "source", source, id, sizeof id);
+        char name[40];
+        /* the name shows the pseudonym's own hash, never the source's */
+        snprintf(name, sizeof name, "Source %.4s", id + 10);
+        p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity",
+                      "spec_version", "2.1", "id", id, "created", "2020-01-01T00:00:00.000Z",
+                      "modified", "2020-01-01T00:00:00.000Z", "name", name, "identity_class",
+                      "unknown", "created_by_ref", tl_node_identity(r->n));
+        if (!p || json_object_set_new(r->pseudonyms, source, p)) return NULL;
+    }
+    return json_string_value(json_object_get(p, "id"));
+}
+
+static int is_ref_key(const char *k)
+{
+    size_t n = strlen(k);
+    return (n > 4 && !strcmp(k + n - 4, "_ref")) || (n > 5 && !strcmp(k + n - 5, "_refs"));
+}
+
+/* Rewrites one reference: the mapped id, the same id (fixed markings, our identity), or NULL. */
+static const char *rewrite_ref(struct rel *r, const char *ref, char *buf, size_t cap)
+{
+    if (!ref) return NULL;
+    if (is_fixed_marking(ref) || !strcmp(ref, tl_node_identity(r->n))) return ref;
+    if (json_object_get(r->sources, ref)) return pseudonym(r, ref);
+    struct held *h = find(r, ref);
+    if (!h || h->state != RELEASE) return NULL;
+    mapped_id(r, "id", ref, buf, cap);
+    return buf;
+}
+
+/* Rewrites every reference under v, dropping those to anything not released. */
+static tl_err rewrite_refs(struct rel *r, json_t *v)
+{
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            tl_err rc = rewrite_refs(r, e);
+            if (rc) return rc;
+        }
+        return TL_OK;
+    }
+    if (!json_is_object(v)) return TL_OK;
+    const char *key;
+    json_t *val;
+    void *tmp;
+    json_object_foreach_safe(v, tmp, key, val)
+    {
+        char buf[120];
+        if (is_ref_key(key) && json_is_string(val)) {
+            const char *to = rewrite_ref(r, json_string_value(val), buf, sizeof buf);
+            if (to)
+                json_object_set_new(v, key, json_string(to));
+            else
+                json_object_del(v, key);
+        } else if (is_ref_key(key) && json_is_array(val)) {
+            json_t *kept = json_array();
+            size_t i;
+            json_t *e;
+            json_array_foreach(val, i, e)
+            {
+                const char *to = rewrite_ref(r, json_string_value(e), buf, sizeof buf);
+                if (to) json_array_append_new(kept, json_string(to));
+            }
+            if (json_array_size(kept))
+                json_object_set_new(v, key, kept);
+            else {
+                json_decref(kept);
+                json_object_del(v, key);
+            }
+        } else {
+            tl_err rc = rewrite_refs(r, val);
+            if (rc) return rc;
+        }
+    }
+    return TL_OK;
+}
+
+/* Members whose values are identifiers or fixed words, never text (refs at any depth). */
+static int skip_redaction(const char *key, int depth)
+{
+    if (is_ref_key(key)) return 1;
+    if (depth > 0) return 0;
+    static const char *const keys[] = {
+        "id", "type", "spec_version", "created", "modified", "pattern_type", NULL};
+    for (const char *const *k = keys; *k; k++)
+        if (!strcmp(key, *k)) return 1;
+    return 0;
+}
+
+/* Redacts protected terms in every string and dictionary key under v. */
+static tl_err redact(struct rel *r, json_t *v, int depth, size_t *hits)
+{
+    struct tl_buf b = TL_BUF_INIT;
+    tl_err rc = TL_OK;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            if (json_is_string(e)) {
+                size_t n = 0;
+                tl__buf_reset(&b);
+                if ((rc = tl__lexicon_redact(r->lexicon, json_string_value(e),
+                                             json_string_length(e), &b, &n)))
+                    break;
+                if (n) json_array_set_new(v, i, json_stringn(b.p, b.len));
+                *hits += n;
+            } else if ((rc = redact(r, e, depth + 1, hits))) {
+                break;
+            }
+        }
+    } else if (json_is_object(v)) {
+        const char *key;
+        json_t *val;
+        void *tmp;
+        json_object_foreach_safe(v, tmp, key, val)
+        {
+            size_t n = 0;
+            if (!skip_redaction(key, depth)) {
+                /* a dictionary key that holds a protected term goes, with its value */
+                tl__buf_reset(&b);
+                if ((rc = tl__lexicon_redact(r->lexicon, key, strlen(key), &b, &n))) break;
+                if (n) {
+                    *hits += n;
+                    json_object_del(v, key);
+                    continue;
+                }
+            }
+            if (json_is_string(val) && !skip_redaction(key, depth)) {
+                tl__buf_reset(&b);
+                if ((rc = tl__lexicon_redact(r->lexicon, json_string_value(val),
+                                             json_string_length(val), &b, &n)))
+                    break;
+                if (n) json_object_set_new(v, key, json_stringn(b.p, b.len));
+                *hits += n;
+            } else if ((rc = redact(r, val, depth + 1, hits))) {
+                break;
+            }
+        }
+    }
+    tl__buf_free(&b);
+    return rc;
+}
+
+/* Truncates a timestamp to the profile's precision. */
+static void coarsen_time(json_t *o, const char *key, const char *precision)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    if (!s || !precision || !strcmp(precision, "second") || strlen(s) < 20) return;
+    char out[32];
+    memcpy(out, s, 19);
+    if (!strcmp(precision, "minute")) memcpy(out + 17, "00", 2);
+    if (!strcmp(precision, "hour")) memcpy(out + 14, "00:00", 5);
+    if (!strcmp(precision, "day")) memcpy(out + 11, "00:00:00", 8);
+    if (!strcmp(precision, "month")) memcpy(out + 8, "01T00:00:00", 11);
+    if (!strcmp(precision, "year")) memcpy(out + 5, "01-01T00:00:00", 14);
+    memcpy(out + 19, "Z", 2);
+    json_object_set_new(o, key, json_string(out));
+}
+
+static void coarsen_location(json_t *o, const json_t *profile)
+{
+    if (!json_object_get(o, "latitude")) return;
+    const json_t *km = json_object_get(profile, "location_precision_km");
+    double prec = json_is_number(km) ? json_number_value(km) : 0;
+    json_object_del(o, "precision");
+    json_object_del(o, "street_address");
+    json_object_del(o, "postal_code");
+    if (prec <= 0) {
+        /* no precision agreed: only country and region may go */
+        json_object_del(o, "latitude");
+        json_object_del(o, "longitude");
+        return;
+    }
+    double step = prec / 111.0; /* degrees of latitude per grid cell */
+    double lat = json_number_value(json_object_get(o, "latitude"));
+    double lon = json_number_value(json_object_get(o, "longitude"));
+    lat = round(lat / step) * step;
+    lon = round(lon / step) * step;
+    if (lat > 90) lat = 90;
+    if (lat < -90) lat = -90;
+    if (lon > 180) lon = 180;
+    if (lon < -180) lon = -180;
+    json_object_set_new(o, "latitude", json_real(round(lat * 1e4) / 1e4));
+    json_object_set_new(o, "longitude", json_real(round(lon * 1e4) / 1e4));
+    json_object_set_new(o, "precision", json_real(prec * 1000.0));
+}
+
+static int public_reference(const json_t *e)
+{
+    static const char *const sources[] = {
+        "capec", "cve", "cwe", "mitre-attack", "mitre-mobile-attack", "mitre-ics-attack",
+        "nvd",   NULL};
+    const char *s = json_string_value(json_object_get(e, "source_name"));
+    for (const char *const *p = sources; s && *p; p++)
+        if (!strcmp(s, *p)) return 1;
+    return 0;
+}
+
+static void recompute_granular(json_t *o)
+{
+    json_t *gm = json_object_get(o, "granular_markings");
+    if (!gm) return;
+    json_t *kept = json_array();
+    size_t i;
+    json_t *g;
+    json_array_foreach(gm, i, g)
+    {
+        json_t *sels = json_array();
+        size_t j;
+        json_t *s;
+        json_array_foreach(json_object_get(g, "selectors"), j, s)
+        {
+            if (tl_stix_selector_resolves(o, json_string_value(s))) json_array_append(sels, s);
+        }
+        const json_t *mr = json_object_get(g, "marking_ref");
+        if (json_array_size(sels) && (!mr || json_is_string(mr))) {
+            json_t *ng = json_deep_copy(g);
+            json_object_set_new(ng, "selectors", sels);
+            json_array_append_new(kept, ng);
+        } else {
+            json_decref(sels);
+        }
+    }
+    if (json_array_size(kept))
+        json_object_set_new(o, "granular_markings", kept);
+    else {
+        json_decref(kept);
+        json_object_del(o, "granular_markings");
+    }
+}
+
+/* The tearline copy of h for the partner; *changed says whether anything was altered. */
+static tl_err transform(struct rel *r, const struct held *h, json_t **out, size_t *hits)
+{
+    json_t *o = json_deep_copy(h->obj);
+    if (!o) return TL_ENOMEM;
+    const json_t *p = prov_of(h->obj);
+    json_t *ext = json_object_get(o, "extensions");
+    if (ext) {
+        json_object_del(ext, TL_PROV_EXT_ID);
+        if (json_object_size(ext) == 0) json_object_del(o, "extensions");
+    }
+    const char *key;
+    json_t *val;
+    void *tmp;
+    json_object_foreach_safe(o, tmp, key, val)
+    {
+        if (!strncmp(key, "x_tearline", 10)) json_object_del(o, key);
+    }
+    json_object_del(o, "where_sighted_refs");
+    json_t *refs = json_object_get(o, "external_references");
+    if (refs) {
+        json_t *kept = json_array();
+        size_t i;
+        json_t *e;
+        json_array_foreach(refs, i, e)
+        {
+            if (public_reference(e)) json_array_append(kept, e);
+        }
+        if (json_array_size(kept))
+            json_object_set_new(o, "external_references", kept);
+        else {
+            json_decref(kept);
+            json_object_del(o, "external_references");
+        }
+    }
+    const char *prec = json_string_value(json_object_get(r->profile, "time_precision"));
+    static const char *const times[] = {"first_seen",    "last_seen",  "first_observed",
+                                        "last_observed", "start_time", "stop_time"};
+    for (size_t i = 0; i < sizeof times / sizeof *times; i++)
+        coarsen_time(o, times[i], prec);
+    if (!strcmp(json_string_value(json_object_get(o, "type")), "location"))
+        coarsen_location(o, r->profile);
+
+    tl_err rc = rewrite_refs(r, o);
+    if (!rc && !json_is_false(json_object_get(r->profile, "lexicon"))) rc = redact(r, o, 0, hits);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    char id[120];
+    if (strcmp(h->id, tl_node_identity(r->n)) != 0) {
+        mapped_id(r, "id", h->id, id, sizeof id);
+        json_object_set_new(o, "id", json_string(id));
+        json_object_set_new(o, "created_by_ref", json_string(tl_node_identity(r->n)));
+    }
+    recompute_granular(o);
+    if (p) {
+        /* the releasable part of provenance */
+        json_t *rp = json_pack("{s:s}", "extension_type", "property-extension");
+        const char *src = json_string_value(json_object_get(p, "source_ref"));
+        if (src) json_object_set_new(rp, "source_ref", json_string(pseudonym(r, src)));
+        const char *disc = json_string_value(json_object_get(p, "discipline"));
+        if (disc) {
+            const char *cls = json_string_value(
+                json_object_get(json_object_get(r->profile, "discipline_classes"), disc));
+            json_object_set_new(rp, "discipline_class", json_string(cls ? cls : "undisclosed"));
+        }
+        const json_t *rel = json_object_get(p, "reliability");
+        if (rel) json_object_set(rp, "reliability", tl__json_mut(rel));
+        const json_t *cred = json_object_get(p, "credibility");
+        if (cred) json_object_set(rp, "credibility", tl__json_mut(cred));
+        json_t *exts = json_object_get(o, "extensions");
+        if (!exts) {
+            exts = json_object();
+            json_object_set_new(o, "extensions", exts);
+        }
+        json_object_set_new(exts, TL_RELPROV_EXT_ID, rp);
+    }
+    *out = o;
+    return TL_OK;
+}
+
+/* Adds the Ed25519 signature extension over the canonical form without it. */
+static tl_err sign_object(struct rel *r, json_t *o)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    tl_err rc = tl_json_canonical(o, &msg, &len);
+    if (rc) return rc;
+    unsigned char sig[64], pk[32];
+    rc = tl__node_sign(r->n, msg, len, sig);
+    tl_free(msg);
+    if (rc) return rc;
+    char sighex[129], pkhex[65];
+    sodium_bin2hex(sighex, sizeof sighex, sig, sizeof sig);
+    tl_node_public_key(r->n, pk);
+    sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
+    json_t *exts = json_object_get(o, "extensions");
+    if (!exts) {
+        exts = json_object();
+        json_object_set_new(o, "extensions", exts);
+    }
+    json_object_set_new(exts, TL_SIG_EXT_ID,
+                        json_pack("{s:s, s:s, s:s, s:s}", "extension_type", "property-extension",
+                                  "signer", tl_node_identity(r->n), "public_key", pkhex,
+                                  "signature", sighex));
+    return TL_OK;
+}
+
+/* ---- the whole release ---- */
+
+static void explain(struct rel *r, const char *object, const char *action, const char *rule,
+                    const char *detail)
+{
+    if (r->opts->explain) r->opts->explain(r->opts->ud, object, action, rule, detail);
+}
+
+struct out_obj {
+    json_t *obj;
+    const char *original;
+};
+
+/* o without `modified` and the signature: what decides whether content changed. */
+static json_t *content_of(const json_t *o)
+{
+    json_t *c = json_deep_copy(o);
+    if (!c) return NULL;
+    json_object_del(c, "modified");
+    json_t *exts = json_object_get(c, "extensions");
+    json_object_del(exts, TL_SIG_EXT_ID);
+    if (exts && json_object_size(exts) == 0) json_object_del(c, "extensions");
+    return c;
+}
+
+/*
+ * Against the latest version already in the outbox: 1 if o adds nothing,
+ * 0 if it is to be published (with `modified` moved past the published
+ * version when its content changed but its original did not), -1 on error.
+ */
+static int settle_version(struct rel *r, json_t *o)
+{
+    char *prior = NULL;
+    const char *id = json_string_value(json_object_get(o, "id"));
+    tl_err f = tl_store_outbox_find(r->n->store, r->partner, id, NULL, &prior);
+    if (f == TL_ENOTFOUND) return 0;
+    if (f) return -1;
+    json_t *p = NULL;
+    char msg[128];
+    int rc = -1;
+    if (tl_json_parse(prior, strlen(prior), &p, msg, sizeof msg) == TL_OK) {
+        /* compared as canonical text: 25000.0 and 25000 are one number there */
+        json_t *a = content_of(p), *b = content_of(o);
+        char *ca = NULL, *cb = NULL;
+        size_t la = 0, lb = 0;
+        if (a && b && !tl_json_canonical(a, &ca, &la) && !tl_json_canonical(b, &cb, &lb) &&
+            la == lb && memcmp(ca, cb, la) == 0) {
+            rc = 1;
+        } else if (ca && cb) {
+            const json_t *pm = json_object_get(p, "modified"), *om = json_object_get(o, "modified");
+            char pk[TL_TS_KEYMAX], ok[TL_TS_KEYMAX];
+            int64_t pus = 0;
+            tl__ts_parse(json_string_value(pm), json_string_length(pm), NULL, &pus, pk);
+            tl__ts_parse(json_string_value(om), json_string_length(om), NULL, NULL, ok);
+            if (strcmp(ok, pk) <= 0) {
+                /* new content, same original version: a new version of the copy */
+                int64_t t = r->now > pus + 1000 ? r->now : pus + 1000;
+                char ts[32];
+                tl__ts_format_ms(t, ts);
+                json_object_set_new(o, "modified", json_string(ts));
+            }
+            rc = 0;
+        }
+        tl_free(ca);
+        tl_free(cb);
+        json_decref(a);
+        json_decref(b);
+    }
+    json_decref(p);
+    tl_free(prior);
+    return rc;
+}
+
+static tl_err finish(struct rel *r, struct out_obj *outs, size_t nout)
+{
+    tl_node *n = r->n;
+    tl_err rc = TL_OK;
+    char **texts = tl_calloc(nout ? nout : 1, sizeof *texts);
+    size_t *lens = tl_calloc(nout ? nout : 1, sizeof *lens);
+    int *skip = tl_calloc(nout ? nout : 1, sizeof *skip);
+    if (!texts || !lens || !skip) {
+        rc = TL_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < nout && !rc; i++) {
+        tl_stix_error err;
+        if (tl_stix_validate(outs[i].obj, NULL, &err) != TL_OK) {
+            tl__node_err(n,
+                         "release to %s: the tearline copy of %s is not valid STIX (%s); "
+                         "nothing was published",
+                         r->partner, outs[i].original, err.msg);
+            rc = TL_ECONFLICT;
+            break;
+        }
+        if (!r->opts->dry_run) {
+            int s = settle_version(r, outs[i].obj);
+            if (s < 0) {
+                tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
+                             tl_store_errmsg(n->store));
+                rc = TL_ESTORE;
+                break;
+            }
+            skip[i] = s;
+        }
+        if ((rc = sign_object(r, outs[i].obj))) break;
+        if ((rc = tl_json_canonical(outs[i].obj, &texts[i], &lens[i]))) break;
+        /* the verifier reads exactly the bytes that would leave */
+        char finding[300];
+        rc = tl__verify_text(r->verifier, texts[i], lens[i], finding, sizeof finding);
+        if (rc == TL_ECONFLICT)
+            tl__node_err(n,
+                         "release to %s stopped by the verifier: the copy of %s contains %s; "
+                         "nothing was published",
+                         r->partner, outs[i].original, finding);
+    }
+    if (rc || r->opts->dry_run) {
+        for (size_t i = 0; !rc && i < nout; i++)
+            if (r->opts->emit) r->opts->emit(r->opts->ud, texts[i], lens[i]);
+        goto out;
+    }
+    /* publish: outbox and audit in one transaction */
+    if ((rc = tl_store_begin(n->store))) goto store_fail;
+    for (size_t k = 0; k < r->nh && !rc; k++) {
+        struct held *h = &r->h[k];
+        rc = tl_store_audit(n->store, r->partner, h->id,
+                            h->state == RELEASE ? "release" : "withhold", h->rule, h->detail);
+    }
+    for (size_t i = 0; i < nout && !rc; i++) {
+        if (skip[i]) continue;
+        const json_t *o = outs[i].obj;
+        const json_t *m = json_object_get(o, "modified");
+        char ver[TL_TS_KEYMAX];
+        tl__ts_parse(json_string_value(m), json_string_length(m), NULL, NULL, ver);
+        tl_outbox_obj ob = {r->partner, json_string_value(json_object_get(o, "id")),
+                            ver,        outs[i].original,
+                            texts[i],   lens[i]};
+        if (!(rc = tl_store_outbox_put(n->store, &ob))) {
+            r->st->published++;
+            if (r->opts->emit) r->opts->emit(r->opts->ud, texts[i], lens[i]);
+        }
+    }
+    if (!rc) rc = tl_store_commit(n->store);
+    if (!rc) goto out;
+    tl_store_rollback(n->store);
+store_fail:
+    tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
+                 tl_store_errmsg(n->store));
+out:
+    for (size_t i = 0; texts && i < nout; i++)
+        tl_free(texts[i]);
+    tl_free(texts);
+    tl_free(lens);
+    tl_free(skip);
+    return rc;
+}
+
+tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *opts,
+                       tl_release_stats *stats)
+{
+    static const tl_release_opts defaults;
+    tl_release_stats local;
+    if (!stats) stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!opts) opts = &defaults;
+    n->errmsg[0] = '\0';
+    if (!tl_party_code_valid(partner) || !strcmp(partner, n->code)) {
+        tl__node_err(n, "'%s' is not a partner code", partner ? partner : "");
+        return TL_EINVAL;
+    }
+    struct rel r;
+    memset(&r, 0, sizeof r);
+    r.n = n;
+    r.partner = partner;
+    r.opts = opts;
+    r.st = stats;
+    r.now = opts->now_us ? opts->now_us : tl__now_us();
+    struct out_obj *outs = NULL;
+    size_t nout = 0;
+    tl_err rc = tl_node_agree_in_force(n, partner, r.now, &r.agreement);
+    if (rc) {
+        char why[600];
+        snprintf(why, sizeof why, "%s", n->errmsg);
+        tl__node_err(n, "nothing may be released to '%s': %s", partner, why);
+        return rc;
+    }
+    const json_t *doc = tl_agreement_json(r.agreement);
+    r.scope = json_object_get(doc, "scope");
+    r.rules = json_object_get(doc, "rules");
+    r.profile = json_object_get(doc, "profile");
+    r.consents = json_object_get(doc, "consents");
+    r.index = json_object();
+    r.sources = json_object();
+    r.in_scope_refs = json_object();
+    r.pseudonyms = json_object();
+    r.lexicon = tl__lexicon_new();
+    r.verifier = tl__verifier_new();
+    rc = TL_ENOMEM;
+    if (!r.index || !r.sources || !r.in_scope_refs || !r.pseudonyms || !r.lexicon || !r.verifier)
+        goto out;
+    if ((rc = tl__node_release_secret(n, r.secret))) goto out;
+
+    /* select: the latest version of everything held */
+    tl_filter f = TL_FILTER_INIT;
+    char next[TL_CURSOR_MAX];
+    if ((rc = tl_node_query(n, &f, NULL, load_cb, &r, next)) || (rc = r.load_rc)) goto out;
+    stats->considered = r.nh;
+    if ((rc = tl_node_protect_list(n, term_cb, &r))) goto out;
+    /* sources are protected by id and by name, whether or not they are held */
+    void *iter = json_object_iter(r.sources);
+    while (iter) {
+        const char *src = json_object_iter_key(iter);
+        tl__verifier_forbid_id(r.verifier, src);
+        struct held *h = find(&r, src);
+        const char *name = h ? json_string_value(json_object_get(h->obj, "name")) : NULL;
+        if (name) {
+            tl__lexicon_add(r.lexicon, name);
+            tl__verifier_forbid_term(r.verifier, name);
+        }
+        iter = json_object_iter_next(r.sources, iter);
+    }
+    for (size_t k = 0; k < r.nh; k++)
+        tl__verifier_forbid_id(r.verifier, r.h[k].id);
+    tl__verifier_allow_id(r.verifier, tl_node_identity(n));
+
+    neighbourhood(&r);
+    decide_all(&r);
+    close_refs(&r);
+
+    outs = tl_calloc(r.nh + 1, sizeof *outs);
+    if (!outs) {
+        rc = TL_ENOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < r.nh; k++) {
+        struct held *h = &r.h[k];
+        if (h->state != RELEASE) {
+            stats->withheld++;
+            explain(&r, h->id, "withhold", h->rule, h->detail);
+            continue;
+        }
+        size_t hits = 0;
+        json_t *o = NULL;
+        if ((rc = transform(&r, h, &o, &hits))) goto out;
+        stats->redactions += hits;
+        int changed = !json_equal(o, h->obj);
+        if (hits) snprintf(h->detail, sizeof h->detail, "%zu protected term(s) redacted", hits);
+        explain(&r, h->id, changed ? "sanitize" : "release", hits ? "redacted" : h->rule,
+                h->detail);
+        outs[nout].obj = o;
+        outs[nout].original = h->id;
+        nout++;
+    }
+    /* the pseudonyms the released objects refer to */
+    size_t npseudo = json_object_size(r.pseudonyms);
+    if (npseudo) {
+        struct out_obj *grown = tl_realloc(outs, (nout + npseudo) * sizeof *outs);
+        if (!grown) {
+            rc = TL_ENOMEM;
+            goto out;
+        }
+        outs = grown;
+        const char *src;
+        json_t *p;
+        json_object_foreach(r.pseudonyms, src, p)
+        {
+            outs[nout].obj = json_incref(p);
+            outs[nout].original = "(source pseudonym)";
+            nout++;
+        }
+        stats->pseudonyms = npseudo;
+    }
+    stats->released = nout;
+    rc = finish(&r, outs, nout);
+out:
+    if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory; nothing was published");
+    for (size_t i = 0; i < nout; i++)
+        json_decref(outs[i].obj);
+    tl_free(outs);
+    for (size_t k = 0; k < r.nh; k++)
+        json_decref(r.h[k].obj);
+    tl_free(r.h);
+    json_decref(r.index);
+    json_decref(r.sources);
+    json_decref(r.in_scope_refs);
+    json_decref(r.pseudonyms);
+    tl__lexicon_free(r.lexicon);
+    tl__verifier_free(r.verifier);
+    tl_agreement_free(r.agreement);
+    sodium_memzero(r.secret, sizeof r.secret);
+    return rc;
+}

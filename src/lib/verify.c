@@ -1,0 +1,190 @@
+/*
+ * verify.c: the release verifier, a second and independent look at the
+ * serialized output. It shares no code with the redactor: it normalizes each
+ * whole object text at once (NFKC case folding, then NFD, with invisible
+ * characters and marks removed) and searches it with u_strFindFirst, and it
+ * recognizes identifiers by their shape, not by the compiler's bookkeeping.
+ */
+#include "verify.h"
+
+#include "tearline/prov.h"
+
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+struct tl_verifier {
+    const UNormalizer2 *fold, *nfd;
+    UChar **terms; /* folded forbidden terms */
+    int32_t *lens;
+    size_t nterms, cap;
+    json_t *forbidden_ids; /* set: id -> true */
+    json_t *allowed_ids;   /* ids that look original but may appear */
+};
+
+/* Folds UTF-8 text: NFKC_Casefold, NFD, without default-ignorables and marks. */
+static UChar *fold(const struct tl_verifier *v, const char *s, size_t n, int32_t *outlen)
+{
+    UErrorCode ec = U_ZERO_ERROR;
+    int32_t ulen = 0;
+    u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)n, &ec);
+    if (ec != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(ec)) return NULL;
+    ec = U_ZERO_ERROR;
+    UChar *u = tl_malloc(((size_t)ulen + 1) * sizeof *u);
+    int32_t cap = ulen * 4 + 16;
+    UChar *f = tl_malloc((size_t)cap * sizeof *f);
+    UChar *d = tl_malloc((size_t)cap * 2 * sizeof *d);
+    UChar *res = NULL;
+    if (!u || !f || !d) goto out;
+    u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)n, &ec);
+    int32_t flen = unorm2_normalize(v->fold, u, ulen, f, cap, &ec);
+    int32_t dlen = U_FAILURE(ec) ? 0 : unorm2_normalize(v->nfd, f, flen, d, cap * 2, &ec);
+    if (U_FAILURE(ec)) goto out;
+    res = tl_malloc(((size_t)dlen + 1) * sizeof *res);
+    if (!res) goto out;
+    int32_t k = 0;
+    for (int32_t i = 0; i < dlen;) {
+        int32_t at = i;
+        UChar32 c = d[i++];
+        if (c >= 0xd800 && c <= 0xdbff && i < dlen && d[i] >= 0xdc00 && d[i] <= 0xdfff)
+            c = 0x10000 + ((c - 0xd800) << 10) + (d[i++] - 0xdc00);
+        if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) ||
+            u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_ENCLOSING_MARK)
+            continue;
+        while (at < i)
+            res[k++] = d[at++];
+    }
+    res[k] = 0;
+    *outlen = k;
+out:
+    tl_free(u);
+    tl_free(f);
+    tl_free(d);
+    return res;
+}
+
+struct tl_verifier *tl__verifier_new(void)
+{
+    struct tl_verifier *v = tl_calloc(1, sizeof *v);
+    if (!v) return NULL;
+    UErrorCode ec = U_ZERO_ERROR;
+    v->fold = unorm2_getNFKCCasefoldInstance(&ec);
+    if (!U_FAILURE(ec)) v->nfd = unorm2_getNFDInstance(&ec);
+    v->forbidden_ids = json_object();
+    v->allowed_ids = json_object();
+    if (U_FAILURE(ec) || !v->forbidden_ids || !v->allowed_ids) {
+        tl__verifier_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void tl__verifier_free(struct tl_verifier *v)
+{
+    if (!v) return;
+    for (size_t i = 0; i < v->nterms; i++)
+        tl_free(v->terms[i]);
+    tl_free(v->terms);
+    tl_free(v->lens);
+    json_decref(v->forbidden_ids);
+    json_decref(v->allowed_ids);
+    tl_free(v);
+}
+
+tl_err tl__verifier_forbid_term(struct tl_verifier *v, const char *term)
+{
+    int32_t len = 0;
+    UChar *f = fold(v, term, strlen(term), &len);
+    if (!f) return TL_ENOMEM;
+    if (len == 0) {
+        tl_free(f);
+        return TL_OK;
+    }
+    if (v->nterms == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 32;
+        UChar **nt = tl_realloc(v->terms, ncap * sizeof *nt);
+        if (!nt) {
+            tl_free(f);
+            return TL_ENOMEM;
+        }
+        v->terms = nt;
+        int32_t *nl = tl_realloc(v->lens, ncap * sizeof *nl);
+        if (!nl) {
+            tl_free(f);
+            return TL_ENOMEM;
+        }
+        v->lens = nl;
+        v->cap = ncap;
+    }
+    v->terms[v->nterms] = f;
+    v->lens[v->nterms] = len;
+    v->nterms++;
+    return TL_OK;
+}
+
+tl_err tl__verifier_forbid_id(struct tl_verifier *v, const char *id)
+{
+    return json_object_set_new(v->forbidden_ids, id, json_true()) ? TL_ENOMEM : TL_OK;
+}
+
+tl_err tl__verifier_allow_id(struct tl_verifier *v, const char *id)
+{
+    return json_object_set_new(v->allowed_ids, id, json_true()) ? TL_ENOMEM : TL_OK;
+}
+
+static int idchar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+tl_err tl__verify_text(const struct tl_verifier *v, const char *json, size_t len, char *finding,
+                       size_t cap)
+{
+    /* internal extensions and properties */
+    static const char *const internal[] = {TL_PROV_EXT_ID, "\"x_tearline"};
+    for (size_t i = 0; i < sizeof internal / sizeof *internal; i++) {
+        size_t il = strlen(internal[i]);
+        for (size_t p = 0; p + il <= len; p++)
+            if (memcmp(json + p, internal[i], il) == 0) {
+                snprintf(finding, cap, "internal content '%s' at byte %zu", internal[i], p);
+                return TL_ECONFLICT;
+            }
+    }
+    /* original identifiers, found by shape: [a-z0-9-]+--UUID */
+    for (size_t p = 1; p + 38 <= len; p++) {
+        if (json[p] != '-' || json[p + 1] != '-' || !idchar(json[p - 1])) continue;
+        size_t start = p;
+        while (start > 0 && idchar(json[start - 1]))
+            start--;
+        size_t end = p + 2 + 36;
+        char id[300];
+        if (end - start >= sizeof id) continue;
+        memcpy(id, json + start, end - start);
+        id[end - start] = '\0';
+        if (json_object_get(v->forbidden_ids, id) && !json_object_get(v->allowed_ids, id)) {
+            snprintf(finding, cap, "original identifier %s", id);
+            return TL_ECONFLICT;
+        }
+    }
+    /* protected terms, whatever their case, form or disguise */
+    if (v->nterms) {
+        int32_t flen = 0;
+        UChar *f = fold(v, json, len, &flen);
+        if (!f) return TL_ENOMEM;
+        for (size_t t = 0; t < v->nterms; t++) {
+            if (u_strFindFirst(f, flen, v->terms[t], v->lens[t])) {
+                char term[200];
+                int32_t tl = 0;
+                UErrorCode ec = U_ZERO_ERROR;
+                u_strToUTF8(term, (int32_t)sizeof term - 1, &tl, v->terms[t], v->lens[t], &ec);
+                term[U_FAILURE(ec) ? 0 : tl] = '\0';
+                snprintf(finding, cap, "protected term '%s'", term);
+                tl_free(f);
+                return TL_ECONFLICT;
+            }
+        }
+        tl_free(f);
+    }
+    return TL_OK;
+}
