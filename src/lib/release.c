@@ -17,6 +17,10 @@
 #include "ts.h"
 #include "verify.h"
 
+#ifndef TL_MUTANT
+#define TL_MUTANT 0 /* the real compiler; tests build deliberately broken ones */
+#endif
+
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -667,7 +671,9 @@ static tl_err transform(struct rel *r, const struct held *h, json_t **out, size_
         coarsen_location(o, r->profile);
 
     tl_err rc = rewrite_refs(r, o);
+#if TL_MUTANT != 1 /* mutation test 1: a sanitizer that forgets to redact */
     if (!rc && !json_is_false(json_object_get(r->profile, "lexicon"))) rc = redact(r, o, 0, hits);
+#endif
     if (rc) {
         json_decref(o);
         return rc;
@@ -675,7 +681,9 @@ static tl_err transform(struct rel *r, const struct held *h, json_t **out, size_
     char id[120];
     if (strcmp(h->id, tl_node_identity(r->n)) != 0) {
         mapped_id(r, "id", h->id, id, sizeof id);
+#if TL_MUTANT != 2 /* mutation test 2: a sanitizer that keeps original ids */
         json_object_set_new(o, "id", json_string(id));
+#endif
         json_object_set_new(o, "created_by_ref", json_string(tl_node_identity(r->n)));
     }
     recompute_granular(o);
