@@ -57,6 +57,15 @@ typedef struct tl_release_stats {
 TL_API tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *opts,
                               tl_release_stats *stats);
 
+/*
+ * Which partner received id, and from which original: cb is called for
+ * every published version (partner, version key, original id). TL_ENOTFOUND
+ * if this node never released id.
+ */
+typedef int (*tl_trace_cb)(const char *partner, const char *version, const char *original,
+                           void *ud);
+TL_API tl_err tl_node_trace(tl_node *n, const char *id, tl_trace_cb cb, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

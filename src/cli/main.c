@@ -20,6 +20,7 @@ static const struct {
     {"stats", cmd_stats, "count holdings by type and origin"},
     {"agree", cmd_agree, "propose, sign, import and verify sharing agreements"},
     {"release", cmd_release, "compile, verify, sign and publish the release to a partner"},
+    {"trace", cmd_trace, "name the partner a leaked copy was released to"},
 };
 
 static void usage(FILE *out)

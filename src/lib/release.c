@@ -1031,3 +1031,13 @@ out:
     sodium_memzero(r.secret, sizeof r.secret);
     return rc;
 }
+
+tl_err tl_node_trace(tl_node *n, const char *id, tl_trace_cb cb, void *ud)
+{
+    tl_err rc = tl_store_outbox_trace(n->store, id, cb, ud);
+    if (rc == TL_ENOTFOUND)
+        tl__node_err(n, "%s was never released by this node", id);
+    else if (rc)
+        tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    return rc;
+}

@@ -145,3 +145,11 @@ tl_err tl_store_audit(tl_store *st, const char *partner, const char *object, con
 {
     return st->ops->audit(st, partner, object, action, rule, detail);
 }
+
+tl_err tl_store_outbox_trace(tl_store *st, const char *id,
+                             int (*cb)(const char *partner, const char *version,
+                                       const char *original, void *ud),
+                             void *ud)
+{
+    return st->ops->outbox_trace(st, id, cb, ud);
+}

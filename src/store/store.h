@@ -70,6 +70,10 @@ struct tl_store_ops {
     tl_err (*outbox_find)(tl_store *st, const char *partner, const char *id, const char *version,
                           char **json);
     tl_err (*outbox_put)(tl_store *st, const tl_outbox_obj *o);
+    tl_err (*outbox_trace)(tl_store *st, const char *id,
+                           int (*cb)(const char *partner, const char *version, const char *original,
+                                     void *ud),
+                           void *ud);
     tl_err (*audit)(tl_store *st, const char *partner, const char *object, const char *action,
                     const char *rule, const char *detail);
     tl_err (*meta_get)(tl_store *st, const char *key, char **value);
@@ -152,6 +156,11 @@ tl_err tl_store_agreement_list(tl_store *st, tl_store_agreement_cb cb, void *ud)
 tl_err tl_store_outbox_find(tl_store *st, const char *partner, const char *id, const char *version,
                             char **json);
 tl_err tl_store_outbox_put(tl_store *st, const tl_outbox_obj *o);
+/* Every published version of id: partner, version, original. TL_ENOTFOUND if none. */
+tl_err tl_store_outbox_trace(tl_store *st, const char *id,
+                             int (*cb)(const char *partner, const char *version,
+                                       const char *original, void *ud),
+                             void *ud);
 tl_err tl_store_audit(tl_store *st, const char *partner, const char *object, const char *action,
                       const char *rule, const char *detail);
 

@@ -704,6 +704,31 @@ static tl_err sqlite_outbox_put(tl_store *base, const tl_outbox_obj *o)
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "publishing to an outbox");
 }
 
+static tl_err sqlite_outbox_trace(tl_store *base, const char *id,
+                                  int (*cb)(const char *partner, const char *version,
+                                            const char *original, void *ud),
+                                  void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT partner, version, original FROM outbox WHERE id = ?1 "
+                           "ORDER BY partner, version",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a trace");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step, found = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        found = 1;
+        if (cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2), ud))
+            break;
+    }
+    tl_err rc = step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "tracing");
+    sqlite3_finalize(st);
+    return rc ? rc : found ? TL_OK : TL_ENOTFOUND;
+}
+
 static tl_err sqlite_audit(tl_store *base, const char *partner, const char *object,
                            const char *action, const char *rule, const char *detail)
 {
@@ -745,6 +770,7 @@ static const struct tl_store_ops sqlite_ops = {
     .agreement_list = sqlite_agreement_list,
     .outbox_find = sqlite_outbox_find,
     .outbox_put = sqlite_outbox_put,
+    .outbox_trace = sqlite_outbox_trace,
     .audit = sqlite_audit,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,

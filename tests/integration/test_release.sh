@@ -117,4 +117,27 @@ a = {o["id"] for o in json.load(open(sys.argv[1]))["objects"] if not o["id"].sta
 b = {o["id"] for o in json.load(open(sys.argv[2]))["objects"]}
 assert a and not (a & b), a & b
 PY
+
+# a leaked copy names the partner it was released to, and its original
+"$TL" release --to gbr >/dev/null
+sqlite3 "$U/store.db" "select json from outbox where partner = 'gbr'" > "$TMP/leak-gbr.jsonl"
+run trace "$TMP/leak-gbr.jsonl"
+expect_status 0 "trace a leaked copy"
+expect_out_contains "released to gbr from threat-actor--9c0d1e2f-3a4b-4c5d-8e6f-8091a2b3c4d5" "trace names partner and original"
+if grep -q "released to rus" "$TMP/out"; then fail "trace of the gbr copy names rus"; else pass; fi
+run trace "$TL_SRC/tests/data/release-holdings.json"
+expect_status 1 "originals were never released"
+
+# revocation propagates to the released copy
+python3 - "$TMP/v2.json" "$TMP/v3.json" <<'PY'
+import json, sys
+ta = json.load(open(sys.argv[1]))
+ta["modified"] = "2026-03-01T00:00:00.000Z"
+ta["revoked"] = True
+json.dump(ta, open(sys.argv[2], "w"))
+PY
+"$TL" ingest "$TMP/v3.json" >/dev/null
+run release --to rus
+expect_out_contains "1 newly published" "the revocation is published"
+expect_eq "$(sqlite3 "$U/store.db" "select json from outbox where id = '$TA_ID' order by version desc limit 1" | grep -c '"revoked":true')" "1" "the copy is revoked too"
 finish
