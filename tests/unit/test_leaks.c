@@ -1,0 +1,183 @@
+/*
+ * test_leaks.c: property test of redaction. 100,000 generated texts with
+ * protected terms planted in disguise (mixed case, full-width letters,
+ * decomposed accents, zero-width joiners and soft hyphens, no-break spaces,
+ * JSON escapes); every planted term must be redacted, and the independent
+ * verifier must find no term in the result.
+ */
+#include "testutil.h"
+
+#include "tearline/json.h"
+
+#include "jcs.h"
+#include "redact.h"
+#include "verify.h"
+
+#define CASES 100000
+
+static const char *const terms[] = {"Station Alpha", "Operation Nightjar", "CARDAMOM",
+                                    "Café Noir",     "Кардамон",           "Reaper 7"};
+#define NTERMS (sizeof terms / sizeof *terms)
+
+static const char *const filler[] = {"the ",     "convoy ", "moved ",    "at dawn ",  "near ",
+                                     "border ",  "; ",      "(",         ") ",        "source ",
+                                     "reports ", "42 ",     "fighters ", "\xd0\xb8 ", "\xd9\x88 "};
+#define NFILLER (sizeof filler / sizeof *filler)
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+static void put_cp(struct tl_buf *b, uint32_t c)
+{
+    char u[4];
+    size_t n;
+    if (c < 0x80) {
+        u[0] = (char)c;
+        n = 1;
+    } else if (c < 0x800) {
+        u[0] = (char)(0xc0 | (c >> 6));
+        u[1] = (char)(0x80 | (c & 0x3f));
+        n = 2;
+    } else {
+        u[0] = (char)(0xe0 | (c >> 12));
+        u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (c & 0x3f));
+        n = 3;
+    }
+    tl__buf_append(b, u, n);
+}
+
+/* Appends a disguised form of term. */
+static void disguise(struct tl_buf *b, const char *term)
+{
+    uint32_t how = next();
+    const unsigned char *p = (const unsigned char *)term;
+    int first = 1;
+    while (*p) {
+        uint32_t c;
+        size_t len;
+        if (*p < 0x80) {
+            c = *p;
+            len = 1;
+        } else if ((*p & 0xe0) == 0xc0) {
+            c = ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
+            len = 2;
+        } else {
+            c = ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+            len = 3;
+        }
+        p += len;
+        /* invisible characters between letters */
+        if (!first && (how & 1) && next() % 3 == 0) {
+            static const uint32_t invisible[] = {0x200b, 0x200c, 0x200d, 0x00ad, 0x2060};
+            put_cp(b, invisible[next() % 5]);
+        }
+        first = 0;
+        /* case */
+        if (c < 0x80 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) && (how & 2))
+            c = next() % 2 ? (c | 0x20) : (c & ~0x20u);
+        if (c >= 0x430 && c <= 0x44f && (how & 2) && next() % 2) c -= 0x20; /* Cyrillic upper */
+        /* full-width ASCII letters and digits */
+        if ((how & 4) && c > 0x20 && c < 0x7f && next() % 2) c += 0xfee0;
+        /* a no-break space for a space */
+        if (c == ' ' && (how & 8)) c = 0xa0;
+        /* a decomposed e-acute */
+        if (c == 0xe9 && (how & 16)) {
+            put_cp(b, 'e');
+            c = 0x301;
+        }
+        put_cp(b, c);
+    }
+}
+
+static void test_no_leak(void **state)
+{
+    (void)state;
+    struct tl_lexicon *lx = tl__lexicon_new();
+    struct tl_verifier *v = tl__verifier_new();
+    assert_non_null(lx);
+    assert_non_null(v);
+    for (size_t i = 0; i < NTERMS; i++) {
+        assert_int_equal(tl__lexicon_add(lx, terms[i]), TL_OK);
+        assert_int_equal(tl__verifier_forbid_term(v, terms[i]), TL_OK);
+    }
+    struct tl_buf text = TL_BUF_INIT, out = TL_BUF_INIT, json = TL_BUF_INIT;
+    unsigned long planted_total = 0;
+    for (int n = 0; n < CASES; n++) {
+        tl__buf_reset(&text);
+        size_t planted = 0;
+        int parts = 2 + (int)(next() % 8);
+        for (int k = 0; k < parts; k++) {
+            if (next() % 3 == 0) {
+                disguise(&text, terms[next() % NTERMS]);
+                tl__buf_putc(&text, ' ');
+                planted++;
+            }
+            tl__buf_puts(&text, filler[next() % NFILLER]);
+        }
+        assert_false(text.oom);
+        size_t hits = 0;
+        tl__buf_reset(&out);
+        assert_int_equal(tl__lexicon_redact(lx, text.p, text.len, &out, &hits), TL_OK);
+        if (hits != planted)
+            fail_msg("case %d: %zu planted, %zu redacted: '%s' -> '%s'", n, planted, hits, text.p,
+                     out.p);
+        /* the verifier sees the result as it would leave: a JSON string */
+        tl__buf_reset(&json);
+        tl__jcs_string(&json, out.p, out.len);
+        char finding[300];
+        if (tl__verify_text(v, json.p, json.len, finding, sizeof finding) != TL_OK)
+            fail_msg("case %d leaks %s: '%s'", n, finding, out.p);
+        /* and the verifier itself catches every planted term before redaction */
+        if (planted) {
+            tl__buf_reset(&json);
+            tl__jcs_string(&json, text.p, text.len);
+            if (tl__verify_text(v, json.p, json.len, finding, sizeof finding) != TL_ECONFLICT)
+                fail_msg("case %d: the verifier missed a planted term in '%s'", n, text.p);
+        }
+        planted_total += planted;
+    }
+    assert_true(planted_total > CASES / 2);
+    tl__buf_free(&text);
+    tl__buf_free(&out);
+    tl__buf_free(&json);
+    tl__lexicon_free(lx);
+    tl__verifier_free(v);
+}
+
+static void test_json_escapes(void **state)
+{
+    (void)state;
+    /* a term written with JSON escapes is the same string once parsed */
+    struct tl_lexicon *lx = tl__lexicon_new();
+    assert_int_equal(tl__lexicon_add(lx, "Station Alpha"), TL_OK);
+    const char *src = "\"\\u0053tation\\u200b \\u0041lpha \\uff21LPHA\"";
+    json_t *v = NULL;
+    char msg[128];
+    assert_int_equal(tl_json_parse(src, strlen(src), &v, msg, sizeof msg), TL_OK);
+    struct tl_buf out = TL_BUF_INIT;
+    size_t hits;
+    assert_int_equal(
+        tl__lexicon_redact(lx, json_string_value(v), json_string_length(v), &out, &hits), TL_OK);
+    assert_int_equal(hits, 1);
+    assert_string_equal(out.p, "[REDACTED] \xef\xbc\xa1LPHA");
+    tl__buf_free(&out);
+    json_decref(v);
+    tl__lexicon_free(lx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_leak),
+        cmocka_unit_test(test_json_escapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
