@@ -179,7 +179,8 @@ static int consented(struct rel *r, const char *id, const char *originator)
         tl__ts_parse(json_string_value(u), json_string_length(u), NULL, &until, NULL);
         if (strcmp(json_string_value(json_object_get(c, "party")), r->partner) != 0) continue;
         if (until <= r->now || !in_list(json_object_get(c, "items"), id)) continue;
-        if (originator && strcmp(json_string_value(json_object_get(c, "originator")), originator))
+        if (originator &&
+            strcmp(json_string_value(json_object_get(c, "originator")), originator) != 0)
             continue;
         return 1;
     }
@@ -228,7 +229,7 @@ static void neighbourhood(struct rel *r)
     json_int_t hops = json_integer_value(json_object_get(r->scope, "neighbourhood"));
     for (json_int_t hop = 0; hop < hops; hop++) {
         json_t *add = json_object();
-        for (size_t k = 0; k < r->nh; k++) {
+        for (size_t k = 0; r->h && k < r->nh; k++) {
             const json_t *o = r->h[k].obj;
             const char *t = json_string_value(json_object_get(o, "type"));
             const char *a = NULL, *b = NULL;
@@ -257,7 +258,7 @@ static void decide_all(struct rel *r)
                                       : "clear");
     int allow_unmarked = json_is_true(json_object_get(r->rules, "allow_unmarked"));
     int require_rel_to = json_is_true(json_object_get(r->rules, "require_rel_to"));
-    for (size_t k = 0; k < r->nh; k++) {
+    for (size_t k = 0; r->h && k < r->nh; k++) {
         struct held *h = &r->h[k];
         const json_t *o = h->obj;
         const json_t *p = prov_of(o);
@@ -337,7 +338,7 @@ static void close_refs(struct rel *r)
     int changed = 1;
     while (changed) {
         changed = 0;
-        for (size_t k = 0; k < r->nh; k++) {
+        for (size_t k = 0; r->h && k < r->nh; k++) {
             struct held *h = &r->h[k];
             if (h->state != RELEASE) continue;
             const json_t *o = h->obj;
@@ -539,19 +540,25 @@ static tl_err redact(struct rel *r, json_t *v, int depth, size_t *hits)
     return rc;
 }
 
+/* Writes the characters of lit over dst (no terminator). */
+static void overwrite(char *dst, const char *lit)
+{
+    while (*lit)
+        *dst++ = *lit++;
+}
+
 /* Truncates a timestamp to the profile's precision. */
 static void coarsen_time(json_t *o, const char *key, const char *precision)
 {
     const char *s = json_string_value(json_object_get(o, key));
     if (!s || !precision || !strcmp(precision, "second") || strlen(s) < 20) return;
     char out[32];
-    memcpy(out, s, 19);
-    if (!strcmp(precision, "minute")) memcpy(out + 17, "00", 2);
-    if (!strcmp(precision, "hour")) memcpy(out + 14, "00:00", 5);
-    if (!strcmp(precision, "day")) memcpy(out + 11, "00:00:00", 8);
-    if (!strcmp(precision, "month")) memcpy(out + 8, "01T00:00:00", 11);
-    if (!strcmp(precision, "year")) memcpy(out + 5, "01-01T00:00:00", 14);
-    memcpy(out + 19, "Z", 2);
+    snprintf(out, sizeof out, "%.19sZ", s);
+    if (!strcmp(precision, "minute")) overwrite(out + 17, "00");
+    if (!strcmp(precision, "hour")) overwrite(out + 14, "00:00");
+    if (!strcmp(precision, "day")) overwrite(out + 11, "00:00:00");
+    if (!strcmp(precision, "month")) overwrite(out + 8, "01T00:00:00");
+    if (!strcmp(precision, "year")) overwrite(out + 5, "01-01T00:00:00");
     json_object_set_new(o, key, json_string(out));
 }
 
@@ -862,7 +869,7 @@ static tl_err finish(struct rel *r, struct out_obj *outs, size_t nout)
     }
     /* publish: outbox and audit in one transaction */
     if ((rc = tl_store_begin(n->store))) goto store_fail;
-    for (size_t k = 0; k < r->nh && !rc; k++) {
+    for (size_t k = 0; r->h && k < r->nh && !rc; k++) {
         struct held *h = &r->h[k];
         rc = tl_store_audit(n->store, r->partner, h->id,
                             h->state == RELEASE ? "release" : "withhold", h->rule, h->detail);
@@ -960,7 +967,7 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
         }
         iter = json_object_iter_next(r.sources, iter);
     }
-    for (size_t k = 0; k < r.nh; k++)
+    for (size_t k = 0; r.h && k < r.nh; k++)
         tl__verifier_forbid_id(r.verifier, r.h[k].id);
     tl__verifier_allow_id(r.verifier, tl_node_identity(n));
 
@@ -973,7 +980,7 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
         rc = TL_ENOMEM;
         goto out;
     }
-    for (size_t k = 0; k < r.nh; k++) {
+    for (size_t k = 0; r.h && k < r.nh; k++) {
         struct held *h = &r.h[k];
         if (h->state != RELEASE) {
             stats->withheld++;
@@ -1018,7 +1025,7 @@ out:
     for (size_t i = 0; i < nout; i++)
         json_decref(outs[i].obj);
     tl_free(outs);
-    for (size_t k = 0; k < r.nh; k++)
+    for (size_t k = 0; r.h && k < r.nh; k++)
         json_decref(r.h[k].obj);
     tl_free(r.h);
     json_decref(r.index);
