@@ -18,22 +18,99 @@
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
-struct term {
-    UChar32 *key;
-    size_t len;
+/*
+ * The automaton: trie nodes with failure links; goto edges live in one
+ * open-addressing table keyed by (node, code point). out[node] is the length
+ * of the longest term that ends at node or along its failure chain.
+ */
+struct edge {
+    uint32_t node; /* 0: empty slot (the root has no incoming edge) */
+    UChar32 c;
+    uint32_t child;
 };
 
 struct tl_lexicon {
-    struct term *terms;
-    size_t n, cap;
+    size_t n; /* terms */
+    uint32_t nnodes, capnodes;
+    uint32_t *fail, *out;
+    struct edge *edges;
+    size_t nedges, capedges; /* capedges a power of two */
+    int built;
     const UNormalizer2 *nf;  /* NFKC case folding */
     const UNormalizer2 *nfd; /* then canonical decomposition, so marks can go */
 };
+
+void tl__lexicon_free(struct tl_lexicon *lx)
+{
+    if (!lx) return;
+    tl_free(lx->fail);
+    tl_free(lx->out);
+    tl_free(lx->edges);
+    tl_free(lx);
+}
+
+static size_t edge_slot(const struct tl_lexicon *lx, uint32_t node, UChar32 c)
+{
+    uint64_t h =
+        ((uint64_t)node * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(uint32_t)c * 0xc2b2ae3d27d4eb4full);
+    h ^= h >> 29;
+    size_t mask = lx->capedges - 1;
+    size_t i = (size_t)h & mask;
+    while (lx->edges[i].node && (lx->edges[i].node != node + 1 || lx->edges[i].c != c))
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The child of node on c, or 0 (the root is never a child). */
+static uint32_t child(const struct tl_lexicon *lx, uint32_t node, UChar32 c)
+{
+    if (!lx->capedges) return 0;
+    size_t i = edge_slot(lx, node, c);
+    return lx->edges[i].node ? lx->edges[i].child : 0;
+}
+
+static int grow_edges(struct tl_lexicon *lx)
+{
+    size_t ncap = lx->capedges ? lx->capedges * 2 : 1024;
+    struct edge *old = lx->edges;
+    size_t oldcap = lx->capedges;
+    lx->edges = tl_calloc(ncap, sizeof *lx->edges);
+    if (!lx->edges) {
+        lx->edges = old;
+        return -1;
+    }
+    lx->capedges = ncap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].node) lx->edges[edge_slot(lx, old[i].node - 1, old[i].c)] = old[i];
+    tl_free(old);
+    return 0;
+}
+
+static int64_t new_node(struct tl_lexicon *lx)
+{
+    if (lx->nnodes == lx->capnodes) {
+        uint32_t ncap = lx->capnodes ? lx->capnodes * 2 : 256;
+        uint32_t *f = tl_realloc(lx->fail, ncap * sizeof *f);
+        if (!f) return -1;
+        lx->fail = f;
+        uint32_t *o = tl_realloc(lx->out, ncap * sizeof *o);
+        if (!o) return -1;
+        lx->out = o;
+        lx->capnodes = ncap;
+    }
+    lx->fail[lx->nnodes] = 0;
+    lx->out[lx->nnodes] = 0;
+    return lx->nnodes++;
+}
 
 struct tl_lexicon *tl__lexicon_new(void)
 {
     struct tl_lexicon *lx = tl_calloc(1, sizeof *lx);
     if (!lx) return NULL;
+    if (new_node(lx) < 0) { /* the root */
+        tl__lexicon_free(lx);
+        return NULL;
+    }
     UErrorCode ec = U_ZERO_ERROR;
     lx->nf = unorm2_getNFKCCasefoldInstance(&ec);
     if (!U_FAILURE(ec)) lx->nfd = unorm2_getNFDInstance(&ec);
@@ -42,15 +119,6 @@ struct tl_lexicon *tl__lexicon_new(void)
         return NULL;
     }
     return lx;
-}
-
-void tl__lexicon_free(struct tl_lexicon *lx)
-{
-    if (!lx) return;
-    for (size_t i = 0; i < lx->n; i++)
-        tl_free(lx->terms[i].key);
-    tl_free(lx->terms);
-    tl_free(lx);
 }
 
 size_t tl__lexicon_size(const struct tl_lexicon *lx)
@@ -64,31 +132,47 @@ static int dropped(UChar32 c)
            u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_ENCLOSING_MARK;
 }
 
-/*
- * Normalizes s[0..n) into key units; for unit k, spans[k] is the byte
- * offset of the code point it came from. Returns the unit count, or -1.
- */
-static long normalize(const struct tl_lexicon *lx, const char *s, size_t n, UChar32 **keyp,
-                      size_t **spansp)
+/* A growing sequence of key units and the byte offset each came from. */
+struct keys {
+    UChar32 *key;
+    size_t *spans;
+    size_t n, cap;
+};
+
+static int push(struct keys *k, UChar32 unit, size_t span)
 {
-    size_t cap = n * 4 + 16; /* grows when folding expands */
-    UChar32 *key = tl_malloc(cap * sizeof *key);
-    size_t *spans = tl_malloc(cap * sizeof *spans);
-    if (!key || !spans) {
-        tl_free(key);
-        tl_free(spans);
-        return -1;
+    if (k->n == k->cap) {
+        size_t ncap = k->cap ? k->cap * 2 : 64;
+        UChar32 *nk = tl_realloc(k->key, ncap * sizeof *nk);
+        if (!nk) return -1;
+        k->key = nk;
+        size_t *ns = tl_realloc(k->spans, ncap * sizeof *ns);
+        if (!ns) return -1;
+        k->spans = ns;
+        k->cap = ncap;
     }
-    size_t k = 0;
+    k->key[k->n] = unit;
+    k->spans[k->n++] = span;
+    return 0;
+}
+
+/*
+ * Normalizes s[0..n) into key units; spans[i] is the byte offset of the code
+ * point unit i came from. Returns 0, or -1 (invalid UTF-8, no memory).
+ */
+static int normalize(const struct tl_lexicon *lx, const char *s, size_t n, struct keys *k)
+{
     int32_t i = 0, len = (int32_t)n;
+    k->n = 0;
     while (i < len) {
         int32_t start = i;
         UChar32 c;
         U8_NEXT((const uint8_t *)s, i, len, c);
-        if (c < 0) {
-            tl_free(key);
-            tl_free(spans);
-            return -1;
+        if (c < 0) return -1;
+        if (c < 0x80) {
+            /* ASCII: NFKC case folding is lower case; nothing decomposes or drops */
+            if (push(k, c >= 'A' && c <= 'Z' ? c + 32 : c, (size_t)start)) return -1;
+            continue;
         }
         if (dropped(c)) continue;
         UChar in[2], folded[64], outbuf[128];
@@ -103,60 +187,102 @@ static long normalize(const struct tl_lexicon *lx, const char *s, size_t n, UCha
         int32_t ncps = 0;
         if (olen > 0) u_strToUTF32(cps, 128, &ncps, outbuf, olen, &ec);
         if (U_FAILURE(ec)) ncps = 0;
-        for (int32_t j = 0; j < ncps; j++) {
-            UChar32 d = cps[j];
-            if (dropped(d)) continue;
-            if (k == cap) {
-                size_t ncap = cap * 2;
-                UChar32 *nk = tl_realloc(key, ncap * sizeof *key);
-                if (!nk) goto oom;
-                key = nk;
-                size_t *ns = tl_realloc(spans, ncap * sizeof *spans);
-                if (!ns) goto oom;
-                spans = ns;
-                cap = ncap;
-            }
-            key[k] = d;
-            spans[k] = (size_t)start;
-            k++;
-        }
+        for (int32_t j = 0; j < ncps; j++)
+            if (!dropped(cps[j]) && push(k, cps[j], (size_t)start)) return -1;
     }
-    *keyp = key;
-    *spansp = spans;
-    return (long)k;
-oom:
-    tl_free(key);
-    tl_free(spans);
-    return -1;
+    return 0;
+}
+
+static void keys_free(struct keys *k)
+{
+    tl_free(k->key);
+    tl_free(k->spans);
 }
 
 tl_err tl__lexicon_add(struct tl_lexicon *lx, const char *term)
 {
     size_t n = strlen(term);
     if (!tl__utf8_valid(term, n)) return TL_EINVAL;
-    UChar32 *key;
-    size_t *spans;
-    long k = normalize(lx, term, n, &key, &spans);
-    if (k < 0) return TL_ENOMEM;
-    tl_free(spans);
-    if (k == 0) {
-        tl_free(key);
+    struct keys k = {NULL, NULL, 0, 0};
+    if (normalize(lx, term, n, &k)) {
+        keys_free(&k);
+        return TL_ENOMEM;
+    }
+    if (k.n == 0) {
+        keys_free(&k);
         return TL_EINVAL;
     }
-    if (lx->n == lx->cap) {
-        size_t ncap = lx->cap ? lx->cap * 2 : 16;
-        struct term *nt = tl_realloc(lx->terms, ncap * sizeof *nt);
-        if (!nt) {
-            tl_free(key);
-            return TL_ENOMEM;
+    uint32_t node = 0;
+    for (size_t i = 0; i < k.n; i++) {
+        uint32_t next = child(lx, node, k.key[i]);
+        if (!next) {
+            if ((lx->nedges + 1) * 2 > lx->capedges && grow_edges(lx)) goto oom;
+            int64_t nn = new_node(lx);
+            if (nn < 0) goto oom;
+            next = (uint32_t)nn;
+            size_t slot = edge_slot(lx, node, k.key[i]);
+            lx->edges[slot].node = node + 1;
+            lx->edges[slot].c = k.key[i];
+            lx->edges[slot].child = next;
+            lx->nedges++;
         }
-        lx->terms = nt;
-        lx->cap = ncap;
+        node = next;
     }
-    lx->terms[lx->n].key = key;
-    lx->terms[lx->n].len = (size_t)k;
+    if (lx->out[node] < k.n) lx->out[node] = (uint32_t)k.n;
     lx->n++;
+    lx->built = 0;
+    keys_free(&k);
     return TL_OK;
+oom:
+    keys_free(&k);
+    return TL_ENOMEM;
+}
+
+/* Failure links, breadth first; out[] gains the longest term along each chain. */
+static int build(struct tl_lexicon *lx)
+{
+    /* bucket the edges by parent: node p's edges are kids[start[p] .. start[p + 1]) */
+    uint32_t nn = lx->nnodes;
+    uint32_t *start = tl_calloc((size_t)nn + 1, sizeof *start);
+    uint32_t *fill = tl_calloc((size_t)nn + 1, sizeof *fill);
+    uint32_t *kids = tl_malloc((lx->nedges ? lx->nedges : 1) * sizeof *kids);
+    uint32_t *queue = tl_malloc((size_t)nn * sizeof *queue);
+    int rc = -1;
+    if (!start || !fill || !kids || !queue) goto out;
+    for (size_t i = 0; i < lx->capedges; i++)
+        if (lx->edges[i].node) start[lx->edges[i].node]++; /* counts p's edges at p + 1 */
+    for (uint32_t p = 1; p <= nn; p++)
+        start[p] += start[p - 1];
+    memcpy(fill, start, ((size_t)nn + 1) * sizeof *fill);
+    for (size_t i = 0; i < lx->capedges; i++)
+        if (lx->edges[i].node) kids[fill[lx->edges[i].node - 1]++] = (uint32_t)i;
+    size_t head = 0, tail = 0;
+    queue[tail++] = 0;
+    while (head < tail) {
+        uint32_t u = queue[head++];
+        for (uint32_t j = start[u]; j < start[u + 1]; j++) {
+            const struct edge *e = &lx->edges[kids[j]];
+            uint32_t v = e->child;
+            if (u == 0) {
+                lx->fail[v] = 0;
+            } else {
+                uint32_t f = lx->fail[u], next;
+                while (!(next = child(lx, f, e->c)) && f)
+                    f = lx->fail[f];
+                lx->fail[v] = next;
+            }
+            if (lx->out[lx->fail[v]] > lx->out[v]) lx->out[v] = lx->out[lx->fail[v]];
+            queue[tail++] = v;
+        }
+    }
+    lx->built = 1;
+    rc = 0;
+out:
+    tl_free(start);
+    tl_free(fill);
+    tl_free(kids);
+    tl_free(queue);
+    return rc;
 }
 
 /* Byte offset just past the code point that starts at off. */
@@ -169,7 +295,7 @@ static size_t next_cp(const char *s, size_t n, size_t off)
     return (size_t)i;
 }
 
-tl_err tl__lexicon_redact(const struct tl_lexicon *lx, const char *s, size_t n, struct tl_buf *out,
+tl_err tl__lexicon_redact(struct tl_lexicon *lx, const char *s, size_t n, struct tl_buf *out,
                           size_t *hits)
 {
     *hits = 0;
@@ -178,36 +304,56 @@ tl_err tl__lexicon_redact(const struct tl_lexicon *lx, const char *s, size_t n, 
         tl__buf_append(out, s, n);
         return out->oom ? TL_ENOMEM : TL_OK;
     }
-    UChar32 *key;
-    size_t *spans;
-    long k = normalize(lx, s, n, &key, &spans);
-    if (k < 0) return TL_ENOMEM;
-    size_t copied = 0; /* original bytes already written */
-    for (size_t i = 0; i < (size_t)k;) {
-        size_t best = 0;
-        for (size_t t = 0; t < lx->n; t++) {
-            const struct term *tm = &lx->terms[t];
-            if (tm->len > (size_t)k - i || tm->len <= best) continue;
-            if (memcmp(key + i, tm->key, tm->len * sizeof(UChar32)) == 0) best = tm->len;
+    if (!lx->built && build(lx)) return TL_ENOMEM;
+    struct keys k = {NULL, NULL, 0, 0};
+    if (normalize(lx, s, n, &k)) {
+        keys_free(&k);
+        return TL_ENOMEM;
+    }
+    /*
+     * Every occurrence of a term lies within the longest term ending where it
+     * ends, so the union of those matches covers them all; overlapping matches
+     * merge into one replacement.
+     */
+    size_t copied = 0;               /* original bytes already written */
+    size_t cur_from = 0, cur_to = 0; /* the pending replacement, in key units */
+    int pending = 0;
+    uint32_t state = 0;
+    for (size_t i = 0; i <= k.n; i++) {
+        size_t mstart = 0;
+        int matched = 0;
+        if (i < k.n) {
+            uint32_t next;
+            while (!(next = child(lx, state, k.key[i])) && state)
+                state = lx->fail[state];
+            state = next;
+            if (lx->out[state]) {
+                matched = 1;
+                mstart = i + 1 - lx->out[state];
+            }
         }
-        if (!best) {
-            i++;
-            continue;
+        if (pending && (i == k.n || (matched && mstart > cur_to))) {
+            size_t from = k.spans[cur_from];
+            size_t to = next_cp(s, n, k.spans[cur_to]);
+            if (from < copied) from = copied;
+            tl__buf_append(out, s + copied, from - copied);
+            tl__buf_puts(out, TL_REDACTED);
+            copied = to;
+            (*hits)++;
+            pending = 0;
         }
-        size_t from = spans[i];
-        size_t to = next_cp(s, n, spans[i + best - 1]);
-        if (from < copied) from = copied; /* overlaps the previous match */
-        tl__buf_append(out, s + copied, from - copied);
-        tl__buf_puts(out, TL_REDACTED);
-        copied = to;
-        (*hits)++;
-        i += best;
-        /* skip key units that still belong to the redacted span */
-        while (i < (size_t)k && spans[i] < to)
-            i++;
+        if (matched) {
+            if (pending) {
+                if (mstart < cur_from) cur_from = mstart;
+                cur_to = i;
+            } else {
+                cur_from = mstart;
+                cur_to = i;
+                pending = 1;
+            }
+        }
     }
     tl__buf_append(out, s + copied, n - copied);
-    tl_free(key);
-    tl_free(spans);
+    keys_free(&k);
     return out->oom ? TL_ENOMEM : TL_OK;
 }

@@ -12,6 +12,10 @@
  * ignorable code points (zero-width joiners, soft hyphens, ...) and
  * combining marks removed, so "Station Alpha", "STATION ALPHA", its
  * full-width form and "Sta\u200Btion Álpha" all match one term.
+ *
+ * Matching is an Aho-Corasick automaton over the normalized code points,
+ * built on the first redaction after terms were added; a lexicon is used by
+ * one thread at a time.
  */
 struct tl_lexicon;
 
@@ -29,7 +33,7 @@ size_t tl__lexicon_size(const struct tl_lexicon *lx);
  * "[REDACTED]" (the whole original span, whatever its form). *hits (OUT)
  * counts replacements. TL_EINVAL for invalid UTF-8, TL_ENOMEM.
  */
-tl_err tl__lexicon_redact(const struct tl_lexicon *lx, const char *s, size_t n, struct tl_buf *out,
+tl_err tl__lexicon_redact(struct tl_lexicon *lx, const char *s, size_t n, struct tl_buf *out,
                           size_t *hits);
 
 /* The replacement text. */

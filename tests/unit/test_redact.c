@@ -3,7 +3,7 @@
 
 #include "redact.h"
 
-static void check(const struct tl_lexicon *lx, const char *in, const char *want, size_t want_hits)
+static void check(struct tl_lexicon *lx, const char *in, const char *want, size_t want_hits)
 {
     struct tl_buf out = TL_BUF_INIT;
     size_t hits = 99;
