@@ -2,7 +2,8 @@
  * verify.c: the release verifier, a second and independent look at the
  * serialized output. It shares no code with the redactor: it normalizes each
  * whole object text at once (NFKC case folding, then NFD, with invisible
- * characters and marks removed) and searches it with u_strFindFirst, and it
+ * characters and marks removed) and searches it by rolling hashes, one pass
+ * per distinct term length (the redactor uses an automaton), and it
  * recognizes identifiers by their shape, not by the compiler's bookkeeping.
  */
 #include "verify.h"
@@ -14,11 +15,26 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+/*
+ * Terms of one length: a table of their rolling hashes (Rabin-Karp), so the
+ * text is scanned once per distinct term length, whatever the term count.
+ */
+struct bucket {
+    int32_t len;
+    uint64_t pow; /* B^(len-1) */
+    uint64_t *hash;
+    uint32_t *term; /* index + 1; 0 empty */
+    size_t cap;     /* power of two */
+};
+
 struct tl_verifier {
     const UNormalizer2 *fold, *nfd;
     UChar **terms; /* folded forbidden terms */
     int32_t *lens;
     size_t nterms, cap;
+    struct bucket *buckets;
+    size_t nbuckets;
+    int built;
     json_t *forbidden_ids; /* set: id -> true */
     json_t *allowed_ids;   /* ids that look original but may appear */
 };
@@ -80,9 +96,22 @@ struct tl_verifier *tl__verifier_new(void)
     return v;
 }
 
+static void drop_buckets(struct tl_verifier *v)
+{
+    for (size_t i = 0; i < v->nbuckets; i++) {
+        tl_free(v->buckets[i].hash);
+        tl_free(v->buckets[i].term);
+    }
+    tl_free(v->buckets);
+    v->buckets = NULL;
+    v->nbuckets = 0;
+    v->built = 0;
+}
+
 void tl__verifier_free(struct tl_verifier *v)
 {
     if (!v) return;
+    drop_buckets(v);
     for (size_t i = 0; i < v->nterms; i++)
         tl_free(v->terms[i]);
     tl_free(v->terms);
@@ -120,6 +149,7 @@ tl_err tl__verifier_forbid_term(struct tl_verifier *v, const char *term)
     v->terms[v->nterms] = f;
     v->lens[v->nterms] = len;
     v->nterms++;
+    v->built = 0;
     return TL_OK;
 }
 
@@ -133,12 +163,92 @@ tl_err tl__verifier_allow_id(struct tl_verifier *v, const char *id)
     return json_object_set_new(v->allowed_ids, id, json_true()) ? TL_ENOMEM : TL_OK;
 }
 
+#define HASH_BASE 0x100000001b3ull
+
+static uint64_t hash_units(const UChar *u, int32_t n)
+{
+    uint64_t h = 0;
+    for (int32_t i = 0; i < n; i++)
+        h = h * HASH_BASE + u[i];
+    return h;
+}
+
+static struct bucket *bucket_for(struct tl_verifier *v, int32_t len)
+{
+    for (size_t i = 0; i < v->nbuckets; i++)
+        if (v->buckets[i].len == len) return &v->buckets[i];
+    struct bucket *nb = tl_realloc(v->buckets, (v->nbuckets + 1) * sizeof *nb);
+    if (!nb) return NULL;
+    v->buckets = nb;
+    struct bucket *b = &v->buckets[v->nbuckets++];
+    memset(b, 0, sizeof *b);
+    b->len = len;
+    b->pow = 1;
+    for (int32_t i = 1; i < len; i++)
+        b->pow *= HASH_BASE;
+    return b;
+}
+
+static tl_err build(struct tl_verifier *v)
+{
+    drop_buckets(v);
+    /* size each bucket's table for its terms, at most half full */
+    for (size_t t = 0; t < v->nterms; t++) {
+        struct bucket *b = bucket_for(v, v->lens[t]);
+        if (!b) return TL_ENOMEM;
+        b->cap++;
+    }
+    for (size_t i = 0; i < v->nbuckets; i++) {
+        struct bucket *b = &v->buckets[i];
+        size_t cap = 16;
+        while (cap < b->cap * 2)
+            cap *= 2;
+        b->cap = cap;
+        b->hash = tl_calloc(cap, sizeof *b->hash);
+        b->term = tl_calloc(cap, sizeof *b->term);
+        if (!b->hash || !b->term) return TL_ENOMEM;
+    }
+    for (size_t t = 0; t < v->nterms; t++) {
+        struct bucket *b = bucket_for(v, v->lens[t]);
+        uint64_t h = hash_units(v->terms[t], v->lens[t]);
+        size_t i = (size_t)(h ^ (h >> 31)) & (b->cap - 1);
+        while (b->term[i])
+            i = (i + 1) & (b->cap - 1);
+        b->hash[i] = h;
+        b->term[i] = (uint32_t)t + 1;
+    }
+    v->built = 1;
+    return TL_OK;
+}
+
+/* Index + 1 of a term found in f[0..n), or 0. */
+static size_t find_term(const struct tl_verifier *v, const UChar *f, int32_t n)
+{
+    for (size_t bi = 0; bi < v->nbuckets; bi++) {
+        const struct bucket *b = &v->buckets[bi];
+        if (b->len > n) continue;
+        uint64_t h = hash_units(f, b->len);
+        for (int32_t at = 0;; at++) {
+            size_t i = (size_t)(h ^ (h >> 31)) & (b->cap - 1);
+            for (; b->term[i]; i = (i + 1) & (b->cap - 1)) {
+                size_t t = b->term[i] - 1;
+                if (b->hash[i] == h &&
+                    memcmp(f + at, v->terms[t], (size_t)b->len * sizeof(UChar)) == 0)
+                    return t + 1;
+            }
+            if (at + b->len >= n) break;
+            h = (h - f[at] * b->pow) * HASH_BASE + f[at + b->len];
+        }
+    }
+    return 0;
+}
+
 static int idchar(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
-tl_err tl__verify_text(const struct tl_verifier *v, const char *json, size_t len, char *finding,
+tl_err tl__verify_text(struct tl_verifier *v, const char *json, size_t len, char *finding,
                        size_t cap)
 {
     /* internal extensions and properties */
@@ -172,17 +282,21 @@ tl_err tl__verify_text(const struct tl_verifier *v, const char *json, size_t len
         int32_t flen = 0;
         UChar *f = fold(v, json, len, &flen);
         if (!f) return TL_ENOMEM;
-        for (size_t t = 0; t < v->nterms; t++) {
-            if (u_strFindFirst(f, flen, v->terms[t], v->lens[t])) {
-                char term[200];
-                int32_t tl = 0;
-                UErrorCode ec = U_ZERO_ERROR;
-                u_strToUTF8(term, (int32_t)sizeof term - 1, &tl, v->terms[t], v->lens[t], &ec);
-                term[U_FAILURE(ec) ? 0 : tl] = '\0';
-                snprintf(finding, cap, "protected term '%s'", term);
-                tl_free(f);
-                return TL_ECONFLICT;
-            }
+        if (!v->built && build(v)) {
+            tl_free(f);
+            return TL_ENOMEM;
+        }
+        size_t found = find_term(v, f, flen);
+        if (found) {
+            size_t t = found - 1;
+            char term[200];
+            int32_t tl = 0;
+            UErrorCode ec = U_ZERO_ERROR;
+            u_strToUTF8(term, (int32_t)sizeof term - 1, &tl, v->terms[t], v->lens[t], &ec);
+            term[U_FAILURE(ec) ? 0 : tl] = '\0';
+            snprintf(finding, cap, "protected term '%s'", term);
+            tl_free(f);
+            return TL_ECONFLICT;
         }
         tl_free(f);
     }

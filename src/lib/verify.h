@@ -23,7 +23,7 @@ tl_err tl__verifier_allow_id(struct tl_verifier *v, const char *id);
  * finding[0..cap) (an internal extension, an original id, a protected term),
  * TL_OK if clean, TL_ENOMEM.
  */
-tl_err tl__verify_text(const struct tl_verifier *v, const char *json, size_t len, char *finding,
+tl_err tl__verify_text(struct tl_verifier *v, const char *json, size_t len, char *finding,
                        size_t cap);
 
 #endif
