@@ -128,6 +128,18 @@ tl_err tl_agreement_canonical(const tl_agreement *a, int with_signatures, char *
     return tl_json_canonical(with_signatures ? a->doc : a->body, out, len);
 }
 
+/* Equal as signed text: compared in canonical form, where 25.0 and 25 are one number. */
+static int same_text(const json_t *a, const json_t *b)
+{
+    char *ca = NULL, *cb = NULL;
+    size_t la = 0, lb = 0;
+    int same = tl_json_canonical(a, &ca, &la) == TL_OK && tl_json_canonical(b, &cb, &lb) == TL_OK &&
+               la == lb && memcmp(ca, cb, la) == 0;
+    tl_free(ca);
+    tl_free(cb);
+    return same;
+}
+
 int tl_agreement_diff(const tl_agreement *a, const tl_agreement *b, char *out, size_t cap)
 {
     int n = 0;
@@ -141,7 +153,7 @@ int tl_agreement_diff(const tl_agreement *a, const tl_agreement *b, char *out, s
         {
             const json_t *other = json_object_get(sides[1 - s], key);
             if (s == 1 && other) continue; /* compared on the first pass */
-            if (other && json_equal(v, tl__json_mut(other))) continue;
+            if (other && same_text(v, other)) continue;
             int w = snprintf(out + used, cap - used, "%s%s", n ? ", " : "", key);
             if (w > 0 && (size_t)w < cap - used) used += (size_t)w;
             n++;

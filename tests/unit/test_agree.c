@@ -221,6 +221,35 @@ static void test_countersign_and_in_force(void **state)
     assert_non_null(strstr(tl_node_errmsg(fx->usa), "differs from the one held in: valid_until"));
 }
 
+static void test_same_text_other_spelling(void **state)
+{
+    struct fixture *fx = *state;
+    /* 25.0 and 25 are the same signed text (found by fuzzing: once a conflict) */
+    char *d1 = doc(fx, 1, "2099-01-01T00:00:00Z", "");
+    char *at = strstr(d1, "\"profile\":{");
+    assert_non_null(at);
+    char d2[8192];
+    snprintf(d2, sizeof d2, "%.*s\"profile\":{\"location_precision_km\":25.0,%s", (int)(at - d1),
+             d1, at + strlen("\"profile\":{"));
+    char d3[8192];
+    snprintf(d3, sizeof d3, "%.*s\"profile\":{\"location_precision_km\":25,%s", (int)(at - d1), d1,
+             at + strlen("\"profile\":{"));
+    tl_agreement *a = NULL, *b = NULL;
+    char msg[512], diff[256];
+    assert_int_equal(tl_agreement_parse("a", d2, strlen(d2), &a, msg, sizeof msg), TL_OK);
+    assert_int_equal(tl_agreement_parse("b", d3, strlen(d3), &b, msg, sizeof msg), TL_OK);
+    assert_int_equal(tl_agreement_diff(a, b, diff, sizeof diff), 0);
+    tl_agreement_free(a);
+    tl_agreement_free(b);
+    /* and the import of the other spelling merges instead of conflicting */
+    char path[400];
+    write_doc(fx, "f1.json", d2, path);
+    assert_int_equal(tl_node_agree_propose(fx->usa, path, NULL), TL_OK);
+    write_doc(fx, "f2.json", d3, path);
+    assert_int_equal(tl_node_agree_import(fx->usa, path, NULL), TL_OK);
+    free(d1);
+}
+
 static void test_tamper_and_claims(void **state)
 {
     struct fixture *fx = *state;
@@ -263,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_countersign_and_in_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper_and_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_text_other_spelling, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
