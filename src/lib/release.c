@@ -760,6 +760,52 @@ struct out_obj {
     const char *original;
 };
 
+/*
+ * The path of the first member of v (its key or its string value) in which
+ * the verifier finds something; "" if none. path holds the prefix on entry.
+ */
+static int locate_finding(struct rel *r, const json_t *v, char *path, size_t cap)
+{
+    size_t plen = strlen(path);
+    char finding[300];
+    struct tl_buf b = TL_BUF_INIT;
+    int found = 0;
+    if (json_is_string(v)) {
+        tl__jcs_string(&b, json_string_value(v), json_string_length(v));
+        found = !b.oom &&
+                tl__verify_text(r->verifier, b.p, b.len, finding, sizeof finding) == TL_ECONFLICT;
+    } else if (json_is_object(v)) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(tl__json_mut(v), key, val)
+        {
+            snprintf(path + plen, cap - plen, "%s%s", plen ? "." : "", key);
+            tl__buf_reset(&b);
+            tl__jcs_string(&b, key, strlen(key));
+            if ((!b.oom && tl__verify_text(r->verifier, b.p, b.len, finding, sizeof finding) ==
+                               TL_ECONFLICT) ||
+                locate_finding(r, val, path, cap)) {
+                found = 1;
+                break;
+            }
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            snprintf(path + plen, cap - plen, "[%zu]", i);
+            if (locate_finding(r, e, path, cap)) {
+                found = 1;
+                break;
+            }
+        }
+    }
+    if (!found) path[plen] = '\0';
+    tl__buf_free(&b);
+    return found;
+}
+
 /* o without `modified` and the signature: what decides whether content changed. */
 static json_t *content_of(const json_t *o)
 {
@@ -856,11 +902,15 @@ static tl_err finish(struct rel *r, struct out_obj *outs, size_t nout)
         /* the verifier reads exactly the bytes that would leave */
         char finding[300];
         rc = tl__verify_text(r->verifier, texts[i], lens[i], finding, sizeof finding);
-        if (rc == TL_ECONFLICT)
+        if (rc == TL_ECONFLICT) {
+            char field[256] = "";
+            locate_finding(r, outs[i].obj, field, sizeof field);
             tl__node_err(n,
-                         "release to %s stopped by the verifier: the copy of %s contains %s; "
+                         "release to %s stopped by the verifier: the copy of %s contains %s%s%s%s; "
                          "nothing was published",
-                         r->partner, outs[i].original, finding);
+                         r->partner, outs[i].original, finding, *field ? " in '" : "", field,
+                         *field ? "'" : "");
+        }
     }
     if (rc || r->opts->dry_run) {
         for (size_t i = 0; !rc && i < nout; i++)
