@@ -6,6 +6,7 @@
  * per distinct term length (the redactor uses an automaton), and it
  * recognizes identifiers by their shape, not by the compiler's bookkeeping.
  */
+#define _GNU_SOURCE /* memmem */
 #include "verify.h"
 
 #include "tearline/prov.h"
@@ -254,16 +255,17 @@ tl_err tl__verify_text(struct tl_verifier *v, const char *json, size_t len, char
     /* internal extensions and properties */
     static const char *const internal[] = {TL_PROV_EXT_ID, "\"x_tearline"};
     for (size_t i = 0; i < sizeof internal / sizeof *internal; i++) {
-        size_t il = strlen(internal[i]);
-        for (size_t p = 0; p + il <= len; p++)
-            if (memcmp(json + p, internal[i], il) == 0) {
-                snprintf(finding, cap, "internal content '%s' at byte %zu", internal[i], p);
-                return TL_ECONFLICT;
-            }
+        const char *at = memmem(json, len, internal[i], strlen(internal[i]));
+        if (at) {
+            snprintf(finding, cap, "internal content '%s' at byte %zu", internal[i],
+                     (size_t)(at - json));
+            return TL_ECONFLICT;
+        }
     }
     /* original identifiers, found by shape: [a-z0-9-]+--UUID */
-    for (size_t p = 1; p + 38 <= len; p++) {
-        if (json[p] != '-' || json[p + 1] != '-' || !idchar(json[p - 1])) continue;
+    for (const char *q = json; (q = memmem(q, len - (size_t)(q - json), "--", 2)); q += 2) {
+        size_t p = (size_t)(q - json);
+        if (p == 0 || p + 38 > len || !idchar(json[p - 1])) continue;
         size_t start = p;
         while (start > 0 && idchar(json[start - 1]))
             start--;
