@@ -138,8 +138,11 @@ static int tlp_rank(const char *level)
     return 4;
 }
 
-/* -1: no TLP marking; else the highest TLP rank on the object. */
-static int object_tlp(const json_t *obj)
+/*
+ * -1: no marking of the family; else the highest rank on the object.
+ * pap 0 selects TLP (1.0 and 2.0), 1 selects PAP (clear/white, green, amber, red).
+ */
+static int object_marking(const json_t *obj, int pap)
 {
     int best = -1;
     size_t i;
@@ -147,11 +150,10 @@ static int object_tlp(const json_t *obj)
     json_array_foreach(json_object_get(obj, "object_marking_refs"), i, m)
     {
         const char *family, *level;
-        if (tl_stix_marking_lookup(json_string_value(m), &family, &level) &&
-            strcmp(family, "pap") != 0) {
-            int rank = tlp_rank(level);
-            if (rank > best) best = rank;
-        }
+        if (!tl_stix_marking_lookup(json_string_value(m), &family, &level)) continue;
+        if ((strcmp(family, "pap") == 0) != pap) continue;
+        int rank = pap && !strcmp(level, "red") ? 3 : tlp_rank(level);
+        if (rank > best) best = rank;
     }
     return best;
 }
@@ -256,6 +258,8 @@ static void decide_all(struct rel *r)
     json_int_t tlp_max = tlp_rank(json_string_value(json_object_get(r->rules, "tlp_max"))
                                       ? json_string_value(json_object_get(r->rules, "tlp_max"))
                                       : "clear");
+    const char *pap_max_s = json_string_value(json_object_get(r->rules, "pap_max"));
+    int pap_max = pap_max_s ? tlp_rank(pap_max_s) : 3; /* no PAP limit unless agreed */
     int allow_unmarked = json_is_true(json_object_get(r->rules, "allow_unmarked"));
     int require_rel_to = json_is_true(json_object_get(r->rules, "require_rel_to"));
     for (size_t k = 0; r->h && k < r->nh; k++) {
@@ -266,7 +270,8 @@ static void decide_all(struct rel *r)
         const char *originator = json_string_value(json_object_get(p, "originator"));
         const char *type = json_string_value(json_object_get(o, "type"));
         char detail[200];
-        int tlp = object_tlp(o);
+        int tlp = object_marking(o, 0);
+        int pap = object_marking(o, 1);
         if (!strcmp(h->id, tl_node_identity(r->n))) {
             decide(h, RELEASE, "node-identity", "");
         } else if (!strcmp(type, "marking-definition") || !strcmp(type, "extension-definition")) {
@@ -285,6 +290,8 @@ static void decide_all(struct rel *r)
             decide(h, WITHHOLD, "tlp-red", "");
         } else if (tlp > tlp_max) {
             decide(h, WITHHOLD, "tlp-above-agreement", "");
+        } else if (pap > pap_max) {
+            decide(h, WITHHOLD, "pap-above-agreement", "");
         } else if (tlp < 0 && !allow_unmarked) {
             decide(h, WITHHOLD, "unmarked", "the agreement releases only TLP-marked items");
         } else if (json_object_get(cav, "rel_to") &&

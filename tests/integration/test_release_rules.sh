@@ -17,8 +17,10 @@ a["scope"] = {"refs": ["threat-actor--a1000000-0000-4000-8000-000000000004",
                        "threat-actor--a1000000-0000-4000-8000-000000000001",
                        "threat-actor--a1000000-0000-4000-8000-000000000002",
                        "threat-actor--a1000000-0000-4000-8000-000000000003",
-                       "threat-actor--b2000000-0000-4000-8000-000000000001"],
+                       "threat-actor--b2000000-0000-4000-8000-000000000001",
+                       "threat-actor--a1000000-0000-4000-8000-000000000007"],
               "neighbourhood": 1}
+a["rules"]["pap_max"] = "green"
 json.dump(a, open(sys.argv[2], "w"))
 PY
 export TEARLINE_HOME="$U"
@@ -45,6 +47,7 @@ decision threat-actor--a1000000-0000-4000-8000-000000000004 sanitize redacted
 decision identity--a1000000-0000-4000-8000-000000000005 sanitize in-scope
 decision relationship--a1000000-0000-4000-8000-000000000006 sanitize in-scope
 decision threat-actor--b2000000-0000-4000-8000-000000000001 withhold partner-material
+decision threat-actor--a1000000-0000-4000-8000-000000000007 withhold pap-above-agreement
 
 python3 - "$TMP/dry.json" <<'PY' && pass || fail "transform of the kept actor"
 import json, sys
