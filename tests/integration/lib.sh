@@ -35,6 +35,20 @@ expect_eq() { # expect_eq GOT WANT WHAT
   if [ "$1" = "$2" ]; then pass; else fail "$3: got [$1], expected [$2]"; fi
 }
 
+# countersign HOME_A HOME_B ID FILE [VERSION]: node A proposes and signs the
+# agreement in FILE, node B imports and countersigns it, A imports B's copy.
+countersign() {
+  local a="$1" b="$2" id="$3" file="$4" v=()
+  [ -n "${5:-}" ] && v=(--version "$5")
+  "$TEARLINE" agree --home "$a" propose "$file" >/dev/null &&
+    "$TEARLINE" agree --home "$a" sign "$id" "${v[@]}" >/dev/null &&
+    "$TEARLINE" agree --home "$a" export "$id" "${v[@]}" > "$TMP/countersign.json" &&
+    "$TEARLINE" agree --home "$b" import "$TMP/countersign.json" >/dev/null &&
+    "$TEARLINE" agree --home "$b" sign "$id" "${v[@]}" >/dev/null &&
+    "$TEARLINE" agree --home "$b" export "$id" "${v[@]}" > "$TMP/countersign.json" &&
+    "$TEARLINE" agree --home "$a" import "$TMP/countersign.json" >/dev/null
+}
+
 finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]

@@ -10,12 +10,7 @@ key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
 ID=agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69
 sed -e "s/@PKU@/$(key usa)/" -e "s/@PKR@/$(key rus)/" "$TL_SRC/tests/data/agreement.json" > "$TMP/a.json"
 export TEARLINE_HOME="$U"
-"$TEARLINE" agree propose "$TMP/a.json" >/dev/null && "$TEARLINE" agree sign "$ID" >/dev/null &&
-  "$TEARLINE" agree export "$ID" > "$TMP/x.json" &&
-  "$TEARLINE" agree --home "$TMP/rus" import "$TMP/x.json" >/dev/null &&
-  "$TEARLINE" agree --home "$TMP/rus" sign "$ID" >/dev/null &&
-  "$TEARLINE" agree --home "$TMP/rus" export "$ID" > "$TMP/x.json" &&
-  "$TEARLINE" agree import "$TMP/x.json" >/dev/null || { echo "setup failed"; exit 1; }
+countersign "$U" "$TMP/rus" "$ID" "$TMP/a.json" || { echo "setup failed"; exit 1; }
 "$TEARLINE" ingest "$TL_SRC/tests/data/release-holdings.json" >/dev/null || exit 1
 "$TEARLINE" protect add --kind station "Station Alpha" >/dev/null
 

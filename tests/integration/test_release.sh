@@ -8,12 +8,6 @@ for p in usa rus gbr; do "$TL" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" |
 key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
 ID=agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69
 GID=agreement--0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a
-countersign() { # countersign PARTNER AGREEMENT-ID FILE
-  "$TL" agree --home "$U" propose "$3" >/dev/null && "$TL" agree --home "$U" sign "$2" >/dev/null &&
-  "$TL" agree --home "$U" export "$2" > "$TMP/x.json" &&
-  "$TL" agree --home "$TMP/$1" import "$TMP/x.json" >/dev/null && "$TL" agree --home "$TMP/$1" sign "$2" >/dev/null &&
-  "$TL" agree --home "$TMP/$1" export "$2" > "$TMP/x.json" && "$TL" agree --home "$U" import "$TMP/x.json" >/dev/null
-}
 export TEARLINE_HOME="$U"
 "$TL" ingest "$TL_SRC/tests/data/release-holdings.json" >/dev/null || exit 1
 "$TL" protect add --kind station "Station Alpha" >/dev/null
@@ -27,7 +21,7 @@ sed -e "s/@PKU@/$(key usa)/" -e "s/@PKR@/$(key rus)/" "$TL_SRC/tests/data/agreem
 run release --to rus --dry-run
 expect_status 1 "release under an agreement signed by one side only"
 expect_err_line "tearline release: nothing may be released to 'rus': no agreement with 'rus' is both signed by every party and within its validity" "half-signed message"
-countersign rus "$ID" "$TMP/a-rus.json" || { echo "countersign failed"; exit 1; }
+TEARLINE="$TL" countersign "$U" "$TMP/rus" "$ID" "$TMP/a-rus.json" || { echo "countersign failed"; exit 1; }
 
 # every decision, with its rule
 run release --to rus --dry-run --json
@@ -108,7 +102,7 @@ expect_eq "$(sqlite3 "$U/store.db" "select json from outbox where id = '$TA_ID' 
 
 # another partner gets unlinkable ids
 sed -e "s/$ID/$GID/" -e "s/@PKU@/$(key usa)/" -e "s/@PKR@/$(key gbr)/" -e 's/"rus"/"gbr"/g' -e 's/Russian Federation/United Kingdom/' "$TL_SRC/tests/data/agreement.json" > "$TMP/a-gbr.json"
-countersign gbr "$GID" "$TMP/a-gbr.json" || { echo "countersign gbr failed"; exit 1; }
+TEARLINE="$TL" countersign "$U" "$TMP/gbr" "$GID" "$TMP/a-gbr.json" || { echo "countersign gbr failed"; exit 1; }
 run release --to gbr --dry-run
 expect_status 0 "release to gbr"
 python3 - "$TMP/dry.json" "$TMP/out" <<'PY' && pass || fail "ids are linkable across partners"

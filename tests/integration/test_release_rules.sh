@@ -24,12 +24,7 @@ a["rules"]["pap_max"] = "green"
 json.dump(a, open(sys.argv[2], "w"))
 PY
 export TEARLINE_HOME="$U"
-"$TEARLINE" agree propose "$TMP/a.json" >/dev/null && "$TEARLINE" agree sign "$ID" >/dev/null &&
-  "$TEARLINE" agree export "$ID" > "$TMP/x.json" &&
-  "$TEARLINE" agree --home "$TMP/rus" import "$TMP/x.json" >/dev/null &&
-  "$TEARLINE" agree --home "$TMP/rus" sign "$ID" >/dev/null &&
-  "$TEARLINE" agree --home "$TMP/rus" export "$ID" > "$TMP/x.json" &&
-  "$TEARLINE" agree import "$TMP/x.json" >/dev/null || { echo "setup failed"; exit 1; }
+countersign "$U" "$TMP/rus" "$ID" "$TMP/a.json" || { echo "setup failed"; exit 1; }
 "$TEARLINE" ingest "$TL_SRC/tests/data/release-rules.json" >/dev/null || exit 1
 "$TEARLINE" ingest --origin rus "$TL_SRC/tests/data/partner-material.json" >/dev/null || exit 1
 "$TEARLINE" protect add "Station Alpha" >/dev/null
@@ -80,12 +75,7 @@ a["consents"].append({"originator": "identity--5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7
                       "party": "rus", "until": "2099-01-01T00:00:00Z"})
 json.dump(a, open(sys.argv[2], "w"))
 PY
-"$TEARLINE" agree propose "$TMP/a2.json" >/dev/null && "$TEARLINE" agree sign "$ID" --version 2 >/dev/null &&
-  "$TEARLINE" agree export "$ID" --version 2 > "$TMP/x.json" &&
-  "$TEARLINE" agree --home "$TMP/rus" import "$TMP/x.json" >/dev/null &&
-  "$TEARLINE" agree --home "$TMP/rus" sign "$ID" --version 2 >/dev/null &&
-  "$TEARLINE" agree --home "$TMP/rus" export "$ID" --version 2 > "$TMP/x.json" &&
-  "$TEARLINE" agree import "$TMP/x.json" >/dev/null || { echo "v2 failed"; exit 1; }
+countersign "$U" "$TMP/rus" "$ID" "$TMP/a2.json" 2 || { echo "v2 failed"; exit 1; }
 run release --to rus --dry-run --json
 decision threat-actor--a1000000-0000-4000-8000-000000000001 sanitize in-scope
 finish
