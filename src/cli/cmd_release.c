@@ -4,6 +4,7 @@
 #include "tearline/release.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -18,7 +19,9 @@ static const char help[] =
     "              exactly what CODE would receive\n"
     "  --explain   list every decision: object, action (release, sanitize,\n"
     "              withhold) and the rule (on standard error with --dry-run)\n"
-    "  --json      the explanation as JSON Lines\n";
+    "  --json      the explanation as JSON Lines\n"
+    "\n"
+    "With TEARLINE_TIMINGS set, the time of each phase goes to standard error.\n";
 
 struct ctx {
     int explain, json, dry_run;
@@ -120,6 +123,12 @@ int cmd_release(int argc, char **argv)
         tl_node_close(n);
         return rc == TL_ENOTFOUND ? EXIT_FAIL : cli_exit_code(rc);
     }
+    if (getenv("TEARLINE_TIMINGS"))
+        fprintf(stderr,
+                "timings (ms): load %.1f, decide %.1f, transform %.1f, sign %.1f, verify %.1f, "
+                "publish %.1f\n",
+                (double)st.us_load / 1e3, (double)st.us_decide / 1e3, (double)st.us_transform / 1e3,
+                (double)st.us_sign / 1e3, (double)st.us_verify / 1e3, (double)st.us_publish / 1e3);
     fprintf(c.dry_run ? stderr : stdout,
             "release to %s%s: %llu considered, %llu released (%llu source pseudonyms), %llu "
             "withheld, %llu protected terms redacted, %llu newly published\n",

@@ -904,11 +904,16 @@ static tl_err finish(struct rel *r, struct out_obj *outs, size_t nout)
             }
             skip[i] = s;
         }
-        if ((rc = sign_object(r, outs[i].obj))) break;
+        int64_t t0 = tl__now_us();
+        rc = sign_object(r, outs[i].obj);
+        r->st->us_sign += tl__now_us() - t0;
+        if (rc) break;
         if ((rc = tl_json_canonical(outs[i].obj, &texts[i], &lens[i]))) break;
         /* the verifier reads exactly the bytes that would leave */
         char finding[300];
+        t0 = tl__now_us();
         rc = tl__verify_text(r->verifier, texts[i], lens[i], finding, sizeof finding);
+        r->st->us_verify += tl__now_us() - t0;
         if (rc == TL_ECONFLICT) {
             char field[256] = "";
             locate_finding(r, outs[i].obj, field, sizeof field);
@@ -1008,7 +1013,9 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     /* select: the latest version of everything held */
     tl_filter f = TL_FILTER_INIT;
     char next[TL_CURSOR_MAX];
+    int64_t t0 = tl__now_us();
     if ((rc = tl_node_query(n, &f, NULL, load_cb, &r, next)) || (rc = r.load_rc)) goto out;
+    stats->us_load = tl__now_us() - t0;
     stats->considered = r.nh;
     if ((rc = tl_node_protect_list(n, term_cb, &r))) goto out;
     /* sources are protected by id and by name, whether or not they are held */
@@ -1028,9 +1035,12 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
         tl__verifier_forbid_id(r.verifier, r.h[k].id);
     tl__verifier_allow_id(r.verifier, tl_node_identity(n));
 
+    t0 = tl__now_us();
     neighbourhood(&r);
     decide_all(&r);
     close_refs(&r);
+    stats->us_decide = tl__now_us() - t0;
+    t0 = tl__now_us();
 
     outs = tl_calloc(r.nh + 1, sizeof *outs);
     if (!outs) {
@@ -1076,7 +1086,11 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
         stats->pseudonyms = npseudo;
     }
     stats->released = nout;
+    stats->us_transform = tl__now_us() - t0;
+    t0 = tl__now_us();
     rc = finish(&r, outs, nout);
+    /* finish() signs, verifies and publishes; what is not signing or verifying is publishing */
+    stats->us_publish = tl__now_us() - t0 - stats->us_sign - stats->us_verify;
 out:
     if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory; nothing was published");
     for (size_t i = 0; i < nout; i++)

@@ -43,6 +43,19 @@ struct tl_verifier {
 /* Folds UTF-8 text: NFKC_Casefold, NFD, without default-ignorables and marks. */
 static UChar *fold(const struct tl_verifier *v, const char *s, size_t n, int32_t *outlen)
 {
+    /* ASCII text folds to its lower case: nothing in it decomposes or is ignorable */
+    size_t ascii = 0;
+    while (ascii < n && (unsigned char)s[ascii] < 0x80)
+        ascii++;
+    if (ascii == n) {
+        UChar *res = tl_malloc((n + 1) * sizeof *res);
+        if (!res) return NULL;
+        for (size_t i = 0; i < n; i++)
+            res[i] = (UChar)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+        res[n] = 0;
+        *outlen = (int32_t)n;
+        return res;
+    }
     UErrorCode ec = U_ZERO_ERROR;
     int32_t ulen = 0;
     u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)n, &ec);
