@@ -68,6 +68,10 @@ TL_API tl_err tl_stix_validate(const json_t *obj, tl_stix_info *info, tl_stix_er
  */
 TL_API int tl_stix_selector_resolves(const json_t *obj, const char *selector);
 
+/* Nonzero if t is a valid STIX type name: [a-z0-9-], 3-250 characters, no leading,
+ * trailing or doubled '-'. */
+TL_API int tl_stix_type_valid(const char *t);
+
 /* Nonzero if id is a well-formed STIX identifier (type--UUID). */
 TL_API int tl_stix_id_valid(const char *id);
 

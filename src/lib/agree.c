@@ -234,16 +234,6 @@ static tl_err check_string_list(struct vctx *c, const char *member, const json_t
     return TL_OK;
 }
 
-static int is_type_name(const char *t)
-{
-    size_t n = strlen(t);
-    if (n < 3 || n > 250) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '-'))
-            return 0;
-    return 1;
-}
-
 static int is_period(const char *p)
 {
     /* P<n>D, P<n>W, P<n>M or P<n>Y */
@@ -271,7 +261,7 @@ static tl_err check_scope(struct vctx *c, const json_t *s)
     tl_err rc;
     if (labels && (rc = check_string_list(c, "scope.labels", labels, NULL))) return rc;
     if (refs && (rc = check_string_list(c, "scope.refs", refs, tl_stix_id_valid))) return rc;
-    if (types && (rc = check_string_list(c, "scope.types", types, is_type_name))) return rc;
+    if (types && (rc = check_string_list(c, "scope.types", types, tl_stix_type_valid))) return rc;
     const json_t *nb = json_object_get(s, "neighbourhood");
     if (nb && (!json_is_integer(nb) || json_integer_value(nb) < 0 || json_integer_value(nb) > 3))
         return bad(c, "scope.neighbourhood", "must be an integer from 0 to 3 (relationship hops)");

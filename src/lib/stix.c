@@ -599,6 +599,11 @@ static int type_name_valid(const char *t, size_t n)
     return 1;
 }
 
+int tl_stix_type_valid(const char *t)
+{
+    return t && type_name_valid(t, strlen(t));
+}
+
 int tl_stix_id_valid(const char *id)
 {
     if (!id) return 0;

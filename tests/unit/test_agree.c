@@ -113,11 +113,14 @@ static void test_validation(void **state)
         {"\"profile\":{\"time_precision\":\"day\"}",
          "\"profile\":{\"discipline_classes\":{\"telepathy\":\"x\"}}"},
         {"\"period\":\"P30D\"", "\"period\":\"monthly\""},
+        {"\"scope\":{\"labels\":[\"syria\"]}", "\"scope\":{\"types\":[\"threat--actor\"]}"},
     };
     const char *wants[] = {"'rules' has an unknown member 'tlp_maximum'",
                            "'scope' must name topics",
                            "'rules.tlp_max' must be clear, green, amber or amber+strict",
-                           "names an unknown discipline 'telepathy'", "'period' must be P<n>D"};
+                           "names an unknown discipline 'telepathy'",
+                           "'period' must be P<n>D",
+                           "'scope.types' item 0 ('threat--actor') is not valid"};
     for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
         char *base = doc(fx, 1, "2027-01-01T00:00:00Z", "");
         char *at = strstr(base, bodies[i][0]);
