@@ -39,6 +39,13 @@ typedef struct tl_agreement tl_agreement;
 TL_API tl_err tl_agreement_parse(const char *name, const char *data, size_t len, tl_agreement **out,
                                  char *errmsg, size_t errcap);
 
+/*
+ * As tl_agreement_parse(), reading the document from path (at most
+ * TL_AGREEMENT_MAX bytes). TL_EIO if it cannot be read.
+ */
+TL_API tl_err tl_agreement_parse_file(const char *path, tl_agreement **out, char *errmsg,
+                                      size_t errcap);
+
 /* Frees a. Accepts NULL. */
 TL_API void tl_agreement_free(tl_agreement *a);
 

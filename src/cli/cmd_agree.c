@@ -96,18 +96,8 @@ static int list_line(const tl_agreement *a, void *ud)
 static int verify_claim(tl_node *n, const char *path)
 {
     char msg[1024] = "";
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_error("agree", "%s: cannot open: %s", path, strerror(errno));
-        return EXIT_FAIL;
-    }
-    char *buf = malloc(TL_AGREEMENT_MAX + 1);
-    size_t len = buf ? fread(buf, 1, TL_AGREEMENT_MAX + 1, f) : 0;
-    fclose(f);
-    if (!buf) return EXIT_FAIL;
     tl_agreement *claim = NULL, *held = NULL;
-    tl_err rc = tl_agreement_parse(path, buf, len, &claim, msg, sizeof msg);
-    free(buf);
+    tl_err rc = tl_agreement_parse_file(path, &claim, msg, sizeof msg);
     if (rc == TL_ECRYPTO) {
         printf("REFUTED: %s\n", msg);
         return EXIT_FAIL;

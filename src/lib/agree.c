@@ -570,6 +570,18 @@ tl_err tl_agreement_parse(const char *name, const char *data, size_t len, tl_agr
     return from_json(name, doc, out, errmsg, errcap);
 }
 
+tl_err tl_agreement_parse_file(const char *path, tl_agreement **out, char *errmsg, size_t errcap)
+{
+    *out = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    tl_err rc = tl__read_file(path, TL_AGREEMENT_MAX, &text, &len, errmsg, errcap);
+    if (rc) return rc == TL_ENODE ? TL_EIO : rc;
+    rc = tl_agreement_parse(path, text, len, out, errmsg, errcap);
+    tl_free(text);
+    return rc;
+}
+
 /* ---- the node's register ---- */
 
 /* A copy of a with signatures set to the signers in a and b (which share one text). */
@@ -676,13 +688,8 @@ static tl_err check_membership(tl_node *n, const tl_agreement *a)
 static tl_err record(tl_node *n, const char *path, int proposal, tl_agreement **out)
 {
     if (out) *out = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    tl_err rc = tl__read_file(path, TL_AGREEMENT_MAX, &text, &len, n->errmsg, sizeof n->errmsg);
-    if (rc) return rc == TL_ENODE ? TL_EIO : rc;
     tl_agreement *a = NULL, *held = NULL, *latest = NULL, *result = NULL;
-    rc = tl_agreement_parse(path, text, len, &a, n->errmsg, sizeof n->errmsg);
-    tl_free(text);
+    tl_err rc = tl_agreement_parse_file(path, &a, n->errmsg, sizeof n->errmsg);
     if (rc) return rc;
     if ((rc = check_membership(n, a))) goto out;
 
