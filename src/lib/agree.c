@@ -337,6 +337,16 @@ static tl_err check_profile(struct vctx *c, const json_t *p)
     return TL_OK;
 }
 
+/* One entry of a list member: an object with only the given members. */
+static tl_err check_entry(struct vctx *c, const char *member, const json_t *e,
+                          const char *const *keys)
+{
+    const char *unknown;
+    if (!json_is_object(e)) return bad(c, member, "must be an object");
+    if (!only_keys(e, keys, &unknown)) return bad(c, member, "has an unknown member '%s'", unknown);
+    return TL_OK;
+}
+
 static tl_err check_parties(struct vctx *c, tl_agreement *a, const json_t *ps)
 {
     static const char *const keys[] = {"code", "public_key", "title", NULL};
@@ -346,12 +356,10 @@ static tl_err check_parties(struct vctx *c, tl_agreement *a, const json_t *ps)
     json_t *p;
     json_array_foreach(ps, i, p)
     {
-        const char *unknown;
         char member[32];
         snprintf(member, sizeof member, "parties[%zu]", i);
-        if (!json_is_object(p)) return bad(c, member, "must be an object");
-        if (!only_keys(p, keys, &unknown))
-            return bad(c, member, "has an unknown member '%s'", unknown);
+        tl_err rc = check_entry(c, member, p, keys);
+        if (rc) return rc;
         const char *code = json_string_value(json_object_get(p, "code"));
         if (!tl_party_code_valid(code)) return bad(c, member, "needs a valid party 'code'");
         const char *pk = json_string_value(json_object_get(p, "public_key"));
@@ -380,15 +388,13 @@ static tl_err check_consents(struct vctx *c, const tl_agreement *a, const json_t
     {
         char member[48];
         snprintf(member, sizeof member, "consents[%zu]", i);
-        const char *unknown;
-        if (!json_is_object(e)) return bad(c, member, "must be an object");
-        if (!only_keys(e, keys, &unknown))
-            return bad(c, member, "has an unknown member '%s'", unknown);
+        tl_err rc = check_entry(c, member, e, keys);
+        if (rc) return rc;
         const char *orig = json_string_value(json_object_get(e, "originator"));
         if (!orig || !tl_stix_id_valid(orig) || strncmp(orig, "identity--", 10) != 0)
             return bad(c, member, "needs an 'originator' (identity--UUID)");
         snprintf(member, sizeof member, "consents[%zu].items", i);
-        tl_err rc = check_string_list(c, member, json_object_get(e, "items"), tl_stix_id_valid);
+        rc = check_string_list(c, member, json_object_get(e, "items"), tl_stix_id_valid);
         if (rc) return rc;
         snprintf(member, sizeof member, "consents[%zu]", i);
         if (!find_party(a, json_string_value(json_object_get(e, "party"))))
@@ -410,10 +416,8 @@ static tl_err check_commitments(struct vctx *c, const tl_agreement *a, const jso
     {
         char member[48];
         snprintf(member, sizeof member, "commitments[%zu]", i);
-        const char *unknown;
-        if (!json_is_object(e)) return bad(c, member, "must be an object");
-        if (!only_keys(e, keys, &unknown))
-            return bad(c, member, "has an unknown member '%s'", unknown);
+        tl_err rc = check_entry(c, member, e, keys);
+        if (rc) return rc;
         if (!find_party(a, json_string_value(json_object_get(e, "party"))))
             return bad(c, member, "'party' must be one of the parties");
         if (!nonempty_string(json_object_get(e, "topic"), 1024))
