@@ -1,10 +1,11 @@
 /*
  * verify.c: the release verifier, a second and independent look at the
  * serialized output. It shares no code with the redactor: it normalizes each
- * whole object text at once (NFKC case folding, then NFD, with invisible
- * characters and marks removed) and searches it by rolling hashes, one pass
- * per distinct term length (the redactor uses an automaton), and it
- * recognizes identifiers by their shape, not by the compiler's bookkeeping.
+ * whole object text (NFKC case folding, then NFD, with invisible characters
+ * and marks removed; ASCII by itself, other text through ICU) and looks each
+ * position up in a table of terms by their first four units (the redactor
+ * uses an automaton), and it recognizes identifiers by their shape, not by
+ * the compiler's bookkeeping.
  */
 #define _GNU_SOURCE /* memmem */
 #include "verify.h"
@@ -17,15 +18,17 @@
 #include <unicode/ustring.h>
 
 /*
- * Terms of one length: a table of their rolling hashes (Rabin-Karp), so the
- * text is scanned once per distinct term length, whatever the term count.
+ * The term table: every term of four or more UTF-16 units is filed under its
+ * first four units packed into one 64-bit gram, shorter terms under their
+ * whole units with the length in the top bits. A bitmap over hashed grams
+ * turns away almost every text position in one L1/L2 lookup; the few that
+ * pass are compared with the terms filed under their gram.
  */
-struct bucket {
-    int32_t len;
-    uint64_t pow; /* B^(len-1) */
-    uint64_t *hash;
-    uint32_t *term; /* index + 1; 0 empty */
-    size_t cap;     /* power of two */
+#define GRAM 4
+
+struct slot {
+    uint64_t gram;
+    uint32_t first, count; /* into term_order; count 0: empty */
 };
 
 struct tl_verifier {
@@ -33,65 +36,131 @@ struct tl_verifier {
     UChar **terms; /* folded forbidden terms */
     int32_t *lens;
     size_t nterms, cap;
-    struct bucket *buckets;
-    size_t nbuckets;
+    /* built from terms */
+    uint64_t *bits; /* filter bitmap over hashed grams */
+    uint64_t bitmask;
+    struct slot *slots; /* open addressing by gram */
+    size_t slotmask;
+    uint32_t *term_order; /* term indexes grouped by gram */
+    unsigned short_lens;  /* bit L set: some term has L < GRAM units */
     int built;
     json_t *forbidden_ids; /* set: id -> true */
     json_t *allowed_ids;   /* ids that look original but may appear */
 };
 
-/* Folds UTF-8 text: NFKC_Casefold, NFD, without default-ignorables and marks. */
-static UChar *fold(const struct tl_verifier *v, const char *s, size_t n, int32_t *outlen)
+struct ubuf {
+    UChar *p;
+    size_t n, cap;
+};
+
+static int ubuf_reserve(struct ubuf *b, size_t more)
 {
-    /* ASCII text folds to its lower case: nothing in it decomposes or is ignorable */
-    size_t ascii = 0;
-    while (ascii < n && (unsigned char)s[ascii] < 0x80)
-        ascii++;
-    if (ascii == n) {
-        UChar *res = tl_malloc((n + 1) * sizeof *res);
-        if (!res) return NULL;
-        for (size_t i = 0; i < n; i++)
-            res[i] = (UChar)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-        res[n] = 0;
-        *outlen = (int32_t)n;
-        return res;
-    }
+    if (b->n + more <= b->cap) return 0;
+    size_t ncap = b->cap ? b->cap : 256;
+    while (ncap < b->n + more)
+        ncap *= 2;
+    UChar *np = tl_realloc(b->p, ncap * sizeof *np);
+    if (!np) return -1;
+    b->p = np;
+    b->cap = ncap;
+    return 0;
+}
+
+/*
+ * Normalizes src[0..n) into *dst (capacity *cap, which starts as the caller's
+ * stack buffer); a larger buffer is allocated when needed, *heap owns it.
+ * Returns the length, or -1.
+ */
+static int32_t normalize(const UNormalizer2 *nz, const UChar *src, int32_t n, UChar **dst,
+                         int32_t *cap, UChar **heap)
+{
     UErrorCode ec = U_ZERO_ERROR;
-    int32_t ulen = 0;
-    u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)n, &ec);
-    if (ec != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(ec)) return NULL;
-    ec = U_ZERO_ERROR;
-    UChar *u = tl_malloc(((size_t)ulen + 1) * sizeof *u);
-    int32_t cap = ulen * 4 + 16;
-    UChar *f = tl_malloc((size_t)cap * sizeof *f);
-    UChar *d = tl_malloc((size_t)cap * 2 * sizeof *d);
-    UChar *res = NULL;
-    if (!u || !f || !d) goto out;
-    u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)n, &ec);
-    int32_t flen = unorm2_normalize(v->fold, u, ulen, f, cap, &ec);
-    int32_t dlen = U_FAILURE(ec) ? 0 : unorm2_normalize(v->nfd, f, flen, d, cap * 2, &ec);
+    int32_t len = unorm2_normalize(nz, src, n, *dst, *cap, &ec);
+    if (ec == U_BUFFER_OVERFLOW_ERROR) {
+        UChar *grown = tl_malloc(((size_t)len + 1) * sizeof *grown);
+        if (!grown) return -1;
+        tl_free(*heap);
+        *heap = *dst = grown;
+        *cap = len + 1;
+        ec = U_ZERO_ERROR;
+        len = unorm2_normalize(nz, src, n, *dst, *cap, &ec);
+    }
+    return U_FAILURE(ec) ? -1 : len;
+}
+
+/* Appends the folded form of s[0..n), which holds some non-ASCII text. */
+static int fold_segment(const struct tl_verifier *v, const char *s, size_t n, struct ubuf *b)
+{
+    enum { SMALL = 256 };
+    UChar su[SMALL], sf[SMALL], sd[SMALL];
+    UChar *u = su, *f = sf, *d = sd, *hu = NULL, *hf = NULL, *hd = NULL;
+    int32_t ucap = SMALL, fcap = SMALL, dcap = SMALL, ulen = 0;
+    int rc = -1;
+    UErrorCode ec = U_ZERO_ERROR;
+    u_strFromUTF8(u, ucap, &ulen, s, (int32_t)n, &ec);
+    if (ec == U_BUFFER_OVERFLOW_ERROR) {
+        ec = U_ZERO_ERROR;
+        if (!(hu = u = tl_malloc(((size_t)ulen + 1) * sizeof *u))) goto out;
+        u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)n, &ec);
+    }
     if (U_FAILURE(ec)) goto out;
-    res = tl_malloc(((size_t)dlen + 1) * sizeof *res);
-    if (!res) goto out;
-    int32_t k = 0;
+    int32_t flen = normalize(v->fold, u, ulen, &f, &fcap, &hf);
+    int32_t dlen = flen < 0 ? -1 : normalize(v->nfd, f, flen, &d, &dcap, &hd);
+    if (dlen < 0 || ubuf_reserve(b, (size_t)dlen + 1)) goto out;
     for (int32_t i = 0; i < dlen;) {
         int32_t at = i;
         UChar32 c = d[i++];
         if (c >= 0xd800 && c <= 0xdbff && i < dlen && d[i] >= 0xdc00 && d[i] <= 0xdfff)
             c = 0x10000 + ((c - 0xd800) << 10) + (d[i++] - 0xdc00);
-        if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) ||
-            u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_ENCLOSING_MARK)
+        if (c >= 0x80 && (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) ||
+                          u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_ENCLOSING_MARK))
             continue;
         while (at < i)
-            res[k++] = d[at++];
+            b->p[b->n++] = d[at++];
     }
-    res[k] = 0;
-    *outlen = k;
+    rc = 0;
 out:
-    tl_free(u);
-    tl_free(f);
-    tl_free(d);
-    return res;
+    tl_free(hu);
+    tl_free(hf);
+    tl_free(hd);
+    return rc;
+}
+
+/*
+ * Folds UTF-8 text: NFKC_Casefold, NFD, without default-ignorables and marks.
+ * ASCII folds to its lower case; each run of non-ASCII text goes through ICU
+ * together with the ASCII character before it (a base its marks may follow).
+ */
+static UChar *fold(const struct tl_verifier *v, const char *s, size_t n, int32_t *outlen)
+{
+    struct ubuf b = {NULL, 0, 0};
+    if (ubuf_reserve(&b, n + 1)) return NULL;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (ubuf_reserve(&b, 1)) goto fail;
+            b.p[b.n++] = (UChar)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            i++;
+            continue;
+        }
+        size_t from = i, to = i;
+        while (to < n && (unsigned char)s[to] >= 0x80)
+            to++;
+        if (from > 0) { /* the ASCII base goes with its marks */
+            from--;
+            b.n--;
+        }
+        if (fold_segment(v, s + from, to - from, &b)) goto fail;
+        i = to;
+    }
+    if (ubuf_reserve(&b, 1)) goto fail;
+    b.p[b.n] = 0;
+    *outlen = (int32_t)b.n;
+    return b.p;
+fail:
+    tl_free(b.p);
+    return NULL;
 }
 
 struct tl_verifier *tl__verifier_new(void)
@@ -110,22 +179,22 @@ struct tl_verifier *tl__verifier_new(void)
     return v;
 }
 
-static void drop_buckets(struct tl_verifier *v)
+static void drop_table(struct tl_verifier *v)
 {
-    for (size_t i = 0; i < v->nbuckets; i++) {
-        tl_free(v->buckets[i].hash);
-        tl_free(v->buckets[i].term);
-    }
-    tl_free(v->buckets);
-    v->buckets = NULL;
-    v->nbuckets = 0;
+    tl_free(v->bits);
+    tl_free(v->slots);
+    tl_free(v->term_order);
+    v->bits = NULL;
+    v->slots = NULL;
+    v->term_order = NULL;
+    v->short_lens = 0;
     v->built = 0;
 }
 
 void tl__verifier_free(struct tl_verifier *v)
 {
     if (!v) return;
-    drop_buckets(v);
+    drop_table(v);
     for (size_t i = 0; i < v->nterms; i++)
         tl_free(v->terms[i]);
     tl_free(v->terms);
@@ -177,82 +246,111 @@ tl_err tl__verifier_allow_id(struct tl_verifier *v, const char *id)
     return json_object_set_new(v->allowed_ids, id, json_true()) ? TL_ENOMEM : TL_OK;
 }
 
-#define HASH_BASE 0x100000001b3ull
-
-static uint64_t hash_units(const UChar *u, int32_t n)
+/* The gram a term is filed under: its first GRAM units, or all of a shorter one. */
+static uint64_t term_gram(const UChar *t, int32_t len)
 {
-    uint64_t h = 0;
+    int32_t n = len < GRAM ? len : GRAM;
+    uint64_t g = 0;
     for (int32_t i = 0; i < n; i++)
-        h = h * HASH_BASE + u[i];
-    return h;
+        g = (g << 16) | t[i];
+    return len < GRAM ? g | ((uint64_t)len << 48) : g;
 }
 
-static struct bucket *bucket_for(struct tl_verifier *v, int32_t len)
+static uint64_t mix(uint64_t g)
 {
-    for (size_t i = 0; i < v->nbuckets; i++)
-        if (v->buckets[i].len == len) return &v->buckets[i];
-    struct bucket *nb = tl_realloc(v->buckets, (v->nbuckets + 1) * sizeof *nb);
-    if (!nb) return NULL;
-    v->buckets = nb;
-    struct bucket *b = &v->buckets[v->nbuckets++];
-    memset(b, 0, sizeof *b);
-    b->len = len;
-    b->pow = 1;
-    for (int32_t i = 1; i < len; i++)
-        b->pow *= HASH_BASE;
-    return b;
+    g ^= g >> 31;
+    g *= 0x9e3779b97f4a7c15ull;
+    return g ^ (g >> 29);
+}
+
+static struct slot *slot_of(const struct tl_verifier *v, uint64_t gram)
+{
+    size_t i = (size_t)mix(gram) & v->slotmask;
+    while (v->slots[i].count && v->slots[i].gram != gram)
+        i = (i + 1) & v->slotmask;
+    return &v->slots[i];
 }
 
 static tl_err build(struct tl_verifier *v)
 {
-    drop_buckets(v);
-    /* size each bucket's table for its terms, at most half full */
+    drop_table(v);
+    size_t nbits = 1u << 15;
+    while (nbits < v->nterms * 16 && nbits < (1u << 26))
+        nbits *= 2;
+    size_t nslots = 16;
+    while (nslots < v->nterms * 2)
+        nslots *= 2;
+    v->bits = tl_calloc(nbits / 64, sizeof *v->bits);
+    v->slots = tl_calloc(nslots, sizeof *v->slots);
+    v->term_order = tl_malloc((v->nterms ? v->nterms : 1) * sizeof *v->term_order);
+    uint32_t *fill = tl_calloc(nslots, sizeof *fill);
+    if (!v->bits || !v->slots || !v->term_order || !fill) {
+        tl_free(fill);
+        return TL_ENOMEM;
+    }
+    v->bitmask = nbits - 1;
+    v->slotmask = nslots - 1;
+    /* count the terms under each gram, then lay them out gram by gram */
     for (size_t t = 0; t < v->nterms; t++) {
-        struct bucket *b = bucket_for(v, v->lens[t]);
-        if (!b) return TL_ENOMEM;
-        b->cap++;
+        uint64_t g = term_gram(v->terms[t], v->lens[t]);
+        struct slot *sl = slot_of(v, g);
+        sl->gram = g;
+        sl->count++;
+        uint64_t bit = mix(g) >> 7 & v->bitmask;
+        v->bits[bit / 64] |= 1ull << (bit % 64);
+        if (v->lens[t] < GRAM) v->short_lens |= 1u << v->lens[t];
     }
-    for (size_t i = 0; i < v->nbuckets; i++) {
-        struct bucket *b = &v->buckets[i];
-        size_t cap = 16;
-        while (cap < b->cap * 2)
-            cap *= 2;
-        b->cap = cap;
-        b->hash = tl_calloc(cap, sizeof *b->hash);
-        b->term = tl_calloc(cap, sizeof *b->term);
-        if (!b->hash || !b->term) return TL_ENOMEM;
+    uint32_t at = 0;
+    for (size_t i = 0; i < nslots; i++) {
+        v->slots[i].first = at;
+        at += v->slots[i].count;
     }
     for (size_t t = 0; t < v->nterms; t++) {
-        struct bucket *b = bucket_for(v, v->lens[t]);
-        uint64_t h = hash_units(v->terms[t], v->lens[t]);
-        size_t i = (size_t)(h ^ (h >> 31)) & (b->cap - 1);
-        while (b->term[i])
-            i = (i + 1) & (b->cap - 1);
-        b->hash[i] = h;
-        b->term[i] = (uint32_t)t + 1;
+        struct slot *sl = slot_of(v, term_gram(v->terms[t], v->lens[t]));
+        size_t k = (size_t)(sl - v->slots);
+        v->term_order[sl->first + fill[k]++] = (uint32_t)t;
     }
+    tl_free(fill);
     v->built = 1;
     return TL_OK;
+}
+
+tl_err tl__verifier_ready(struct tl_verifier *v)
+{
+    return v->built ? TL_OK : build(v);
+}
+
+/* Index + 1 of a term filed under gram that starts at f[at], or 0. */
+static size_t match_at(const struct tl_verifier *v, uint64_t gram, const UChar *f, int32_t n,
+                       int32_t at)
+{
+    uint64_t bit = mix(gram) >> 7 & v->bitmask;
+    if (!(v->bits[bit / 64] >> (bit % 64) & 1)) return 0;
+    const struct slot *sl = slot_of(v, gram);
+    for (uint32_t j = 0; j < sl->count; j++) {
+        uint32_t t = v->term_order[sl->first + j];
+        int32_t len = v->lens[t];
+        if (len <= n - at && memcmp(f + at, v->terms[t], (size_t)len * sizeof(UChar)) == 0)
+            return (size_t)t + 1;
+    }
+    return 0;
 }
 
 /* Index + 1 of a term found in f[0..n), or 0. */
 static size_t find_term(const struct tl_verifier *v, const UChar *f, int32_t n)
 {
-    for (size_t bi = 0; bi < v->nbuckets; bi++) {
-        const struct bucket *b = &v->buckets[bi];
-        if (b->len > n) continue;
-        uint64_t h = hash_units(f, b->len);
-        for (int32_t at = 0;; at++) {
-            size_t i = (size_t)(h ^ (h >> 31)) & (b->cap - 1);
-            for (; b->term[i]; i = (i + 1) & (b->cap - 1)) {
-                size_t t = b->term[i] - 1;
-                if (b->hash[i] == h &&
-                    memcmp(f + at, v->terms[t], (size_t)b->len * sizeof(UChar)) == 0)
-                    return t + 1;
-            }
-            if (at + b->len >= n) break;
-            h = (h - f[at] * b->pow) * HASH_BASE + f[at + b->len];
-        }
+    uint64_t g = 0;
+    for (int32_t i = 0; i < GRAM - 1 && i < n; i++)
+        g = (g << 16) | f[i];
+    for (int32_t at = 0; at < n; at++) {
+        /* g holds f[at .. at + GRAM), zero-padded past the end */
+        g = (g << 16) | (at + GRAM - 1 < n ? f[at + GRAM - 1] : 0);
+        size_t t;
+        if (at + GRAM <= n && (t = match_at(v, g, f, n, at))) return t;
+        for (unsigned len = 1; v->short_lens >> len; len++)
+            if ((v->short_lens >> len & 1) &&
+                (t = match_at(v, g >> (16 * (GRAM - len)) | (uint64_t)len << 48, f, n, at)))
+                return t;
     }
     return 0;
 }
@@ -297,7 +395,7 @@ tl_err tl__verify_text(struct tl_verifier *v, const char *json, size_t len, char
         int32_t flen = 0;
         UChar *f = fold(v, json, len, &flen);
         if (!f) return TL_ENOMEM;
-        if (!v->built && build(v)) {
+        if (tl__verifier_ready(v)) {
             tl_free(f);
             return TL_ENOMEM;
         }

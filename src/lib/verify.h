@@ -18,6 +18,9 @@ tl_err tl__verifier_forbid_id(struct tl_verifier *v, const char *id);
 /* An id that may appear although forbidden (the node's own identity). */
 tl_err tl__verifier_allow_id(struct tl_verifier *v, const char *id);
 
+/* Builds the term table now (verify_text builds it on first use otherwise). */
+tl_err tl__verifier_ready(struct tl_verifier *v);
+
 /*
  * Scans one serialized object. TL_ECONFLICT with what was found in
  * finding[0..cap) (an internal extension, an original id, a protected term),

@@ -23,7 +23,7 @@ run release --to rus
 expect_status 2 "mutant $1 is stopped"
 # the finding names the object, what was found and the field
 case "$1" in
-1) want="the copy of threat-actor--3b2f0a9c-4d5e-4f60-8a1b-2c3d4e5f6a7b contains protected term 'station alpha' in 'description'" ;;
+1) want="the copy of threat-actor--3b2f0a9c-4d5e-4f60-8a1b-2c3d4e5f6a7b contains protected term 'cardamom' in 'description'" ;; # the source's name, the first protected term in the text
 2) want="the copy of threat-actor--3b2f0a9c-4d5e-4f60-8a1b-2c3d4e5f6a7b contains original identifier threat-actor--3b2f0a9c-4d5e-4f60-8a1b-2c3d4e5f6a7b in 'id'" ;;
 esac
 if grep -qF "tearline release: release to rus stopped by the verifier: $want; nothing was published" "$TMP/err"; then pass; else fail "verifier message: $ERR"; fi

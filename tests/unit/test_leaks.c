@@ -173,11 +173,65 @@ static void test_json_escapes(void **state)
     tl__lexicon_free(lx);
 }
 
+/* Does the verifier find a term in text (given as it would leave, a JSON string)? */
+static int verifier_finds(struct tl_verifier *v, const char *text)
+{
+    struct tl_buf json = TL_BUF_INIT;
+    tl__jcs_string(&json, text, strlen(text));
+    char finding[300];
+    tl_err rc = tl__verify_text(v, json.p, json.len, finding, sizeof finding);
+    tl__buf_free(&json);
+    assert_true(rc == TL_OK || rc == TL_ECONFLICT);
+    return rc == TL_ECONFLICT;
+}
+
+static void test_verifier_edges(void **state)
+{
+    (void)state;
+    struct tl_verifier *v = tl__verifier_new();
+    /* terms shorter than the four-unit gram, and two that share their first four units */
+    static const char *const forbid[] = {"Q",       "zk", "JIX", "Caf\xc3\xa9 Noir", "Cafe Society",
+                                         "Кардамон"};
+    for (size_t i = 0; i < sizeof forbid / sizeof *forbid; i++)
+        assert_int_equal(tl__verifier_forbid_term(v, forbid[i]), TL_OK);
+    assert_int_equal(tl__verifier_ready(v), TL_OK);
+    assert_false(verifier_finds(v, "nothing to see here"));
+    assert_true(verifier_finds(v, "q"));           /* one unit, the whole text */
+    assert_true(verifier_finds(v, "the end: ZK")); /* at the very end */
+    assert_true(verifier_finds(v, "jix at the start"));
+    assert_true(verifier_finds(v, "a CAF\xc3\x89 NOIR")); /* upper-case e-acute */
+    assert_true(verifier_finds(v, "cafe society"));
+    assert_false(verifier_finds(v, "a cafe, a society"));
+    assert_false(verifier_finds(v, "ca f"));
+    /* a mark after an ASCII base belongs to it: e + U+0301 is e-acute */
+    assert_true(verifier_finds(v, "cafe\xcc\x81 noir"));
+    /* a long non-ASCII run (past any stack buffer) before the term */
+    struct tl_buf t = TL_BUF_INIT;
+    for (int i = 0; i < 400; i++)
+        tl__buf_puts(&t, "\xd0\xb8"); /* и */
+    tl__buf_puts(&t,
+                 "\xd0\x9a\xd0\x90\xd0\xa0\xd0\x94\xd0\x90\xd0\x9c\xd0\x9e\xd0\x9d"); /* КАРДАМОН */
+    assert_true(verifier_finds(v, t.p));
+    /* text that grows 18-fold under NFKC (U+FDFA), then a term */
+    tl__buf_reset(&t);
+    for (int i = 0; i < 300; i++)
+        tl__buf_puts(&t, "\xef\xb7\xba");
+    tl__buf_puts(&t, " jix");
+    assert_true(verifier_finds(v, t.p));
+    tl__buf_reset(&t);
+    for (int i = 0; i < 300; i++)
+        tl__buf_puts(&t, "\xef\xb7\xba");
+    assert_false(verifier_finds(v, t.p));
+    tl__buf_free(&t);
+    tl__verifier_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_leak),
         cmocka_unit_test(test_json_escapes),
+        cmocka_unit_test(test_verifier_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
