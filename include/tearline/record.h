@@ -49,12 +49,13 @@ typedef struct tl_filter {
     const char *modified_to;
     tl_versions versions;
     size_t limit; /* 0: no limit */
+    int no_json;  /* records carry json NULL: ids and metadata only, cheaper */
 } tl_filter;
 
 /* A filter that selects every latest version. */
 #define TL_FILTER_INIT                                                                             \
     {                                                                                              \
-        {0}, 0, NULL, NULL, NULL, -1, NULL, NULL, TL_VERSIONS_LATEST, 0                            \
+        {0}, 0, NULL, NULL, NULL, -1, NULL, NULL, TL_VERSIONS_LATEST, 0, 0                         \
     }
 
 /* Holdings counted by (type, origin). */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #define MAX_LABELS 64
+#define MAX_REFS 5       /* source_ref and originator; two relationship ends or a sighting's */
 #define BATCH 64         /* items handed over at once */
 #define QUEUE_ITEMS 4096 /* items in flight between the threads */
 
@@ -38,11 +39,13 @@ struct item {
     size_t nlabels;
     const char *id, *type;
     const char *labels[MAX_LABELS];
+    size_t nrefs;
+    tl_store_ref refs[MAX_REFS];
     char version[TL_STIX_VERSION_MAX], created[TL_STIX_VERSION_MAX];
     const char *name; /* input name, for messages */
     const char *json;
     size_t json_len;
-    char data[]; /* id, type, labels and json; or the message */
+    char data[]; /* id, type, labels, ref targets and json; or the message */
 };
 
 struct queue {
@@ -158,6 +161,27 @@ static struct item *object_item(const tl_stix_info *info, const json_t *obj,
         total += lens[nlabels] + 1;
         nlabels++;
     }
+    /* the references the store indexes for the release compiler */
+    tl_store_ref refs[MAX_REFS];
+    size_t nrefs = 0;
+    const json_t *prov = json_object_get(json_object_get(obj, "extensions"), TL_PROV_EXT_ID);
+    static const char *const src_keys[] = {"source_ref", "originator"};
+    for (i = 0; i < 2; i++) {
+        const char *t = json_string_value(json_object_get(prov, src_keys[i]));
+        if (t) refs[nrefs++] = (tl_store_ref){TL_REF_SOURCE, t};
+    }
+    static const char *const end_keys[] = {"source_ref", "target_ref"};
+    if (!strcmp(info->type, "relationship"))
+        for (i = 0; i < 2; i++) {
+            const char *t = json_string_value(json_object_get(obj, end_keys[i]));
+            if (t) refs[nrefs++] = (tl_store_ref){TL_REF_END, t};
+        }
+    if (!strcmp(info->type, "sighting")) {
+        const char *t = json_string_value(json_object_get(obj, "sighting_of_ref"));
+        if (t) refs[nrefs++] = (tl_store_ref){TL_REF_END, t};
+    }
+    for (i = 0; i < nrefs; i++)
+        total += strlen(refs[i].target) + 1;
     struct item *it = tl_malloc(sizeof *it + total);
     if (!it) return NULL;
     memset(it, 0, sizeof *it);
@@ -175,6 +199,13 @@ static struct item *object_item(const tl_stix_info *info, const json_t *obj,
         p += lens[i] + 1;
     }
     it->nlabels = nlabels;
+    for (i = 0; i < nrefs; i++) {
+        size_t len = strlen(refs[i].target);
+        memcpy(p, refs[i].target, len + 1);
+        it->refs[i] = (tl_store_ref){refs[i].kind, p};
+        p += len + 1;
+    }
+    it->nrefs = nrefs;
     memcpy(p, canon->p, canon->len + 1);
     it->json = p;
     it->json_len = canon->len;
@@ -297,7 +328,7 @@ static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
     tl_store_obj so = {it->id,      it->type,     it->version,
                        it->created, it->revoked,  opts->origin ? opts->origin : "",
                        it->json,    it->json_len, it->labels,
-                       it->nlabels};
+                       it->nlabels, it->refs,     it->nrefs};
     tl_put_result res;
     tl_err rc = tl_store_put(n->store, &so, &res);
     if (rc == TL_ECONFLICT) {

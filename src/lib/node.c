@@ -440,7 +440,7 @@ tl_err tl_node_init(const char *home, const char *code, const char *title, tl_no
     char ver[TL_TS_KEYMAX];
     const char *mod = json_string_value(json_object_get(ident, "modified"));
     tl__ts_parse(mod, strlen(mod), NULL, NULL, ver);
-    tl_store_obj so = {iid, "identity", ver, ver, 0, "", js, jlen, NULL, 0};
+    tl_store_obj so = {iid, "identity", ver, ver, 0, "", js, jlen, NULL, 0, NULL, 0};
     rc = tl_store_begin(n->store);
     if (!rc) rc = tl_store_meta_set(n->store, "code", code);
     if (!rc) rc = tl_store_meta_set(n->store, "identity", iid);

@@ -2,8 +2,10 @@
  * release.c: the release compiler. select -> decide -> close over references
  * -> transform -> sign -> verify -> publish, for one partner, failing closed.
  *
- * The holdings' latest versions are loaded into memory for the closure over
- * references; docs/release.md states every rule.
+ * Select reads every holding's id and the store's index of protected sources
+ * and relationship ends without parsing any object, then parses only what the
+ * scope can reach; everything else is withheld as out of scope (or as a
+ * protected source). docs/release.md states every rule.
  */
 #include "tearline/release.h"
 #include "tearline/agree.h"
@@ -29,8 +31,8 @@
 enum state { UNDECIDED, RELEASE, WITHHOLD };
 
 struct held {
-    json_t *obj;
-    const char *id;
+    json_t *obj; /* NULL: not selected (out of scope), never parsed */
+    char *id;
     char origin[40];
     enum state state;
     const char *rule;
@@ -70,45 +72,111 @@ static const json_t *prov_of(const json_t *obj)
 
 /* ---- loading ---- */
 
-static int load_cb(const tl_record *rec, void *ud)
+/* Every holding, as an id and origin: withheld unless selected. */
+static int list_cb(const tl_record *rec, void *ud)
 {
     struct rel *r = ud;
-    json_t *obj = NULL;
-    char msg[128];
-    if (tl_json_parse(rec->json, rec->json_len, &obj, msg, sizeof msg)) {
-        tl__node_err(r->n, "release: stored object %s cannot be read (%s)", rec->id, msg);
-        r->load_rc = TL_ESTORE;
-        return 1;
-    }
     if (r->nh == r->caph) {
         size_t ncap = r->caph ? r->caph * 2 : 1024;
         struct held *nh = tl_realloc(r->h, ncap * sizeof *nh);
-        if (!nh) {
-            json_decref(obj);
-            r->load_rc = TL_ENOMEM;
-            return 1;
-        }
+        if (!nh) goto oom;
         r->h = nh;
         r->caph = ncap;
     }
     struct held *h = &r->h[r->nh];
     memset(h, 0, sizeof *h);
-    h->obj = obj;
-    h->id = json_string_value(json_object_get(obj, "id"));
+    if (!(h->id = tl_strdup(rec->id))) goto oom;
     snprintf(h->origin, sizeof h->origin, "%s", rec->origin);
+    h->state = WITHHOLD;
+    h->rule = "out-of-scope";
     if (json_object_set_new(r->index, h->id, json_integer((json_int_t)r->nh))) {
-        json_decref(obj);
+        tl_free(h->id);
+        goto oom;
+    }
+    r->nh++;
+    return 0;
+oom:
+    r->load_rc = TL_ENOMEM;
+    return 1;
+}
+
+/* Parses a selected holding (once). */
+static int load_cb(const tl_record *rec, void *ud)
+{
+    struct rel *r = ud;
+    struct held *h = find(r, rec->id);
+    if (!h || h->obj) return 0; /* stored after the listing began, or already loaded */
+    char msg[128];
+    if (tl_json_parse(rec->json, rec->json_len, &h->obj, msg, sizeof msg)) {
+        tl__node_err(r->n, "release: stored object %s cannot be read (%s)", rec->id, msg);
+        r->load_rc = TL_ESTORE;
+        return 1;
+    }
+    return 0;
+}
+
+static tl_err load_id(struct rel *r, const char *id)
+{
+    struct held *h = find(r, id);
+    if (!h || h->obj) return TL_OK;
+    tl_err rc = tl_node_get(r->n, id, NULL, load_cb, r);
+    return rc ? rc : r->load_rc;
+}
+
+static int source_cb(const char *target, const char *id, int latest, void *ud)
+{
+    (void)id;
+    (void)latest;
+    struct rel *r = ud;
+    if (json_object_set_new(r->sources, target, json_true())) {
         r->load_rc = TL_ENOMEM;
         return 1;
     }
-    r->nh++;
-    const json_t *p = prov_of(obj);
-    static const char *const who[] = {"source_ref", "originator"};
-    for (int i = 0; i < 2; i++) {
-        const char *s = json_string_value(json_object_get(p, who[i]));
-        if (s) json_object_set_new(r->sources, s, json_true());
-    }
     return 0;
+}
+
+/* A relationship's end or a sighting's object, in the latest versions. */
+struct end {
+    char *target, *holder;
+};
+
+struct ends {
+    struct end *e;
+    size_t n, cap;
+    tl_err rc;
+};
+
+static int end_cb(const char *target, const char *id, int latest, void *ud)
+{
+    struct ends *es = ud;
+    if (!latest) return 0;
+    if (es->n == es->cap) {
+        size_t ncap = es->cap ? es->cap * 2 : 256;
+        struct end *ne = tl_realloc(es->e, ncap * sizeof *ne);
+        if (!ne) goto oom;
+        es->e = ne;
+        es->cap = ncap;
+    }
+    es->e[es->n].target = tl_strdup(target);
+    es->e[es->n].holder = tl_strdup(id);
+    if (!es->e[es->n].target || !es->e[es->n].holder) {
+        tl_free(es->e[es->n].target);
+        tl_free(es->e[es->n].holder);
+        goto oom;
+    }
+    es->n++;
+    return 0;
+oom:
+    es->rc = TL_ENOMEM;
+    return 1;
+}
+
+/* Both the redactor and the verifier learn term; one that folds to nothing cannot occur. */
+static tl_err protect_term(struct rel *r, const char *term)
+{
+    tl_err rc = tl__lexicon_add(r->lexicon, term);
+    if (rc && rc != TL_EINVAL) return rc;
+    return tl__verifier_forbid_term(r->verifier, term);
 }
 
 static int term_cb(const char *term, const char *kind, int64_t added, void *ud)
@@ -116,8 +184,7 @@ static int term_cb(const char *term, const char *kind, int64_t added, void *ud)
     (void)kind;
     (void)added;
     struct rel *r = ud;
-    tl__lexicon_add(r->lexicon, term);
-    return tl__verifier_forbid_term(r->verifier, term) != TL_OK;
+    return (r->load_rc = protect_term(r, term)) != TL_OK;
 }
 
 /* ---- decide ---- */
@@ -219,38 +286,100 @@ static int in_scope(struct rel *r, const json_t *obj, const char *id)
     return 1;
 }
 
-/* scope.refs and the objects within scope.neighbourhood relationship hops of them. */
-static void neighbourhood(struct rel *r)
+/*
+ * scope.refs and the objects within scope.neighbourhood relationship hops of
+ * them: each hop adds every relationship or sighting with an end in the set,
+ * and its other ends.
+ */
+static tl_err neighbourhood(struct rel *r)
 {
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(r->scope, "refs"), i, e)
     {
-        json_object_set_new(r->in_scope_refs, json_string_value(e), json_true());
+        if (json_object_set_new(r->in_scope_refs, json_string_value(e), json_true()))
+            return TL_ENOMEM;
     }
     json_int_t hops = json_integer_value(json_object_get(r->scope, "neighbourhood"));
-    for (json_int_t hop = 0; hop < hops; hop++) {
-        json_t *add = json_object();
-        for (size_t k = 0; r->h && k < r->nh; k++) {
-            const json_t *o = r->h[k].obj;
-            const char *t = json_string_value(json_object_get(o, "type"));
-            const char *a = NULL, *b = NULL;
-            if (!strcmp(t, "relationship")) {
-                a = json_string_value(json_object_get(o, "source_ref"));
-                b = json_string_value(json_object_get(o, "target_ref"));
-            } else if (!strcmp(t, "sighting")) {
-                a = json_string_value(json_object_get(o, "sighting_of_ref"));
-            }
-            int ina = a && json_object_get(r->in_scope_refs, a);
-            int inb = b && json_object_get(r->in_scope_refs, b);
-            if (!ina && !inb) continue;
-            json_object_set_new(add, r->h[k].id, json_true());
-            if (a) json_object_set_new(add, a, json_true());
-            if (b) json_object_set_new(add, b, json_true());
-        }
-        json_object_update(r->in_scope_refs, add);
+    if (hops <= 0) return TL_OK;
+    struct ends es = {NULL, 0, 0, TL_OK};
+    tl_err rc = tl_store_refs(r->n->store, TL_REF_END, end_cb, &es);
+    if (!rc) rc = es.rc;
+    for (json_int_t hop = 0; !rc && hop < hops; hop++) {
+        json_t *touched = json_object(), *add = json_object();
+        if (!touched || !add) rc = TL_ENOMEM;
+        for (size_t k = 0; !rc && k < es.n; k++)
+            if (json_object_get(r->in_scope_refs, es.e[k].target) &&
+                json_object_set_new(touched, es.e[k].holder, json_true()))
+                rc = TL_ENOMEM;
+        for (size_t k = 0; !rc && k < es.n; k++)
+            if (json_object_get(touched, es.e[k].holder) &&
+                (json_object_set_new(add, es.e[k].holder, json_true()) ||
+                 json_object_set_new(add, es.e[k].target, json_true())))
+                rc = TL_ENOMEM;
+        if (!rc && json_object_update(r->in_scope_refs, add)) rc = TL_ENOMEM;
+        json_decref(touched);
         json_decref(add);
     }
+    for (size_t k = 0; k < es.n; k++) {
+        tl_free(es.e[k].target);
+        tl_free(es.e[k].holder);
+    }
+    tl_free(es.e);
+    return rc;
+}
+
+/*
+ * Select: every holding's id, the protected sources, then the objects the
+ * scope can reach (its labels, its refs and their neighbourhood; or, with
+ * only types, every holding of those types), the node's identity and the
+ * sources' own identities (for their names).
+ */
+static tl_err select_holdings(struct rel *r)
+{
+    tl_node *n = r->n;
+    char next[TL_CURSOR_MAX];
+    tl_filter all = TL_FILTER_INIT;
+    all.no_json = 1;
+    tl_err rc = tl_node_query(n, &all, NULL, list_cb, r, next);
+    if (!rc) rc = r->load_rc;
+    if (!rc && (rc = tl_store_refs(n->store, TL_REF_SOURCE, source_cb, r)) != TL_OK)
+        tl__node_err(n, "release: %s", tl_store_errmsg(n->store));
+    if (!rc) rc = r->load_rc;
+    if (!rc) rc = neighbourhood(r);
+    if (rc) return rc;
+    const json_t *labels = json_object_get(r->scope, "labels");
+    const json_t *types = json_object_get(r->scope, "types");
+    if (labels || json_object_get(r->scope, "refs")) {
+        size_t i;
+        json_t *l;
+        json_array_foreach(labels, i, l)
+        {
+            tl_filter f = TL_FILTER_INIT;
+            f.label = json_string_value(l);
+            if ((rc = tl_node_query(n, &f, NULL, load_cb, r, next)) || (rc = r->load_rc)) return rc;
+        }
+        const char *id;
+        json_t *v;
+        json_object_foreach(r->in_scope_refs, id, v)
+        {
+            if ((rc = load_id(r, id))) return rc;
+        }
+    } else {
+        tl_filter f = TL_FILTER_INIT;
+        size_t i;
+        json_t *t;
+        if (json_array_size(types) <= TL_FILTER_MAX_TYPES) json_array_foreach(types, i, t)
+            {
+                f.types[f.ntypes++] = json_string_value(t);
+            }
+        if ((rc = tl_node_query(n, &f, NULL, load_cb, r, next)) || (rc = r->load_rc)) return rc;
+    }
+    if ((rc = load_id(r, tl_node_identity(n)))) return rc;
+    void *iter = json_object_iter(r->sources);
+    for (; iter; iter = json_object_iter_next(r->sources, iter))
+        if ((rc = load_id(r, json_object_iter_key(iter)))) return rc;
+    return TL_OK;
 }
 
 static void decide_all(struct rel *r)
@@ -265,6 +394,11 @@ static void decide_all(struct rel *r)
     for (size_t k = 0; r->h && k < r->nh; k++) {
         struct held *h = &r->h[k];
         const json_t *o = h->obj;
+        if (!o) {
+            if (json_object_get(r->sources, h->id))
+                decide(h, WITHHOLD, "protected-source", "stood in for by a pseudonym");
+            continue; /* not selected: out of scope */
+        }
         const json_t *p = prov_of(o);
         const json_t *cav = json_object_get(p, "caveats");
         const char *originator = json_string_value(json_object_get(p, "originator"));
@@ -1010,33 +1144,27 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
         goto out;
     if ((rc = tl__node_release_secret(n, r.secret))) goto out;
 
-    /* select: the latest version of everything held */
-    tl_filter f = TL_FILTER_INIT;
-    char next[TL_CURSOR_MAX];
+    /* select */
     int64_t t0 = tl__now_us();
-    if ((rc = tl_node_query(n, &f, NULL, load_cb, &r, next)) || (rc = r.load_rc)) goto out;
+    if ((rc = select_holdings(&r))) goto out;
     stats->us_load = tl__now_us() - t0;
     stats->considered = r.nh;
-    if ((rc = tl_node_protect_list(n, term_cb, &r))) goto out;
+    if ((rc = tl_node_protect_list(n, term_cb, &r)) || (rc = r.load_rc)) goto out;
     /* sources are protected by id and by name, whether or not they are held */
     void *iter = json_object_iter(r.sources);
-    while (iter) {
+    for (; iter && !rc; iter = json_object_iter_next(r.sources, iter)) {
         const char *src = json_object_iter_key(iter);
-        tl__verifier_forbid_id(r.verifier, src);
+        rc = tl__verifier_forbid_id(r.verifier, src);
         struct held *h = find(&r, src);
         const char *name = h ? json_string_value(json_object_get(h->obj, "name")) : NULL;
-        if (name) {
-            tl__lexicon_add(r.lexicon, name);
-            tl__verifier_forbid_term(r.verifier, name);
-        }
-        iter = json_object_iter_next(r.sources, iter);
+        if (name && !rc) rc = protect_term(&r, name);
     }
-    for (size_t k = 0; r.h && k < r.nh; k++)
-        tl__verifier_forbid_id(r.verifier, r.h[k].id);
-    tl__verifier_allow_id(r.verifier, tl_node_identity(n));
+    for (size_t k = 0; r.h && k < r.nh && !rc; k++)
+        rc = tl__verifier_forbid_id(r.verifier, r.h[k].id);
+    if (!rc) rc = tl__verifier_allow_id(r.verifier, tl_node_identity(n));
+    if (rc) goto out;
 
     t0 = tl__now_us();
-    neighbourhood(&r);
     decide_all(&r);
     close_refs(&r);
     stats->us_decide = tl__now_us() - t0;
@@ -1096,8 +1224,10 @@ out:
     for (size_t i = 0; i < nout; i++)
         json_decref(outs[i].obj);
     tl_free(outs);
-    for (size_t k = 0; r.h && k < r.nh; k++)
+    for (size_t k = 0; r.h && k < r.nh; k++) {
         json_decref(r.h[k].obj);
+        tl_free(r.h[k].id);
+    }
     tl_free(r.h);
     json_decref(r.index);
     json_decref(r.sources);

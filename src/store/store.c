@@ -87,6 +87,11 @@ tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud)
     return st->ops->count(st, cb, ud);
 }
 
+tl_err tl_store_refs(tl_store *st, const char *kind, tl_store_ref_cb cb, void *ud)
+{
+    return st->ops->refs(st, kind, cb, ud);
+}
+
 tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind)
 {
     return st->ops->term_add(st, term, folded, kind);

@@ -15,6 +15,22 @@
 
 typedef struct tl_store tl_store;
 
+/*
+ * A reference the store indexes: kind TL_REF_SOURCE for provenance sources
+ * and originators, TL_REF_END for a relationship's ends and what a sighting
+ * is of. The release compiler reads them without parsing every object.
+ */
+#define TL_REF_SOURCE "source"
+#define TL_REF_END "end"
+typedef struct tl_store_ref {
+    const char *kind;
+    const char *target;
+} tl_store_ref;
+
+/* One indexed reference as listed: target, the id holding it, whether that is the latest version.
+ */
+typedef int (*tl_store_ref_cb)(const char *target, const char *id, int latest, void *ud);
+
 /* What tl_store_put() is given: one validated object version. */
 typedef struct tl_store_obj {
     const char *id;
@@ -27,6 +43,8 @@ typedef struct tl_store_obj {
     size_t json_len;
     const char *const *labels;
     size_t nlabels;
+    const tl_store_ref *refs;
+    size_t nrefs;
 } tl_store_obj;
 
 typedef enum tl_put_result {
@@ -59,6 +77,7 @@ struct tl_store_ops {
                     char next[TL_CURSOR_MAX]);
     tl_err (*del)(tl_store *st, const char *id, const char *version, int64_t *deleted);
     tl_err (*count)(tl_store *st, tl_count_cb cb, void *ud);
+    tl_err (*refs)(tl_store *st, const char *kind, tl_store_ref_cb cb, void *ud);
     tl_err (*term_add)(tl_store *st, const char *term, const char *folded, const char *kind);
     tl_err (*term_remove)(tl_store *st, const char *folded);
     tl_err (*term_list)(tl_store *st, tl_term_cb cb, void *ud);
@@ -129,6 +148,9 @@ tl_err tl_store_delete(tl_store *st, const char *id, const char *version, int64_
 
 /* Counts by (type, origin). */
 tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud);
+
+/* Every indexed reference of kind, over every stored version. */
+tl_err tl_store_refs(tl_store *st, const char *kind, tl_store_ref_cb cb, void *ud);
 
 /* The lexicon of protected terms, keyed by their folded form. */
 tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind);

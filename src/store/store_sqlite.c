@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include "buf.h"
+#include "tearline/prov.h"
 #include "ts.h"
 
 #include <fcntl.h>
@@ -48,6 +49,16 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_partner ON outbox(partner, added);"
     "CREATE TABLE audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, partner TEXT NOT NULL,"
     "  object TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, detail TEXT NOT NULL);",
+    /* 4: the references the release compiler needs without parsing every object */
+    "CREATE TABLE refs(kind TEXT NOT NULL, target TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, target, seq)) WITHOUT ROWID;"
+    "CREATE INDEX refs_seq ON refs(seq);"
+    "INSERT OR IGNORE INTO refs SELECT 'source', j.value, o.seq FROM objects o, json_each(o.json,"
+    "  '$.extensions.\"" TL_PROV_EXT_ID "\"') j WHERE j.key IN ('source_ref', 'originator')"
+    "  AND j.type = 'text';"
+    "INSERT OR IGNORE INTO refs SELECT 'end', j.value, o.seq FROM objects o, json_each(o.json) j"
+    "  WHERE j.type = 'text' AND (o.type = 'relationship' AND j.key IN ('source_ref', 'target_ref')"
+    "  OR o.type = 'sighting' AND j.key = 'sighting_of_ref');",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -56,6 +67,7 @@ enum {
     S_INSERT,
     S_UNLATEST,
     S_LABEL,
+    S_REF,
     S_MAXADDED,
     S_COUNT_, /* number of statements */
 };
@@ -66,6 +78,7 @@ static const char *const stmt_sql[S_COUNT_] = {
      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
     "UPDATE objects SET latest = 0 WHERE seq = ?1",
     "INSERT OR IGNORE INTO labels(label, seq) VALUES(?1, ?2)",
+    "INSERT OR IGNORE INTO refs(kind, target, seq) VALUES(?1, ?2, ?3)",
     "SELECT added FROM objects ORDER BY seq DESC LIMIT 1",
 };
 
@@ -286,11 +299,21 @@ static tl_err sqlite_put(tl_store *base, const tl_store_obj *o, tl_put_result *r
         sqlite3_reset(lb);
         if (step != SQLITE_DONE) return db_fail(s, "storing a label");
     }
+    sqlite3_stmt *rf = s->stmt[S_REF];
+    for (size_t i = 0; i < o->nrefs; i++) {
+        sqlite3_bind_text(rf, 1, o->refs[i].kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(rf, 2, o->refs[i].target, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(rf, 3, seq);
+        step = sqlite3_step(rf);
+        sqlite3_reset(rf);
+        if (step != SQLITE_DONE) return db_fail(s, "storing a reference");
+    }
     *res = TL_PUT_NEW;
     return TL_OK;
 }
 
 #define REC_COLS "seq, added, id, type, version, origin, revoked, latest, json"
+#define REC_COLS_NO_JSON "seq, added, id, type, version, origin, revoked, latest, NULL"
 
 static int row_to_record(sqlite3_stmt *st, tl_record_cb cb, void *ud)
 {
@@ -303,8 +326,9 @@ static int row_to_record(sqlite3_stmt *st, tl_record_cb cb, void *ud)
     r.origin = (const char *)sqlite3_column_text(st, 5);
     r.revoked = sqlite3_column_int(st, 6);
     r.latest = sqlite3_column_int(st, 7);
-    r.json = (const char *)sqlite3_column_text(st, 8);
-    r.json_len = (size_t)sqlite3_column_bytes(st, 8);
+    r.json =
+        sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, 8);
+    r.json_len = r.json ? (size_t)sqlite3_column_bytes(st, 8) : 0;
     return cb(&r, ud);
 }
 
@@ -367,7 +391,8 @@ static tl_err sqlite_query(tl_store *base, const tl_filter *f, const char *curso
     }
     if (f->ntypes > TL_FILTER_MAX_TYPES) return TL_EINVAL;
     struct tl_buf q = TL_BUF_INIT;
-    tl__buf_puts(&q, "SELECT " REC_COLS " FROM objects o WHERE seq > ?1");
+    tl__buf_puts(&q, f->no_json ? "SELECT " REC_COLS_NO_JSON " FROM objects o WHERE seq > ?1"
+                                : "SELECT " REC_COLS " FROM objects o WHERE seq > ?1");
     if (f->versions == TL_VERSIONS_LATEST) tl__buf_puts(&q, " AND latest = 1");
     if (f->versions == TL_VERSIONS_FIRST)
         tl__buf_puts(&q, " AND version = (SELECT min(version) FROM objects x WHERE x.id = o.id)");
@@ -441,6 +466,7 @@ static tl_err sqlite_del(tl_store *base, const char *id, const char *version, in
     *deleted = sqlite3_changes(s->db);
     /* Labels of deleted rows, and the latest flag of what remains. */
     if ((rc = exec(s, "DELETE FROM labels WHERE seq NOT IN (SELECT seq FROM objects)"))) return rc;
+    if ((rc = exec(s, "DELETE FROM refs WHERE seq NOT IN (SELECT seq FROM objects)"))) return rc;
     if (sqlite3_prepare_v2(s->db,
                            "UPDATE objects SET latest = (version = (SELECT max(version) FROM "
                            "objects x WHERE x.id = objects.id)) WHERE id = ?1",
@@ -451,6 +477,34 @@ static tl_err sqlite_del(tl_store *base, const char *id, const char *version, in
     sqlite3_finalize(st);
     if (step != SQLITE_DONE) return db_fail(s, "deleting");
     return TL_OK;
+}
+
+static tl_err sqlite_refs(tl_store *base, const char *kind, tl_store_ref_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT r.target, o.id, o.latest FROM refs r JOIN objects o"
+                           " ON o.seq = r.seq WHERE r.kind = ?1 ORDER BY r.seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a reference listing");
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *target = (const char *)sqlite3_column_text(st, 0);
+        const char *id = (const char *)sqlite3_column_text(st, 1);
+        if (!target || !id) {
+            step = SQLITE_NOMEM;
+            break;
+        }
+        if (cb(target, id, sqlite3_column_int(st, 2), ud)) {
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    tl_err rc = step == SQLITE_DONE ? TL_OK : db_fail(s, "listing references");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static tl_err sqlite_count(tl_store *base, tl_count_cb cb, void *ud)
@@ -762,6 +816,7 @@ static const struct tl_store_ops sqlite_ops = {
     .query = sqlite_query,
     .del = sqlite_del,
     .count = sqlite_count,
+    .refs = sqlite_refs,
     .term_add = sqlite_term_add,
     .term_remove = sqlite_term_remove,
     .term_list = sqlite_term_list,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The release rules the main scenario does not reach: ORCON, TLP above the
 # agreement, REL TO required, material received from partners, the scope's
-# relationship neighbourhood, and the transform of granular markings,
+# relationship neighbourhood, sources named only by out-of-scope holdings, and the transform of granular markings,
 # external references, custom dictionaries and internal properties.
 . "$(dirname "$0")/lib.sh"
 U="$TMP/usa"
@@ -18,7 +18,8 @@ a["scope"] = {"refs": ["threat-actor--a1000000-0000-4000-8000-000000000004",
                        "threat-actor--a1000000-0000-4000-8000-000000000002",
                        "threat-actor--a1000000-0000-4000-8000-000000000003",
                        "threat-actor--b2000000-0000-4000-8000-000000000001",
-                       "threat-actor--a1000000-0000-4000-8000-000000000007"],
+                       "threat-actor--a1000000-0000-4000-8000-000000000007",
+                       "identity--a1000000-0000-4000-8000-000000000008"],
               "neighbourhood": 1}
 a["rules"]["pap_max"] = "green"
 json.dump(a, open(sys.argv[2], "w"))
@@ -43,6 +44,10 @@ decision identity--a1000000-0000-4000-8000-000000000005 sanitize in-scope
 decision relationship--a1000000-0000-4000-8000-000000000006 sanitize in-scope
 decision threat-actor--b2000000-0000-4000-8000-000000000001 withhold partner-material
 decision threat-actor--a1000000-0000-4000-8000-000000000007 withhold pap-above-agreement
+# a source is protected even when in scope and named only by an out-of-scope holding
+decision identity--a1000000-0000-4000-8000-000000000008 withhold protected-source
+decision indicator--a1000000-0000-4000-8000-000000000009 withhold out-of-scope
+if grep -q "Hidden source" "$TMP/dry.json"; then fail "the hidden source's name left"; else pass; fi
 
 python3 - "$TMP/dry.json" <<'PY' && pass || fail "transform of the kept actor"
 import json, sys

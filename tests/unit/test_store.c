@@ -2,6 +2,9 @@
 #include "testutil.h"
 
 #include "store.h"
+#include "tearline/prov.h"
+
+#include <sqlite3.h>
 
 struct fixture {
     char *dir;
@@ -34,9 +37,9 @@ static int teardown(void **state)
 
 static tl_store_obj obj(const char *id, const char *version, const char *json)
 {
-    tl_store_obj o = {
-        id,           "indicator", version, "2016-01-01T00:00:00.000000000", 0, "", json,
-        strlen(json), NULL,        0};
+    tl_store_obj o = {id,   "indicator", version, "2016-01-01T00:00:00.000000000",
+                      0,    "",          json,    strlen(json),
+                      NULL, 0,           NULL,    0};
     return o;
 }
 
@@ -334,6 +337,97 @@ static void test_newer_schema_refused(void **state)
     assert_null(fx->st);
 }
 
+struct refs_seen {
+    int n;
+    char line[16][200];
+};
+
+static int collect_ref(const char *target, const char *id, int latest, void *ud)
+{
+    struct refs_seen *r = ud;
+    if (r->n < 16)
+        snprintf(r->line[r->n++], sizeof r->line[0], "%s<%s%s", target, id, latest ? "" : " (old)");
+    return 0;
+}
+
+static int has_ref(const struct refs_seen *r, const char *line)
+{
+    for (int i = 0; i < r->n; i++)
+        if (!strcmp(r->line[i], line)) return 1;
+    return 0;
+}
+
+#define REL_JSON                                                                                   \
+    "{\"id\":\"relationship--r\",\"source_ref\":\"threat-actor--a\",\"target_ref\":\"location--"   \
+    "l\","                                                                                         \
+    "\"type\":\"relationship\"}"
+#define IND_JSON                                                                                   \
+    "{\"extensions\":{\"" TL_PROV_EXT_ID "\":{\"originator\":\"identity--o\",\"source_ref\":"      \
+    "\"identity--s\"}},\"id\":\"indicator--i\",\"type\":\"indicator\"}"
+
+/* Indexed references: stored with each version, listed by kind, gone with their version. */
+static void test_refs(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store_ref ends[] = {{TL_REF_END, "threat-actor--a"}, {TL_REF_END, "location--l"}};
+    tl_store_ref srcs[] = {{TL_REF_SOURCE, "identity--s"}, {TL_REF_SOURCE, "identity--o"}};
+    tl_store_obj rel = obj("relationship--r", V1, REL_JSON);
+    rel.type = "relationship";
+    rel.refs = ends;
+    rel.nrefs = 2;
+    tl_store_obj ind = obj("indicator--i", V1, IND_JSON);
+    ind.refs = srcs;
+    ind.nrefs = 2;
+    tl_store_obj ind2 = obj("indicator--i", V2, "{}");
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    assert_int_equal(tl_store_put(fx->st, &rel, NULL), TL_OK);
+    assert_int_equal(tl_store_put(fx->st, &ind, NULL), TL_OK);
+    assert_int_equal(tl_store_put(fx->st, &ind2, NULL), TL_OK);
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    struct refs_seen r = {0};
+    assert_int_equal(tl_store_refs(fx->st, TL_REF_END, collect_ref, &r), TL_OK);
+    assert_int_equal(r.n, 2);
+    assert_true(has_ref(&r, "threat-actor--a<relationship--r"));
+    assert_true(has_ref(&r, "location--l<relationship--r"));
+    memset(&r, 0, sizeof r);
+    assert_int_equal(tl_store_refs(fx->st, TL_REF_SOURCE, collect_ref, &r), TL_OK);
+    assert_int_equal(r.n, 2);
+    assert_true(has_ref(&r, "identity--s<indicator--i (old)"));
+    assert_true(has_ref(&r, "identity--o<indicator--i (old)"));
+
+    /* a store from before the index (schema 3) gains it from the stored objects */
+    tl_store_close(fx->st);
+    fx->st = NULL;
+    char path[300], msg[512];
+    snprintf(path, sizeof path, "%s/store.db", fx->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE refs; UPDATE meta SET value = '3' "
+                                  "WHERE key = 'schema_version'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(tl_store_open(path, &fx->st, msg, sizeof msg), TL_OK);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(tl_store_refs(fx->st, TL_REF_END, collect_ref, &r), TL_OK);
+    assert_int_equal(r.n, 2);
+    assert_true(has_ref(&r, "threat-actor--a<relationship--r"));
+    memset(&r, 0, sizeof r);
+    assert_int_equal(tl_store_refs(fx->st, TL_REF_SOURCE, collect_ref, &r), TL_OK);
+    assert_int_equal(r.n, 2);
+    assert_true(has_ref(&r, "identity--o<indicator--i (old)"));
+
+    /* deleting a version deletes its references */
+    int64_t deleted = 0;
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    assert_int_equal(tl_store_delete(fx->st, "relationship--r", NULL, &deleted), TL_OK);
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(tl_store_refs(fx->st, TL_REF_END, collect_ref, &r), TL_OK);
+    assert_int_equal(r.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +439,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counts_terms_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
