@@ -16,6 +16,7 @@
 #include "ts.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
 #define MAX_LABELS 64
@@ -36,16 +37,17 @@ struct item {
     unsigned long line, col;
     uint64_t bytes; /* input bytes read up to this item, across files */
     int revoked;
-    size_t nlabels;
     const char *id, *type;
-    const char *labels[MAX_LABELS];
-    size_t nrefs;
-    tl_store_ref refs[MAX_REFS];
+    const char **labels;
+    size_t nlabels;
+    tl_store_facet *facets;
+    size_t nfacets;
     char version[TL_STIX_VERSION_MAX], created[TL_STIX_VERSION_MAX];
     const char *name; /* input name, for messages */
     const char *json;
     size_t json_len;
-    char data[]; /* id, type, labels, ref targets and json; or the message */
+    /* the label and facet arrays, then id, type, labels, facet values and json; or the message */
+    _Alignas(max_align_t) char data[];
 };
 
 struct queue {
@@ -144,68 +146,115 @@ static struct item *message_item(enum item_kind kind, tl_err rc, const char *msg
     return it;
 }
 
+/* The facets the store indexes (see store.h), in a growing array. */
+struct facets {
+    tl_store_facet f[64];
+    tl_store_facet *heap;
+    size_t n, cap;
+};
+
+static int facet(struct facets *fs, const char *kind, const char *value)
+{
+    if (!value) return 0;
+    if (fs->n == fs->cap) {
+        size_t ncap = fs->cap * 2;
+        tl_store_facet *nf = tl_malloc(ncap * sizeof *nf);
+        if (!nf) return -1;
+        memcpy(nf, fs->heap ? fs->heap : fs->f, fs->n * sizeof *nf);
+        tl_free(fs->heap);
+        fs->heap = nf;
+        fs->cap = ncap;
+    }
+    (fs->heap ? fs->heap : fs->f)[fs->n++] = (tl_store_facet){kind, value};
+    return 0;
+}
+
+static int facets_of(const json_t *obj, const char *type, struct facets *fs)
+{
+    const json_t *prov = json_object_get(json_object_get(obj, "extensions"), TL_PROV_EXT_ID);
+    const json_t *cav = json_object_get(prov, "caveats");
+    const char *src = json_string_value(json_object_get(prov, "source_ref"));
+    const char *orig = json_string_value(json_object_get(prov, "originator"));
+    int rc = facet(fs, TL_FACET_SOURCE, src) | facet(fs, TL_FACET_SOURCE, orig) |
+             facet(fs, TL_FACET_ORIGINATOR, orig);
+    static const char *const ends[] = {"source_ref", "target_ref", "sighting_of_ref"};
+    int is_rel = !strcmp(type, "relationship"), is_sighting = !strcmp(type, "sighting");
+    for (size_t k = 0; k < 3; k++)
+        if ((k < 2 && is_rel) || (k == 2 && is_sighting))
+            rc |= facet(fs, TL_FACET_END, json_string_value(json_object_get(obj, ends[k])));
+    if (json_is_true(json_object_get(cav, "noforn"))) rc |= facet(fs, TL_FACET_CAVEAT, "noforn");
+    if (json_is_true(json_object_get(cav, "orcon"))) rc |= facet(fs, TL_FACET_CAVEAT, "orcon");
+    if (json_object_get(cav, "rel_to")) rc |= facet(fs, TL_FACET_CAVEAT, "rel_to");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(cav, "rel_to"), i, e)
+    {
+        rc |= facet(fs, TL_FACET_REL_TO, json_string_value(e));
+    }
+    json_array_foreach(json_object_get(obj, "object_marking_refs"), i, e)
+    {
+        rc |= facet(fs, TL_FACET_MARKING, json_string_value(e));
+    }
+    return rc;
+}
+
 /* Builds the store item for a validated object. */
 static struct item *object_item(const tl_stix_info *info, const json_t *obj,
                                 const struct tl_buf *canon)
 {
+    struct facets fs = {.cap = 64};
+    if (facets_of(obj, info->type, &fs)) {
+        tl_free(fs.heap);
+        return NULL;
+    }
+    const tl_store_facet *facets = fs.heap ? fs.heap : fs.f;
+    const json_t *labels = json_object_get(obj, "labels");
+    size_t nlabels = json_array_size(labels);
     size_t idlen = strlen(info->id), tlen = strlen(info->type);
-    const char *labels[MAX_LABELS];
-    size_t lens[MAX_LABELS], nlabels = 0, total = idlen + tlen + 2 + canon->len + 1;
+    size_t total = nlabels * sizeof(char *) + fs.n * sizeof(tl_store_facet) + idlen + tlen + 2 +
+                   canon->len + 1;
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(obj, "labels"), i, e)
+    json_array_foreach(labels, i, e)
     {
-        if (nlabels == MAX_LABELS) break;
-        labels[nlabels] = json_string_value(e);
-        lens[nlabels] = json_string_length(e);
-        total += lens[nlabels] + 1;
-        nlabels++;
+        total += json_string_length(e) + 1;
     }
-    /* the references the store indexes for the release compiler */
-    tl_store_ref refs[MAX_REFS];
-    size_t nrefs = 0;
-    const json_t *prov = json_object_get(json_object_get(obj, "extensions"), TL_PROV_EXT_ID);
-    static const char *const src_keys[] = {"source_ref", "originator"};
-    for (i = 0; i < 2; i++) {
-        const char *t = json_string_value(json_object_get(prov, src_keys[i]));
-        if (t) refs[nrefs++] = (tl_store_ref){TL_REF_SOURCE, t};
-    }
-    static const char *const end_keys[] = {"source_ref", "target_ref"};
-    if (!strcmp(info->type, "relationship"))
-        for (i = 0; i < 2; i++) {
-            const char *t = json_string_value(json_object_get(obj, end_keys[i]));
-            if (t) refs[nrefs++] = (tl_store_ref){TL_REF_END, t};
-        }
-    if (!strcmp(info->type, "sighting")) {
-        const char *t = json_string_value(json_object_get(obj, "sighting_of_ref"));
-        if (t) refs[nrefs++] = (tl_store_ref){TL_REF_END, t};
-    }
-    for (i = 0; i < nrefs; i++)
-        total += strlen(refs[i].target) + 1;
+    for (i = 0; i < fs.n; i++)
+        total += strlen(facets[i].value) + 1;
     struct item *it = tl_malloc(sizeof *it + total);
-    if (!it) return NULL;
+    if (!it) {
+        tl_free(fs.heap);
+        return NULL;
+    }
     memset(it, 0, sizeof *it);
     it->kind = ITEM_OBJECT;
     char *p = it->data;
+    it->labels = (const char **)(void *)p;
+    p += nlabels * sizeof(char *);
+    it->facets = (tl_store_facet *)(void *)p;
+    p += fs.n * sizeof(tl_store_facet);
     memcpy(p, info->id, idlen + 1);
     it->id = p;
     p += idlen + 1;
     memcpy(p, info->type, tlen + 1);
     it->type = p;
     p += tlen + 1;
-    for (i = 0; i < nlabels; i++) {
-        memcpy(p, labels[i], lens[i] + 1);
+    json_array_foreach(labels, i, e)
+    {
+        size_t len = json_string_length(e);
+        memcpy(p, json_string_value(e), len + 1);
         it->labels[i] = p;
-        p += lens[i] + 1;
-    }
-    it->nlabels = nlabels;
-    for (i = 0; i < nrefs; i++) {
-        size_t len = strlen(refs[i].target);
-        memcpy(p, refs[i].target, len + 1);
-        it->refs[i] = (tl_store_ref){refs[i].kind, p};
         p += len + 1;
     }
-    it->nrefs = nrefs;
+    it->nlabels = nlabels;
+    for (i = 0; i < fs.n; i++) {
+        size_t len = strlen(facets[i].value);
+        memcpy(p, facets[i].value, len + 1);
+        it->facets[i] = (tl_store_facet){facets[i].kind, p};
+        p += len + 1;
+    }
+    it->nfacets = fs.n;
+    tl_free(fs.heap);
     memcpy(p, canon->p, canon->len + 1);
     it->json = p;
     it->json_len = canon->len;
@@ -328,7 +377,7 @@ static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
     tl_store_obj so = {it->id,      it->type,     it->version,
                        it->created, it->revoked,  opts->origin ? opts->origin : "",
                        it->json,    it->json_len, it->labels,
-                       it->nlabels, it->refs,     it->nrefs};
+                       it->nlabels, it->facets,   it->nfacets};
     tl_put_result res;
     tl_err rc = tl_store_put(n->store, &so, &res);
     if (rc == TL_ECONFLICT) {

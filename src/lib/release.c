@@ -2,10 +2,13 @@
  * release.c: the release compiler. select -> decide -> close over references
  * -> transform -> sign -> verify -> publish, for one partner, failing closed.
  *
- * Select reads every holding's id and the store's index of protected sources
- * and relationship ends without parsing any object, then parses only what the
- * scope can reach; everything else is withheld as out of scope (or as a
- * protected source). docs/release.md states every rule.
+ * Select and decide run first on what the store indexes of every holding
+ * (type, version, origin, labels, and the facets of store.h: sources,
+ * relationship ends, caveats, REL TO, markings), without parsing any object.
+ * Only the holdings those facts would release are parsed, and each is then
+ * decided again from its own JSON, which is the authority: a fact the index
+ * lacks can make the first pass too generous, never the release. docs/release.md
+ * states every rule.
  */
 #include "tearline/release.h"
 #include "tearline/agree.h"
@@ -30,10 +33,22 @@
 
 enum state { UNDECIDED, RELEASE, WITHHOLD };
 
+/* What a decision rests on, read from the store's index or from the object itself. */
+struct facts {
+    const char *type;
+    const char *originator; /* NULL: none */
+    int tlp, pap;           /* highest rank, -1: no marking of the family */
+    int noforn, orcon, has_rel_to, rel_to_partner, topical; /* 0 or 1 */
+    char version[TL_STIX_VERSION_MAX]; /* `modified`, else `created`, as a version key */
+};
+
 struct held {
-    json_t *obj; /* NULL: not selected (out of scope), never parsed */
+    json_t *obj; /* NULL: not parsed (withheld on the index's facts) */
+    int64_t seq; /* of the latest version, in the store */
     char *id;
+    char *type, *originator;
     char origin[40];
+    struct facts facts; /* from the index */
     enum state state;
     const char *rule;
     char detail[200];
@@ -57,12 +72,27 @@ struct rel {
     unsigned char secret[32];
     json_t *pseudonyms; /* source id -> pseudonym identity object */
     tl_err load_rc;     /* a holding that could not be loaded stops the release */
+    char from_key[TL_TS_KEYMAX], until_key[TL_TS_KEYMAX]; /* scope.from, scope.until */
 };
 
 static struct held *find(struct rel *r, const char *id)
 {
     json_t *i = json_object_get(r->index, id);
     return i ? &r->h[json_integer_value(i)] : NULL;
+}
+
+/* The holding whose latest version is seq (the listing is in seq order), or NULL. */
+static struct held *find_seq(struct rel *r, int64_t seq)
+{
+    size_t lo = 0, hi = r->nh;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->h[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->nh && r->h[lo].seq == seq ? &r->h[lo] : NULL;
 }
 
 static const json_t *prov_of(const json_t *obj)
@@ -85,14 +115,19 @@ static int list_cb(const tl_record *rec, void *ud)
     }
     struct held *h = &r->h[r->nh];
     memset(h, 0, sizeof *h);
-    if (!(h->id = tl_strdup(rec->id))) goto oom;
-    snprintf(h->origin, sizeof h->origin, "%s", rec->origin);
-    h->state = WITHHOLD;
-    h->rule = "out-of-scope";
-    if (json_object_set_new(r->index, h->id, json_integer((json_int_t)r->nh))) {
+    h->id = tl_strdup(rec->id);
+    h->type = tl_strdup(rec->type);
+    if (!h->id || !h->type ||
+        json_object_set_new(r->index, h->id, json_integer((json_int_t)r->nh))) {
         tl_free(h->id);
+        tl_free(h->type);
         goto oom;
     }
+    snprintf(h->origin, sizeof h->origin, "%s", rec->origin);
+    h->seq = rec->seq;
+    h->facts.type = h->type;
+    h->facts.tlp = h->facts.pap = -1;
+    snprintf(h->facts.version, sizeof h->facts.version, "%s", rec->version);
     r->nh++;
     return 0;
 oom:
@@ -123,33 +158,24 @@ static tl_err load_id(struct rel *r, const char *id)
     return rc ? rc : r->load_rc;
 }
 
-static int source_cb(const char *target, const char *id, int latest, void *ud)
-{
-    (void)id;
-    (void)latest;
-    struct rel *r = ud;
-    if (json_object_set_new(r->sources, target, json_true())) {
-        r->load_rc = TL_ENOMEM;
-        return 1;
-    }
-    return 0;
-}
-
 /* A relationship's end or a sighting's object, in the latest versions. */
 struct end {
     char *target, *holder;
 };
 
 struct ends {
+    struct rel *r;
     struct end *e;
     size_t n, cap;
     tl_err rc;
 };
 
-static int end_cb(const char *target, const char *id, int latest, void *ud)
+static int end_cb(const char *kind, const char *target, int64_t seq, void *ud)
 {
+    (void)kind;
     struct ends *es = ud;
-    if (!latest) return 0;
+    const struct held *h = find_seq(es->r, seq);
+    if (!h) return 0; /* not a latest version */
     if (es->n == es->cap) {
         size_t ncap = es->cap ? es->cap * 2 : 256;
         struct end *ne = tl_realloc(es->e, ncap * sizeof *ne);
@@ -158,7 +184,7 @@ static int end_cb(const char *target, const char *id, int latest, void *ud)
         es->cap = ncap;
     }
     es->e[es->n].target = tl_strdup(target);
-    es->e[es->n].holder = tl_strdup(id);
+    es->e[es->n].holder = tl_strdup(h->id);
     if (!es->e[es->n].target || !es->e[es->n].holder) {
         tl_free(es->e[es->n].target);
         tl_free(es->e[es->n].holder);
@@ -256,34 +282,45 @@ static int consented(struct rel *r, const char *id, const char *originator)
     return 0;
 }
 
-static int in_scope(struct rel *r, const json_t *obj, const char *id)
+static int in_scope(struct rel *r, const struct facts *f, const char *id)
 {
     const json_t *types = json_object_get(r->scope, "types");
-    if (types && !in_list(types, json_string_value(json_object_get(obj, "type")))) return 0;
-    const json_t *labels = json_object_get(r->scope, "labels");
-    const json_t *refs = json_object_get(r->scope, "refs");
-    if (labels || refs) {
-        int topical = json_object_get(r->in_scope_refs, id) != NULL;
-        size_t i;
-        json_t *l;
-        json_array_foreach(json_object_get(obj, "labels"), i, l)
-        {
-            topical |= in_list(labels, json_string_value(l));
-        }
-        if (!topical) return 0;
+    if (types && !in_list(types, f->type)) return 0;
+    if (json_object_get(r->scope, "labels") || json_object_get(r->scope, "refs")) {
+        if (!f->topical && !json_object_get(r->in_scope_refs, id)) return 0;
     }
-    const json_t *md = json_object_get(obj, "modified");
-    if (!md) md = json_object_get(obj, "created");
-    int64_t t = 0, from, until;
-    if (md) tl__ts_parse(json_string_value(md), json_string_length(md), NULL, &t, NULL);
-    const json_t *f = json_object_get(r->scope, "from"), *u = json_object_get(r->scope, "until");
-    if (f && !tl__ts_parse(json_string_value(f), json_string_length(f), NULL, &from, NULL) &&
-        t < from)
-        return 0;
-    if (u && !tl__ts_parse(json_string_value(u), json_string_length(u), NULL, &until, NULL) &&
-        t >= until)
-        return 0;
+    if (*r->from_key && strcmp(f->version, r->from_key) < 0) return 0;
+    if (*r->until_key && strcmp(f->version, r->until_key) >= 0) return 0;
     return 1;
+}
+
+/* The facts of a parsed holding, from its JSON. */
+static void facts_of_json(const struct rel *r, const json_t *o, struct facts *f)
+{
+    const json_t *p = prov_of(o);
+    const json_t *cav = json_object_get(p, "caveats");
+    memset(f, 0, sizeof *f);
+    f->type = json_string_value(json_object_get(o, "type"));
+    f->originator = json_string_value(json_object_get(p, "originator"));
+    f->tlp = object_marking(o, 0);
+    f->pap = object_marking(o, 1);
+    f->noforn = json_is_true(json_object_get(cav, "noforn"));
+    f->orcon = json_is_true(json_object_get(cav, "orcon"));
+    f->has_rel_to = json_object_get(cav, "rel_to") != NULL;
+    f->rel_to_partner = in_list(json_object_get(cav, "rel_to"), r->partner);
+    const json_t *labels = json_object_get(r->scope, "labels");
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(o, "labels"), i, l)
+    {
+        f->topical |= in_list(labels, json_string_value(l));
+    }
+    const json_t *md = json_object_get(o, "modified");
+    if (!md) md = json_object_get(o, "created");
+    char key[TL_TS_KEYMAX] = "";
+    if (md && tl__ts_parse(json_string_value(md), json_string_length(md), NULL, NULL, key))
+        key[0] = '\0';
+    snprintf(f->version, sizeof f->version, "%s", key);
 }
 
 /*
@@ -302,8 +339,8 @@ static tl_err neighbourhood(struct rel *r)
     }
     json_int_t hops = json_integer_value(json_object_get(r->scope, "neighbourhood"));
     if (hops <= 0) return TL_OK;
-    struct ends es = {NULL, 0, 0, TL_OK};
-    tl_err rc = tl_store_refs(r->n->store, TL_REF_END, end_cb, &es);
+    struct ends es = {r, NULL, 0, 0, TL_OK};
+    tl_err rc = tl_store_facets(r->n->store, TL_FACET_END, end_cb, &es);
     if (!rc) rc = es.rc;
     for (json_int_t hop = 0; !rc && hop < hops; hop++) {
         json_t *touched = json_object(), *add = json_object();
@@ -329,13 +366,104 @@ static tl_err neighbourhood(struct rel *r)
     return rc;
 }
 
+/* The rules, in order; the first that applies decides. */
+static void decide_one(struct rel *r, struct held *h, const struct facts *f)
+{
+    int tlp_max = tlp_rank(json_string_value(json_object_get(r->rules, "tlp_max"))
+                               ? json_string_value(json_object_get(r->rules, "tlp_max"))
+                               : "clear");
+    const char *pap_max_s = json_string_value(json_object_get(r->rules, "pap_max"));
+    int pap_max = pap_max_s ? tlp_rank(pap_max_s) : 3; /* no PAP limit unless agreed */
+    int allow_unmarked = json_is_true(json_object_get(r->rules, "allow_unmarked"));
+    int require_rel_to = json_is_true(json_object_get(r->rules, "require_rel_to"));
+    char detail[200];
+    if (!strcmp(h->id, tl_node_identity(r->n))) {
+        decide(h, RELEASE, "node-identity", "");
+    } else if (!strcmp(f->type, "marking-definition") || !strcmp(f->type, "extension-definition")) {
+        decide(h, WITHHOLD, "definition", "definitions are not released as holdings");
+    } else if (json_object_get(r->sources, h->id)) {
+        decide(h, WITHHOLD, "protected-source", "stood in for by a pseudonym");
+    } else if (*h->origin && !strcmp(h->origin, r->partner)) {
+        decide(h, WITHHOLD, "partner-material", "received from this partner");
+    } else if (*h->origin && !consented(r, h->id, NULL)) {
+        snprintf(detail, sizeof detail, "received from '%s'; no consent to pass it on", h->origin);
+        decide(h, WITHHOLD, "third-party", detail);
+    } else if (f->noforn) {
+        decide(h, WITHHOLD, "noforn", "");
+    } else if (f->tlp == 4) {
+        decide(h, WITHHOLD, "tlp-red", "");
+    } else if (f->tlp > tlp_max) {
+        decide(h, WITHHOLD, "tlp-above-agreement", "");
+    } else if (f->pap > pap_max) {
+        decide(h, WITHHOLD, "pap-above-agreement", "");
+    } else if (f->tlp < 0 && !allow_unmarked) {
+        decide(h, WITHHOLD, "unmarked", "the agreement releases only TLP-marked items");
+    } else if (f->has_rel_to && !f->rel_to_partner) {
+        decide(h, WITHHOLD, "rel-to", "REL TO does not name this partner");
+    } else if (require_rel_to && !f->has_rel_to) {
+        decide(h, WITHHOLD, "rel-to-missing", "the agreement requires REL TO");
+    } else if (f->originator && !consented(r, h->id, f->originator)) {
+        decide(h, WITHHOLD, "third-party", "no consent recorded from its originator");
+    } else if (f->orcon && !consented(r, h->id, NULL)) {
+        decide(h, WITHHOLD, "orcon", "no consent recorded for this partner");
+    } else if (!in_scope(r, f, h->id)) {
+        decide(h, WITHHOLD, "out-of-scope", "");
+    } else {
+        decide(h, RELEASE, "in-scope", "");
+    }
+}
+
+/* The store's facets of the latest versions, onto the holdings they belong to. */
+static int facet_cb(const char *kind, const char *value, int64_t seq, void *ud)
+{
+    struct rel *r = ud;
+    if (!strcmp(kind, TL_FACET_SOURCE)) { /* every version's sources stay protected */
+        if (json_object_set_new(r->sources, value, json_true())) goto oom;
+        return 0;
+    }
+    struct held *h = find_seq(r, seq);
+    if (!h) return 0; /* not a latest version */
+    struct facts *f = &h->facts;
+    if (!strcmp(kind, TL_FACET_ORIGINATOR)) {
+        tl_free(h->originator);
+        if (!(h->originator = tl_strdup(value))) goto oom;
+        f->originator = h->originator;
+    } else if (!strcmp(kind, TL_FACET_CAVEAT)) {
+        f->noforn |= !strcmp(value, "noforn");
+        f->orcon |= !strcmp(value, "orcon");
+        f->has_rel_to |= !strcmp(value, "rel_to");
+    } else if (!strcmp(kind, TL_FACET_REL_TO)) {
+        f->rel_to_partner |= !strcmp(value, r->partner);
+    } else if (!strcmp(kind, TL_FACET_MARKING)) {
+        const char *family, *level;
+        if (tl_stix_marking_lookup(value, &family, &level)) {
+            int pap = !strcmp(family, "pap");
+            int rank = pap && !strcmp(level, "red") ? 3 : tlp_rank(level);
+            int *best = pap ? &f->pap : &f->tlp;
+            if (rank > *best) *best = rank;
+        }
+    }
+    return 0;
+oom:
+    r->load_rc = TL_ENOMEM;
+    return 1;
+}
+
+static int topical_cb(const tl_record *rec, void *ud)
+{
+    struct held *h = find(ud, rec->id);
+    if (h) h->facts.topical = 1;
+    return 0;
+}
+
 /*
- * Select: every holding's id, the protected sources, then the objects the
- * scope can reach (its labels, its refs and their neighbourhood; or, with
- * only types, every holding of those types), the node's identity and the
- * sources' own identities (for their names).
+ * Select and decide: every holding's id and indexed facts, the protected
+ * sources, the scope's neighbourhood; a first decision on those facts; then
+ * the holdings it would release are parsed and decided again from their
+ * JSON, with the node's identity and the sources' own identities (for their
+ * names).
  */
-static tl_err select_holdings(struct rel *r)
+static tl_err select_and_decide(struct rel *r)
 {
     tl_node *n = r->n;
     char next[TL_CURSOR_MAX];
@@ -343,106 +471,40 @@ static tl_err select_holdings(struct rel *r)
     all.no_json = 1;
     tl_err rc = tl_node_query(n, &all, NULL, list_cb, r, next);
     if (!rc) rc = r->load_rc;
-    if (!rc && (rc = tl_store_refs(n->store, TL_REF_SOURCE, source_cb, r)) != TL_OK)
+    if (!rc && (rc = tl_store_facets(n->store, NULL, facet_cb, r)) != TL_OK)
         tl__node_err(n, "release: %s", tl_store_errmsg(n->store));
     if (!rc) rc = r->load_rc;
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(r->scope, "labels"), i, l)
+    {
+        tl_filter f = TL_FILTER_INIT;
+        f.label = json_string_value(l);
+        f.no_json = 1;
+        if (!rc) rc = tl_node_query(n, &f, NULL, topical_cb, r, next);
+    }
     if (!rc) rc = neighbourhood(r);
     if (rc) return rc;
-    const json_t *labels = json_object_get(r->scope, "labels");
-    const json_t *types = json_object_get(r->scope, "types");
-    if (labels || json_object_get(r->scope, "refs")) {
-        size_t i;
-        json_t *l;
-        json_array_foreach(labels, i, l)
-        {
-            tl_filter f = TL_FILTER_INIT;
-            f.label = json_string_value(l);
-            if ((rc = tl_node_query(n, &f, NULL, load_cb, r, next)) || (rc = r->load_rc)) return rc;
-        }
-        const char *id;
-        json_t *v;
-        json_object_foreach(r->in_scope_refs, id, v)
-        {
-            if ((rc = load_id(r, id))) return rc;
-        }
-    } else {
-        tl_filter f = TL_FILTER_INIT;
-        size_t i;
-        json_t *t;
-        if (json_array_size(types) <= TL_FILTER_MAX_TYPES) json_array_foreach(types, i, t)
-            {
-                f.types[f.ntypes++] = json_string_value(t);
-            }
-        if ((rc = tl_node_query(n, &f, NULL, load_cb, r, next)) || (rc = r->load_rc)) return rc;
-    }
-    if ((rc = load_id(r, tl_node_identity(n)))) return rc;
+    int64_t t0 = tl__now_us();
+    for (size_t k = 0; k < r->nh; k++)
+        decide_one(r, &r->h[k], &r->h[k].facts);
+    r->st->us_decide += tl__now_us() - t0;
+    for (size_t k = 0; k < r->nh && !rc; k++)
+        if (r->h[k].state == RELEASE) rc = load_id(r, r->h[k].id);
     void *iter = json_object_iter(r->sources);
-    for (; iter; iter = json_object_iter_next(r->sources, iter))
-        if ((rc = load_id(r, json_object_iter_key(iter)))) return rc;
-    return TL_OK;
-}
-
-static void decide_all(struct rel *r)
-{
-    json_int_t tlp_max = tlp_rank(json_string_value(json_object_get(r->rules, "tlp_max"))
-                                      ? json_string_value(json_object_get(r->rules, "tlp_max"))
-                                      : "clear");
-    const char *pap_max_s = json_string_value(json_object_get(r->rules, "pap_max"));
-    int pap_max = pap_max_s ? tlp_rank(pap_max_s) : 3; /* no PAP limit unless agreed */
-    int allow_unmarked = json_is_true(json_object_get(r->rules, "allow_unmarked"));
-    int require_rel_to = json_is_true(json_object_get(r->rules, "require_rel_to"));
-    for (size_t k = 0; r->h && k < r->nh; k++) {
+    for (; iter && !rc; iter = json_object_iter_next(r->sources, iter))
+        rc = load_id(r, json_object_iter_key(iter));
+    if (rc) return rc;
+    t0 = tl__now_us();
+    for (size_t k = 0; k < r->nh; k++) {
         struct held *h = &r->h[k];
-        const json_t *o = h->obj;
-        if (!o) {
-            if (json_object_get(r->sources, h->id))
-                decide(h, WITHHOLD, "protected-source", "stood in for by a pseudonym");
-            continue; /* not selected: out of scope */
-        }
-        const json_t *p = prov_of(o);
-        const json_t *cav = json_object_get(p, "caveats");
-        const char *originator = json_string_value(json_object_get(p, "originator"));
-        const char *type = json_string_value(json_object_get(o, "type"));
-        char detail[200];
-        int tlp = object_marking(o, 0);
-        int pap = object_marking(o, 1);
-        if (!strcmp(h->id, tl_node_identity(r->n))) {
-            decide(h, RELEASE, "node-identity", "");
-        } else if (!strcmp(type, "marking-definition") || !strcmp(type, "extension-definition")) {
-            decide(h, WITHHOLD, "definition", "definitions are not released as holdings");
-        } else if (json_object_get(r->sources, h->id)) {
-            decide(h, WITHHOLD, "protected-source", "stood in for by a pseudonym");
-        } else if (*h->origin && !strcmp(h->origin, r->partner)) {
-            decide(h, WITHHOLD, "partner-material", "received from this partner");
-        } else if (*h->origin && !consented(r, h->id, NULL)) {
-            snprintf(detail, sizeof detail, "received from '%s'; no consent to pass it on",
-                     h->origin);
-            decide(h, WITHHOLD, "third-party", detail);
-        } else if (json_is_true(json_object_get(cav, "noforn"))) {
-            decide(h, WITHHOLD, "noforn", "");
-        } else if (tlp == 4) {
-            decide(h, WITHHOLD, "tlp-red", "");
-        } else if (tlp > tlp_max) {
-            decide(h, WITHHOLD, "tlp-above-agreement", "");
-        } else if (pap > pap_max) {
-            decide(h, WITHHOLD, "pap-above-agreement", "");
-        } else if (tlp < 0 && !allow_unmarked) {
-            decide(h, WITHHOLD, "unmarked", "the agreement releases only TLP-marked items");
-        } else if (json_object_get(cav, "rel_to") &&
-                   !in_list(json_object_get(cav, "rel_to"), r->partner)) {
-            decide(h, WITHHOLD, "rel-to", "REL TO does not name this partner");
-        } else if (require_rel_to && !json_object_get(cav, "rel_to")) {
-            decide(h, WITHHOLD, "rel-to-missing", "the agreement requires REL TO");
-        } else if (originator && !consented(r, h->id, originator)) {
-            decide(h, WITHHOLD, "third-party", "no consent recorded from its originator");
-        } else if (json_is_true(json_object_get(cav, "orcon")) && !consented(r, h->id, NULL)) {
-            decide(h, WITHHOLD, "orcon", "no consent recorded for this partner");
-        } else if (!in_scope(r, o, h->id)) {
-            decide(h, WITHHOLD, "out-of-scope", "");
-        } else {
-            decide(h, RELEASE, "in-scope", "");
-        }
+        if (!h->obj || h->state != RELEASE) continue;
+        struct facts f;
+        facts_of_json(r, h->obj, &f);
+        decide_one(r, h, &f);
     }
+    r->st->us_decide += tl__now_us() - t0;
+    return TL_OK;
 }
 
 /* ---- close over references ---- */
@@ -1146,8 +1208,11 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
 
     /* select */
     int64_t t0 = tl__now_us();
-    if ((rc = select_holdings(&r))) goto out;
-    stats->us_load = tl__now_us() - t0;
+    const json_t *sf = json_object_get(r.scope, "from"), *su = json_object_get(r.scope, "until");
+    if (sf) tl__ts_parse(json_string_value(sf), json_string_length(sf), NULL, NULL, r.from_key);
+    if (su) tl__ts_parse(json_string_value(su), json_string_length(su), NULL, NULL, r.until_key);
+    if ((rc = select_and_decide(&r))) goto out;
+    stats->us_load = tl__now_us() - t0 - stats->us_decide;
     stats->considered = r.nh;
     if ((rc = tl_node_protect_list(n, term_cb, &r)) || (rc = r.load_rc)) goto out;
     /* sources are protected by id and by name, whether or not they are held */
@@ -1165,9 +1230,8 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     if (rc) goto out;
 
     t0 = tl__now_us();
-    decide_all(&r);
     close_refs(&r);
-    stats->us_decide = tl__now_us() - t0;
+    stats->us_decide += tl__now_us() - t0;
     t0 = tl__now_us();
 
     outs = tl_calloc(r.nh + 1, sizeof *outs);
@@ -1227,6 +1291,8 @@ out:
     for (size_t k = 0; r.h && k < r.nh; k++) {
         json_decref(r.h[k].obj);
         tl_free(r.h[k].id);
+        tl_free(r.h[k].type);
+        tl_free(r.h[k].originator);
     }
     tl_free(r.h);
     json_decref(r.index);

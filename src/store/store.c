@@ -87,9 +87,9 @@ tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud)
     return st->ops->count(st, cb, ud);
 }
 
-tl_err tl_store_refs(tl_store *st, const char *kind, tl_store_ref_cb cb, void *ud)
+tl_err tl_store_facets(tl_store *st, const char *kind, tl_store_facet_cb cb, void *ud)
 {
-    return st->ops->refs(st, kind, cb, ud);
+    return st->ops->facets(st, kind, cb, ud);
 }
 
 tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind)

@@ -16,20 +16,28 @@
 typedef struct tl_store tl_store;
 
 /*
- * A reference the store indexes: kind TL_REF_SOURCE for provenance sources
- * and originators, TL_REF_END for a relationship's ends and what a sighting
- * is of. The release compiler reads them without parsing every object.
+ * Facets the store indexes with each version, so that the release compiler
+ * can decide on every holding without parsing it:
+ *   source      provenance source_ref and originator (protected identities)
+ *   originator  provenance originator
+ *   end         a relationship's source_ref and target_ref, a sighting's sighting_of_ref
+ *   caveat      "noforn" and "orcon" when true, "rel_to" when present
+ *   rel_to      each code in caveats.rel_to
+ *   marking     each of object_marking_refs
  */
-#define TL_REF_SOURCE "source"
-#define TL_REF_END "end"
-typedef struct tl_store_ref {
+#define TL_FACET_SOURCE "source"
+#define TL_FACET_ORIGINATOR "originator"
+#define TL_FACET_END "end"
+#define TL_FACET_CAVEAT "caveat"
+#define TL_FACET_REL_TO "rel_to"
+#define TL_FACET_MARKING "marking"
+typedef struct tl_store_facet {
     const char *kind;
-    const char *target;
-} tl_store_ref;
+    const char *value;
+} tl_store_facet;
 
-/* One indexed reference as listed: target, the id holding it, whether that is the latest version.
- */
-typedef int (*tl_store_ref_cb)(const char *target, const char *id, int latest, void *ud);
+/* One indexed facet: its kind and value, and the seq of the version it belongs to (tl_record). */
+typedef int (*tl_store_facet_cb)(const char *kind, const char *value, int64_t seq, void *ud);
 
 /* What tl_store_put() is given: one validated object version. */
 typedef struct tl_store_obj {
@@ -43,8 +51,8 @@ typedef struct tl_store_obj {
     size_t json_len;
     const char *const *labels;
     size_t nlabels;
-    const tl_store_ref *refs;
-    size_t nrefs;
+    const tl_store_facet *facets;
+    size_t nfacets;
 } tl_store_obj;
 
 typedef enum tl_put_result {
@@ -77,7 +85,7 @@ struct tl_store_ops {
                     char next[TL_CURSOR_MAX]);
     tl_err (*del)(tl_store *st, const char *id, const char *version, int64_t *deleted);
     tl_err (*count)(tl_store *st, tl_count_cb cb, void *ud);
-    tl_err (*refs)(tl_store *st, const char *kind, tl_store_ref_cb cb, void *ud);
+    tl_err (*facets)(tl_store *st, const char *kind, tl_store_facet_cb cb, void *ud);
     tl_err (*term_add)(tl_store *st, const char *term, const char *folded, const char *kind);
     tl_err (*term_remove)(tl_store *st, const char *folded);
     tl_err (*term_list)(tl_store *st, tl_term_cb cb, void *ud);
@@ -149,8 +157,8 @@ tl_err tl_store_delete(tl_store *st, const char *id, const char *version, int64_
 /* Counts by (type, origin). */
 tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud);
 
-/* Every indexed reference of kind, over every stored version. */
-tl_err tl_store_refs(tl_store *st, const char *kind, tl_store_ref_cb cb, void *ud);
+/* Every indexed facet of kind (NULL: of every kind) of every stored version, in seq order. */
+tl_err tl_store_facets(tl_store *st, const char *kind, tl_store_facet_cb cb, void *ud);
 
 /* The lexicon of protected terms, keyed by their folded form. */
 tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind);

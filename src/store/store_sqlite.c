@@ -49,25 +49,40 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_partner ON outbox(partner, added);"
     "CREATE TABLE audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, partner TEXT NOT NULL,"
     "  object TEXT NOT NULL, action TEXT NOT NULL, rule TEXT NOT NULL, detail TEXT NOT NULL);",
-    /* 4: the references the release compiler needs without parsing every object */
-    "CREATE TABLE refs(kind TEXT NOT NULL, target TEXT NOT NULL, seq INTEGER NOT NULL,"
-    "  PRIMARY KEY(kind, target, seq)) WITHOUT ROWID;"
-    "CREATE INDEX refs_seq ON refs(seq);"
-    "INSERT OR IGNORE INTO refs SELECT 'source', j.value, o.seq FROM objects o, json_each(o.json,"
-    "  '$.extensions.\"" TL_PROV_EXT_ID "\"') j WHERE j.key IN ('source_ref', 'originator')"
-    "  AND j.type = 'text';"
-    "INSERT OR IGNORE INTO refs SELECT 'end', j.value, o.seq FROM objects o, json_each(o.json) j"
+    /* 4: the facets the release compiler decides on without parsing (store.h) */
+    "CREATE TABLE facets(kind TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, value, seq)) WITHOUT ROWID;"
+    "CREATE INDEX facets_seq ON facets(seq);"
+    "INSERT OR IGNORE INTO facets SELECT CASE WHEN j.key = 'originator' AND n.k = 2"
+    "  THEN 'originator' ELSE 'source' END, j.value, o.seq"
+    "  FROM objects o, json_each(o.json, '$.extensions.\"" TL_PROV_EXT_ID "\"') j,"
+    "  (SELECT 1 AS k UNION ALL SELECT 2) n"
+    "  WHERE j.type = 'text' AND (j.key = 'source_ref' AND n.k = 1 OR j.key = 'originator');"
+    "INSERT OR IGNORE INTO facets SELECT 'end', j.value, o.seq FROM objects o, json_each(o.json) j"
     "  WHERE j.type = 'text' AND (o.type = 'relationship' AND j.key IN ('source_ref', 'target_ref')"
-    "  OR o.type = 'sighting' AND j.key = 'sighting_of_ref');",
+    "  OR o.type = 'sighting' AND j.key = 'sighting_of_ref');"
+    "INSERT OR IGNORE INTO facets SELECT 'caveat', j.key, o.seq"
+    "  FROM objects o, json_each(o.json, '$.extensions.\"" TL_PROV_EXT_ID "\".caveats') j"
+    "  WHERE j.key IN ('noforn', 'orcon') AND j.type = 'true' OR j.key = 'rel_to';"
+    "INSERT OR IGNORE INTO facets SELECT 'rel_to', j.value, o.seq"
+    "  FROM objects o, json_each(o.json, '$.extensions.\"" TL_PROV_EXT_ID "\".caveats.rel_to') j"
+    "  WHERE j.type = 'text';"
+    "INSERT OR IGNORE INTO facets SELECT 'marking', j.value, o.seq"
+    "  FROM objects o, json_each(o.json, '$.object_marking_refs') j WHERE j.type = 'text';",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+#define REC_COLS "seq, added, id, type, version, origin, revoked, latest, json"
+#define REC_COLS_NO_JSON "seq, added, id, type, version, origin, revoked, latest, NULL"
 
 enum {
     S_FIND,
     S_INSERT,
     S_UNLATEST,
     S_LABEL,
-    S_REF,
+    S_FACET,
+    S_GET_LATEST,
+    S_GET_VERSION,
     S_MAXADDED,
     S_COUNT_, /* number of statements */
 };
@@ -78,7 +93,9 @@ static const char *const stmt_sql[S_COUNT_] = {
      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
     "UPDATE objects SET latest = 0 WHERE seq = ?1",
     "INSERT OR IGNORE INTO labels(label, seq) VALUES(?1, ?2)",
-    "INSERT OR IGNORE INTO refs(kind, target, seq) VALUES(?1, ?2, ?3)",
+    "INSERT OR IGNORE INTO facets(kind, value, seq) VALUES(?1, ?2, ?3)",
+    "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND latest = 1",
+    "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND version = ?2",
     "SELECT added FROM objects ORDER BY seq DESC LIMIT 1",
 };
 
@@ -299,21 +316,18 @@ static tl_err sqlite_put(tl_store *base, const tl_store_obj *o, tl_put_result *r
         sqlite3_reset(lb);
         if (step != SQLITE_DONE) return db_fail(s, "storing a label");
     }
-    sqlite3_stmt *rf = s->stmt[S_REF];
-    for (size_t i = 0; i < o->nrefs; i++) {
-        sqlite3_bind_text(rf, 1, o->refs[i].kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(rf, 2, o->refs[i].target, -1, SQLITE_STATIC);
+    sqlite3_stmt *rf = s->stmt[S_FACET];
+    for (size_t i = 0; i < o->nfacets; i++) {
+        sqlite3_bind_text(rf, 1, o->facets[i].kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(rf, 2, o->facets[i].value, -1, SQLITE_STATIC);
         sqlite3_bind_int64(rf, 3, seq);
         step = sqlite3_step(rf);
         sqlite3_reset(rf);
-        if (step != SQLITE_DONE) return db_fail(s, "storing a reference");
+        if (step != SQLITE_DONE) return db_fail(s, "storing a facet");
     }
     *res = TL_PUT_NEW;
     return TL_OK;
 }
-
-#define REC_COLS "seq, added, id, type, version, origin, revoked, latest, json"
-#define REC_COLS_NO_JSON "seq, added, id, type, version, origin, revoked, latest, NULL"
 
 static int row_to_record(sqlite3_stmt *st, tl_record_cb cb, void *ud)
 {
@@ -336,11 +350,7 @@ static tl_err sqlite_get(tl_store *base, const char *id, const char *version, tl
                          void *ud)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_stmt *st;
-    const char *sql = version ? "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND version = ?2"
-                              : "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND latest = 1";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "preparing a lookup");
+    sqlite3_stmt *st = s->stmt[version ? S_GET_VERSION : S_GET_LATEST];
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (version) sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
@@ -357,7 +367,8 @@ static tl_err sqlite_get(tl_store *base, const char *id, const char *version, tl
     } else {
         rc = db_fail(s, "looking up an object");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }
 
@@ -466,7 +477,7 @@ static tl_err sqlite_del(tl_store *base, const char *id, const char *version, in
     *deleted = sqlite3_changes(s->db);
     /* Labels of deleted rows, and the latest flag of what remains. */
     if ((rc = exec(s, "DELETE FROM labels WHERE seq NOT IN (SELECT seq FROM objects)"))) return rc;
-    if ((rc = exec(s, "DELETE FROM refs WHERE seq NOT IN (SELECT seq FROM objects)"))) return rc;
+    if ((rc = exec(s, "DELETE FROM facets WHERE seq NOT IN (SELECT seq FROM objects)"))) return rc;
     if (sqlite3_prepare_v2(s->db,
                            "UPDATE objects SET latest = (version = (SELECT max(version) FROM "
                            "objects x WHERE x.id = objects.id)) WHERE id = ?1",
@@ -479,30 +490,29 @@ static tl_err sqlite_del(tl_store *base, const char *id, const char *version, in
     return TL_OK;
 }
 
-static tl_err sqlite_refs(tl_store *base, const char *kind, tl_store_ref_cb cb, void *ud)
+static tl_err sqlite_facets(tl_store *base, const char *kind, tl_store_facet_cb cb, void *ud)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT r.target, o.id, o.latest FROM refs r JOIN objects o"
-                           " ON o.seq = r.seq WHERE r.kind = ?1 ORDER BY r.seq",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "preparing a reference listing");
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    const char *sql = kind ? "SELECT kind, value, seq FROM facets WHERE kind = ?1 ORDER BY seq"
+                           : "SELECT kind, value, seq FROM facets ORDER BY seq";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a facet listing");
+    if (kind) sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *target = (const char *)sqlite3_column_text(st, 0);
-        const char *id = (const char *)sqlite3_column_text(st, 1);
-        if (!target || !id) {
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        const char *value = (const char *)sqlite3_column_text(st, 1);
+        if (!k || !value) {
             step = SQLITE_NOMEM;
             break;
         }
-        if (cb(target, id, sqlite3_column_int(st, 2), ud)) {
+        if (cb(k, value, sqlite3_column_int64(st, 2), ud)) {
             step = SQLITE_DONE;
             break;
         }
     }
-    tl_err rc = step == SQLITE_DONE ? TL_OK : db_fail(s, "listing references");
+    tl_err rc = step == SQLITE_DONE ? TL_OK : db_fail(s, "listing facets");
     sqlite3_finalize(st);
     return rc;
 }
@@ -816,7 +826,7 @@ static const struct tl_store_ops sqlite_ops = {
     .query = sqlite_query,
     .del = sqlite_del,
     .count = sqlite_count,
-    .refs = sqlite_refs,
+    .facets = sqlite_facets,
     .term_add = sqlite_term_add,
     .term_remove = sqlite_term_remove,
     .term_list = sqlite_term_list,

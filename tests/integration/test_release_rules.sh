@@ -49,6 +49,15 @@ decision identity--a1000000-0000-4000-8000-000000000008 withhold protected-sourc
 decision indicator--a1000000-0000-4000-8000-000000000009 withhold out-of-scope
 if grep -q "Hidden source" "$TMP/dry.json"; then fail "the hidden source's name left"; else pass; fi
 
+# each object the index would release is decided again from its own JSON: an
+# index that lost a caveat cannot let the object go
+sqlite3 "$U/store.db" "DELETE FROM facets WHERE kind = 'caveat' AND value IN ('orcon', 'noforn')"
+run release --to rus --dry-run --json
+expect_status 0 "dry run with caveats missing from the index"
+decision threat-actor--a1000000-0000-4000-8000-000000000001 withhold orcon
+objects() { python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["objects"], sort_keys=True, indent=1))' "$1"; }
+diff <(objects "$TMP/out") <(objects "$TMP/dry.json") > "$TMP/diff" && pass || fail "the same release without the caveat index: $(head -20 "$TMP/diff")"
+
 python3 - "$TMP/dry.json" <<'PY' && pass || fail "transform of the kept actor"
 import json, sys
 out = json.load(open(sys.argv[1]))["objects"]

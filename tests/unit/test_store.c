@@ -337,20 +337,20 @@ static void test_newer_schema_refused(void **state)
     assert_null(fx->st);
 }
 
-struct refs_seen {
+struct facets_seen {
     int n;
     char line[16][200];
 };
 
-static int collect_ref(const char *target, const char *id, int latest, void *ud)
+static int collect_facet(const char *kind, const char *value, int64_t seq, void *ud)
 {
-    struct refs_seen *r = ud;
+    struct facets_seen *r = ud;
     if (r->n < 16)
-        snprintf(r->line[r->n++], sizeof r->line[0], "%s<%s%s", target, id, latest ? "" : " (old)");
+        snprintf(r->line[r->n++], sizeof r->line[0], "%s %s<%lld", kind, value, (long long)seq);
     return 0;
 }
 
-static int has_ref(const struct refs_seen *r, const char *line)
+static int seen(const struct facets_seen *r, const char *line)
 {
     for (int i = 0; i < r->n; i++)
         if (!strcmp(r->line[i], line)) return 1;
@@ -362,40 +362,64 @@ static int has_ref(const struct refs_seen *r, const char *line)
     "l\","                                                                                         \
     "\"type\":\"relationship\"}"
 #define IND_JSON                                                                                   \
-    "{\"extensions\":{\"" TL_PROV_EXT_ID "\":{\"originator\":\"identity--o\",\"source_ref\":"      \
-    "\"identity--s\"}},\"id\":\"indicator--i\",\"type\":\"indicator\"}"
+    "{\"extensions\":{\"" TL_PROV_EXT_ID "\":{\"caveats\":{\"noforn\":false,\"orcon\":true,"       \
+    "\"rel_to\":[\"usa\",\"gbr\"]},\"originator\":\"identity--o\",\"source_ref\":"                 \
+    "\"identity--s\"}},\"id\":\"indicator--i\",\"object_marking_refs\":[\"marking-definition--"    \
+    "m\"],"                                                                                        \
+    "\"type\":\"indicator\"}"
 
-/* Indexed references: stored with each version, listed by kind, gone with their version. */
-static void test_refs(void **state)
+static void check_facets(tl_store *st)
+{
+    struct facets_seen r = {0};
+    assert_int_equal(tl_store_facets(st, TL_FACET_END, collect_facet, &r), TL_OK);
+    assert_int_equal(r.n, 2);
+    assert_true(seen(&r, "end threat-actor--a<1")); /* the relationship is seq 1 */
+    assert_true(seen(&r, "end location--l<1"));
+    memset(&r, 0, sizeof r);
+    assert_int_equal(tl_store_facets(st, NULL, collect_facet, &r), TL_OK);
+    assert_int_equal(r.n, 10);
+    /* the indicator's first version is seq 2; its second (seq 3) has none */
+    static const char *const want[] = {"source identity--s<2",
+                                       "source identity--o<2",
+                                       "originator identity--o<2",
+                                       "caveat orcon<2",
+                                       "caveat rel_to<2",
+                                       "rel_to usa<2",
+                                       "rel_to gbr<2",
+                                       "marking marking-definition--m<2"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!seen(&r, want[i])) fail_msg("facet missing: %s", want[i]);
+}
+
+/* Indexed facets: stored with each version, listed by kind, gone with their version. */
+static void test_facets(void **state)
 {
     struct fixture *fx = *state;
-    tl_store_ref ends[] = {{TL_REF_END, "threat-actor--a"}, {TL_REF_END, "location--l"}};
-    tl_store_ref srcs[] = {{TL_REF_SOURCE, "identity--s"}, {TL_REF_SOURCE, "identity--o"}};
+    tl_store_facet rel_f[] = {{TL_FACET_END, "threat-actor--a"}, {TL_FACET_END, "location--l"}};
+    tl_store_facet ind_f[] = {{TL_FACET_SOURCE, "identity--s"},
+                              {TL_FACET_SOURCE, "identity--o"},
+                              {TL_FACET_ORIGINATOR, "identity--o"},
+                              {TL_FACET_CAVEAT, "orcon"},
+                              {TL_FACET_CAVEAT, "rel_to"},
+                              {TL_FACET_REL_TO, "usa"},
+                              {TL_FACET_REL_TO, "gbr"},
+                              {TL_FACET_MARKING, "marking-definition--m"}};
     tl_store_obj rel = obj("relationship--r", V1, REL_JSON);
     rel.type = "relationship";
-    rel.refs = ends;
-    rel.nrefs = 2;
+    rel.facets = rel_f;
+    rel.nfacets = 2;
     tl_store_obj ind = obj("indicator--i", V1, IND_JSON);
-    ind.refs = srcs;
-    ind.nrefs = 2;
+    ind.facets = ind_f;
+    ind.nfacets = sizeof ind_f / sizeof *ind_f;
     tl_store_obj ind2 = obj("indicator--i", V2, "{}");
     assert_int_equal(tl_store_begin(fx->st), TL_OK);
     assert_int_equal(tl_store_put(fx->st, &rel, NULL), TL_OK);
     assert_int_equal(tl_store_put(fx->st, &ind, NULL), TL_OK);
     assert_int_equal(tl_store_put(fx->st, &ind2, NULL), TL_OK);
     assert_int_equal(tl_store_commit(fx->st), TL_OK);
-    struct refs_seen r = {0};
-    assert_int_equal(tl_store_refs(fx->st, TL_REF_END, collect_ref, &r), TL_OK);
-    assert_int_equal(r.n, 2);
-    assert_true(has_ref(&r, "threat-actor--a<relationship--r"));
-    assert_true(has_ref(&r, "location--l<relationship--r"));
-    memset(&r, 0, sizeof r);
-    assert_int_equal(tl_store_refs(fx->st, TL_REF_SOURCE, collect_ref, &r), TL_OK);
-    assert_int_equal(r.n, 2);
-    assert_true(has_ref(&r, "identity--s<indicator--i (old)"));
-    assert_true(has_ref(&r, "identity--o<indicator--i (old)"));
+    check_facets(fx->st);
 
-    /* a store from before the index (schema 3) gains it from the stored objects */
+    /* a store from before the index (schema 3) gains the same facets from its objects */
     tl_store_close(fx->st);
     fx->st = NULL;
     char path[300], msg[512];
@@ -403,28 +427,21 @@ static void test_refs(void **state)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "DROP TABLE refs; UPDATE meta SET value = '3' "
+                                  "DROP TABLE facets; UPDATE meta SET value = '3' "
                                   "WHERE key = 'schema_version'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(tl_store_open(path, &fx->st, msg, sizeof msg), TL_OK);
-    memset(&r, 0, sizeof r);
-    assert_int_equal(tl_store_refs(fx->st, TL_REF_END, collect_ref, &r), TL_OK);
-    assert_int_equal(r.n, 2);
-    assert_true(has_ref(&r, "threat-actor--a<relationship--r"));
-    memset(&r, 0, sizeof r);
-    assert_int_equal(tl_store_refs(fx->st, TL_REF_SOURCE, collect_ref, &r), TL_OK);
-    assert_int_equal(r.n, 2);
-    assert_true(has_ref(&r, "identity--o<indicator--i (old)"));
+    check_facets(fx->st);
 
-    /* deleting a version deletes its references */
+    /* deleting a version deletes its facets */
     int64_t deleted = 0;
     assert_int_equal(tl_store_begin(fx->st), TL_OK);
     assert_int_equal(tl_store_delete(fx->st, "relationship--r", NULL, &deleted), TL_OK);
     assert_int_equal(tl_store_commit(fx->st), TL_OK);
-    memset(&r, 0, sizeof r);
-    assert_int_equal(tl_store_refs(fx->st, TL_REF_END, collect_ref, &r), TL_OK);
+    struct facets_seen r = {0};
+    assert_int_equal(tl_store_facets(fx->st, TL_FACET_END, collect_facet, &r), TL_OK);
     assert_int_equal(r.n, 0);
 }
 
@@ -439,7 +456,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counts_terms_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
