@@ -561,7 +561,7 @@ tl_err tl_node_stats(tl_node *n, tl_count_cb cb, void *ud)
     return rc;
 }
 
-tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[64])
+tl_err tl__node_signing_key(tl_node *n, unsigned char sk[64])
 {
     char *path = path_join(n->home, "identity.key");
     if (!path) return TL_ENOMEM;
@@ -570,25 +570,31 @@ tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[
     tl_err rc = tl__read_file(path, 4096, &text, &tlen, n->errmsg, sizeof n->errmsg);
     tl_free(path);
     if (rc) return rc == TL_ENODE ? TL_EIO : rc;
-    unsigned char sk[crypto_sign_SECRETKEYBYTES];
     static const char prefix[] = "ed25519-secret ";
     size_t plen = sizeof prefix - 1;
     rc = TL_ECRYPTO;
     if (tlen >= plen + 128 && memcmp(text, prefix, plen) == 0 &&
-        sodium_hex2bin(sk, sizeof sk, text + plen, 128, NULL, NULL, NULL) == 0) {
+        sodium_hex2bin(sk, 64, text + plen, 128, NULL, NULL, NULL) == 0) {
         /* the secret key embeds the public key: it must be this node's */
-        if (sodium_memcmp(sk + 32, n->pk, 32) == 0) {
-            crypto_sign_detached(sig, NULL, msg, len, sk);
+        if (sodium_memcmp(sk + 32, n->pk, 32) == 0)
             rc = TL_OK;
-        } else {
+        else
             tl__node_err(n, "%s/identity.key does not hold this node's key", n->home);
-        }
     } else {
         tl__node_err(n, "%s/identity.key is malformed", n->home);
     }
-    sodium_memzero(sk, sizeof sk);
+    if (rc) sodium_memzero(sk, 64);
     sodium_memzero(text, tlen);
     tl_free(text);
+    return rc;
+}
+
+tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[64])
+{
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    tl_err rc = tl__node_signing_key(n, sk);
+    if (!rc) crypto_sign_detached(sig, NULL, msg, len, sk);
+    sodium_memzero(sk, sizeof sk);
     return rc;
 }
 

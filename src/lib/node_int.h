@@ -30,6 +30,8 @@ tl_err tl__write_file_atomic(const char *path, const void *data, size_t len, uns
  * key), with the reason on n.
  */
 tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[64]);
+/* The node's Ed25519 secret key (libsodium's 64-byte form), for many signatures; wipe it after. */
+tl_err tl__node_signing_key(tl_node *n, unsigned char sk[64]);
 
 /*
  * The node's release secret (release.key, 32 random bytes, mode 0600,

@@ -285,6 +285,11 @@ out:
     return rc;
 }
 
+tl_err tl__lexicon_ready(struct tl_lexicon *lx)
+{
+    return lx->built || lx->n == 0 || build(lx) == 0 ? TL_OK : TL_ENOMEM;
+}
+
 /* Byte offset just past the code point that starts at off. */
 static size_t next_cp(const char *s, size_t n, size_t off)
 {

@@ -28,6 +28,9 @@ tl_err tl__lexicon_add(struct tl_lexicon *lx, const char *term);
 
 size_t tl__lexicon_size(const struct tl_lexicon *lx);
 
+/* Builds the automaton now; after it, tl__lexicon_redact only reads lx (threads may share it). */
+tl_err tl__lexicon_ready(struct tl_lexicon *lx);
+
 /*
  * Appends s[0..n) to out with every occurrence of a term replaced by
  * "[REDACTED]" (the whole original span, whatever its form). *hits (OUT)

@@ -17,6 +17,7 @@
 #include "tearline/stix.h"
 
 #include "jcs.h"
+#include "par.h"
 #include "node_int.h"
 #include "redact.h"
 #include "ts.h"
@@ -27,6 +28,7 @@
 #endif
 
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +75,8 @@ struct rel {
     json_t *pseudonyms; /* source id -> pseudonym identity object */
     tl_err load_rc;     /* a holding that could not be loaded stops the release */
     char from_key[TL_TS_KEYMAX], until_key[TL_TS_KEYMAX]; /* scope.from, scope.until */
+    pthread_mutex_t mu;   /* guards pseudonyms while workers transform */
+    unsigned char sk[64]; /* the node's signing key, wiped at the end */
 };
 
 static struct held *find(struct rel *r, const char *id)
@@ -590,8 +594,7 @@ static void mapped_id(const struct rel *r, const char *kind, const char *origina
              h[11], h[12], h[13], h[14], h[15]);
 }
 
-/* The pseudonym identity standing in for source (created on first use). */
-static const char *pseudonym(struct rel *r, const char *source)
+static const char *pseudonym_locked(struct rel *r, const char *source)
 {
     json_t *p = json_object_get(r->pseudonyms, source);
     if (!p) {
@@ -607,6 +610,15 @@ static const char *pseudonym(struct rel *r, const char *source)
         if (!p || json_object_set_new(r->pseudonyms, source, p)) return NULL;
     }
     return json_string_value(json_object_get(p, "id"));
+}
+
+/* The pseudonym identity standing in for source (created on first use, by any worker). */
+static const char *pseudonym(struct rel *r, const char *source)
+{
+    pthread_mutex_lock(&r->mu);
+    const char *id = pseudonym_locked(r, source);
+    pthread_mutex_unlock(&r->mu);
+    return id;
 }
 
 static int is_ref_key(const char *k)
@@ -924,30 +936,27 @@ static tl_err transform(struct rel *r, const struct held *h, json_t **out, size_
 }
 
 /* Adds the Ed25519 signature extension over the canonical form without it. */
-static tl_err sign_object(struct rel *r, json_t *o)
+static tl_err sign_object(const struct rel *r, json_t *o)
 {
     char *msg = NULL;
     size_t len = 0;
     tl_err rc = tl_json_canonical(o, &msg, &len);
     if (rc) return rc;
-    unsigned char sig[64], pk[32];
-    rc = tl__node_sign(r->n, msg, len, sig);
+    unsigned char sig[64];
+    crypto_sign_detached(sig, NULL, (const unsigned char *)msg, len, r->sk);
     tl_free(msg);
-    if (rc) return rc;
     char sighex[129], pkhex[65];
     sodium_bin2hex(sighex, sizeof sighex, sig, sizeof sig);
-    tl_node_public_key(r->n, pk);
-    sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
+    sodium_bin2hex(pkhex, sizeof pkhex, r->sk + 32, 32);
     json_t *exts = json_object_get(o, "extensions");
     if (!exts) {
         exts = json_object();
-        json_object_set_new(o, "extensions", exts);
+        if (!exts || json_object_set_new(o, "extensions", exts)) return TL_ENOMEM;
     }
-    json_object_set_new(exts, TL_SIG_EXT_ID,
-                        json_pack("{s:s, s:s, s:s, s:s}", "extension_type", "property-extension",
-                                  "signer", tl_node_identity(r->n), "public_key", pkhex,
-                                  "signature", sighex));
-    return TL_OK;
+    json_t *ext =
+        json_pack("{s:s, s:s, s:s, s:s}", "extension_type", "property-extension", "signer",
+                  tl_node_identity(r->n), "public_key", pkhex, "signature", sighex);
+    return !ext || json_object_set_new(exts, TL_SIG_EXT_ID, ext) ? TL_ENOMEM : TL_OK;
 }
 
 /* ---- the whole release ---- */
@@ -958,9 +967,24 @@ static void explain(struct rel *r, const char *object, const char *action, const
     if (r->opts->explain) r->opts->explain(r->opts->ud, object, action, rule, detail);
 }
 
-struct out_obj {
+/* One object on its way out: the tearline copy of a holding, or a pseudonym. */
+struct job {
+    struct held *h; /* NULL for a pseudonym */
     json_t *obj;
     const char *original;
+    char *text; /* canonical and signed: exactly the bytes that leave */
+    size_t len;
+    size_t hits; /* protected terms redacted */
+    int changed, skip;
+    tl_err rc;
+    char finding[300];
+    int64_t us_sign, us_verify;
+};
+
+struct jobs {
+    struct rel *r;
+    struct job *j;
+    size_t n;
 };
 
 /*
@@ -1069,95 +1093,193 @@ static int settle_version(struct rel *r, json_t *o)
     return rc;
 }
 
-static tl_err finish(struct rel *r, struct out_obj *outs, size_t nout)
+/* Transforms job i and checks that the copy is valid STIX (a worker). */
+static void transform_job(size_t i, void *ctx)
+{
+    struct jobs *js = ctx;
+    struct job *j = &js->j[i];
+    j->rc = transform(js->r, j->h, &j->obj, &j->hits);
+    if (j->rc) return;
+    j->changed = !json_equal(j->obj, j->h->obj);
+    tl_stix_error err;
+    if (tl_stix_validate(j->obj, NULL, &err) != TL_OK) {
+        snprintf(j->finding, sizeof j->finding, "%s", err.msg);
+        j->rc = TL_ESTIX;
+    }
+}
+
+/* Signs job i, serializes it and runs the verifier over the bytes (a worker). */
+static void seal_job(size_t i, void *ctx)
+{
+    struct jobs *js = ctx;
+    struct job *j = &js->j[i];
+    int64_t t0 = tl__now_us();
+    j->rc = sign_object(js->r, j->obj);
+    if (!j->rc) j->rc = tl_json_canonical(j->obj, &j->text, &j->len);
+    int64_t t1 = tl__now_us();
+    if (!j->rc)
+        j->rc = tl__verify_text(js->r->verifier, j->text, j->len, j->finding, sizeof j->finding);
+    j->us_sign = t1 - t0;
+    j->us_verify = tl__now_us() - t1;
+}
+
+/* Publishes the sealed jobs: outbox and audit in one transaction. */
+static tl_err publish(struct rel *r, struct jobs *js)
 {
     tl_node *n = r->n;
-    tl_err rc = TL_OK;
-    char **texts = tl_calloc(nout ? nout : 1, sizeof *texts);
-    size_t *lens = tl_calloc(nout ? nout : 1, sizeof *lens);
-    int *skip = tl_calloc(nout ? nout : 1, sizeof *skip);
-    if (!texts || !lens || !skip) {
-        rc = TL_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < nout && !rc; i++) {
-        tl_stix_error err;
-        if (tl_stix_validate(outs[i].obj, NULL, &err) != TL_OK) {
-            tl__node_err(n,
-                         "release to %s: the tearline copy of %s is not valid STIX (%s); "
-                         "nothing was published",
-                         r->partner, outs[i].original, err.msg);
-            rc = TL_ECONFLICT;
-            break;
-        }
-        if (!r->opts->dry_run) {
-            int s = settle_version(r, outs[i].obj);
-            if (s < 0) {
-                tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
-                             tl_store_errmsg(n->store));
-                rc = TL_ESTORE;
-                break;
-            }
-            skip[i] = s;
-        }
-        int64_t t0 = tl__now_us();
-        rc = sign_object(r, outs[i].obj);
-        r->st->us_sign += tl__now_us() - t0;
-        if (rc) break;
-        if ((rc = tl_json_canonical(outs[i].obj, &texts[i], &lens[i]))) break;
-        /* the verifier reads exactly the bytes that would leave */
-        char finding[300];
-        t0 = tl__now_us();
-        rc = tl__verify_text(r->verifier, texts[i], lens[i], finding, sizeof finding);
-        r->st->us_verify += tl__now_us() - t0;
-        if (rc == TL_ECONFLICT) {
-            char field[256] = "";
-            locate_finding(r, outs[i].obj, field, sizeof field);
-            tl__node_err(n,
-                         "release to %s stopped by the verifier: the copy of %s contains %s%s%s%s; "
-                         "nothing was published",
-                         r->partner, outs[i].original, finding, *field ? " in '" : "", field,
-                         *field ? "'" : "");
-        }
-    }
-    if (rc || r->opts->dry_run) {
-        for (size_t i = 0; !rc && i < nout; i++)
-            if (r->opts->emit) r->opts->emit(r->opts->ud, texts[i], lens[i]);
-        goto out;
-    }
-    /* publish: outbox and audit in one transaction */
-    if ((rc = tl_store_begin(n->store))) goto store_fail;
+    tl_err rc = tl_store_begin(n->store);
     for (size_t k = 0; r->h && k < r->nh && !rc; k++) {
         struct held *h = &r->h[k];
         rc = tl_store_audit(n->store, r->partner, h->id,
                             h->state == RELEASE ? "release" : "withhold", h->rule, h->detail);
     }
-    for (size_t i = 0; i < nout && !rc; i++) {
-        if (skip[i]) continue;
-        const json_t *o = outs[i].obj;
-        const json_t *m = json_object_get(o, "modified");
+    for (size_t i = 0; i < js->n && !rc; i++) {
+        const struct job *j = &js->j[i];
+        if (j->skip) continue;
+        const json_t *m = json_object_get(j->obj, "modified");
         char ver[TL_TS_KEYMAX];
         tl__ts_parse(json_string_value(m), json_string_length(m), NULL, NULL, ver);
-        tl_outbox_obj ob = {r->partner, json_string_value(json_object_get(o, "id")),
-                            ver,        outs[i].original,
-                            texts[i],   lens[i]};
+        tl_outbox_obj ob = {r->partner, json_string_value(json_object_get(j->obj, "id")),
+                            ver,        j->original,
+                            j->text,    j->len};
         if (!(rc = tl_store_outbox_put(n->store, &ob))) {
             r->st->published++;
-            if (r->opts->emit) r->opts->emit(r->opts->ud, texts[i], lens[i]);
+            if (r->opts->emit) r->opts->emit(r->opts->ud, j->text, j->len);
         }
     }
     if (!rc) rc = tl_store_commit(n->store);
-    if (!rc) goto out;
+    if (!rc) return TL_OK;
     tl_store_rollback(n->store);
-store_fail:
     tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
                  tl_store_errmsg(n->store));
+    return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const struct job *x = a, *y = b;
+    return strcmp(json_string_value(json_object_get(x->obj, "id")),
+                  json_string_value(json_object_get(y->obj, "id")));
+}
+
+/*
+ * Transform, sign, verify and publish everything decided RELEASE. Workers
+ * transform and then seal the objects; everything else (explanations,
+ * versions against the outbox, the first failure, publication) goes in
+ * holding order in this thread, so the result does not depend on threads.
+ */
+static tl_err compile(struct rel *r)
+{
+    tl_node *n = r->n;
+    tl_release_stats *st = r->st;
+    struct jobs js = {r, tl_calloc(r->nh + 1, sizeof *js.j), 0};
+    tl_err rc = TL_OK;
+    if (!js.j) return TL_ENOMEM;
+    for (size_t k = 0; r->h && k < r->nh; k++)
+        if (r->h[k].state == RELEASE) {
+            js.j[js.n].h = &r->h[k];
+            js.j[js.n].original = r->h[k].id;
+            js.n++;
+        }
+    int64_t t0 = tl__now_us();
+    tl__parallel_for(js.n, transform_job, &js);
+    st->us_transform = tl__now_us() - t0;
+    size_t i = 0;
+    for (size_t k = 0; r->h && k < r->nh; k++) {
+        struct held *h = &r->h[k];
+        if (h->state != RELEASE) {
+            st->withheld++;
+            explain(r, h->id, "withhold", h->rule, h->detail);
+            continue;
+        }
+        struct job *j = &js.j[i++];
+        if (j->rc == TL_ESTIX) {
+            tl__node_err(n,
+                         "release to %s: the tearline copy of %s is not valid STIX (%s); "
+                         "nothing was published",
+                         r->partner, h->id, j->finding);
+            rc = TL_ECONFLICT;
+            goto out;
+        }
+        if ((rc = j->rc)) goto out;
+        st->redactions += j->hits;
+        if (j->hits)
+            snprintf(h->detail, sizeof h->detail, "%zu protected term(s) redacted", j->hits);
+        explain(r, h->id, j->changed ? "sanitize" : "release", j->hits ? "redacted" : h->rule,
+                h->detail);
+    }
+    /* the pseudonyms the released objects refer to, in id order */
+    size_t nheld = js.n, npseudo = json_object_size(r->pseudonyms);
+    if (npseudo) {
+        struct job *grown = tl_realloc(js.j, (js.n + npseudo) * sizeof *grown);
+        if (!grown) {
+            rc = TL_ENOMEM;
+            goto out;
+        }
+        js.j = grown;
+        memset(js.j + js.n, 0, npseudo * sizeof *js.j);
+        const char *src;
+        json_t *p;
+        json_object_foreach(r->pseudonyms, src, p)
+        {
+            js.j[js.n].obj = json_incref(p);
+            js.j[js.n].original = "(source pseudonym)";
+            js.n++;
+        }
+        qsort(js.j + nheld, npseudo, sizeof *js.j, by_id);
+        st->pseudonyms = npseudo;
+    }
+    st->released = js.n;
+    /* versions against what this partner already has (reads the store: here, in order) */
+    t0 = tl__now_us();
+    for (i = 0; i < js.n && !r->opts->dry_run; i++) {
+        int s = settle_version(r, js.j[i].obj);
+        if (s < 0) {
+            tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
+                         tl_store_errmsg(n->store));
+            rc = TL_ESTORE;
+            goto out;
+        }
+        js.j[i].skip = s;
+    }
+    int64_t t_settle = tl__now_us() - t0;
+    t0 = tl__now_us();
+    tl__parallel_for(js.n, seal_job, &js);
+    int64_t wall = tl__now_us() - t0, cpu_sign = 0, cpu_verify = 0;
+    for (i = 0; i < js.n; i++) {
+        cpu_sign += js.j[i].us_sign;
+        cpu_verify += js.j[i].us_verify;
+    }
+    /* the wall time of the workers, shared out by what each step cost them */
+    st->us_sign = cpu_sign + cpu_verify ? wall * cpu_sign / (cpu_sign + cpu_verify) : 0;
+    st->us_verify = wall - st->us_sign;
+    t0 = tl__now_us();
+    for (i = 0; i < js.n; i++) {
+        struct job *j = &js.j[i];
+        if (j->rc == TL_ECONFLICT) {
+            char field[256] = "";
+            locate_finding(r, j->obj, field, sizeof field);
+            tl__node_err(n,
+                         "release to %s stopped by the verifier: the copy of %s contains %s%s%s%s; "
+                         "nothing was published",
+                         r->partner, j->original, j->finding, *field ? " in '" : "", field,
+                         *field ? "'" : "");
+        }
+        if ((rc = j->rc)) goto out;
+    }
+    if (r->opts->dry_run) {
+        for (i = 0; i < js.n; i++)
+            if (r->opts->emit) r->opts->emit(r->opts->ud, js.j[i].text, js.j[i].len);
+    } else {
+        rc = publish(r, &js);
+    }
+    st->us_publish = t_settle + tl__now_us() - t0;
 out:
-    for (size_t i = 0; texts && i < nout; i++)
-        tl_free(texts[i]);
-    tl_free(texts);
-    tl_free(lens);
-    tl_free(skip);
+    for (i = 0; i < js.n; i++) {
+        json_decref(js.j[i].obj);
+        tl_free(js.j[i].text);
+    }
+    tl_free(js.j);
     return rc;
 }
 
@@ -1176,13 +1298,12 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     }
     struct rel r;
     memset(&r, 0, sizeof r);
+    pthread_mutex_init(&r.mu, NULL);
     r.n = n;
     r.partner = partner;
     r.opts = opts;
     r.st = stats;
     r.now = opts->now_us ? opts->now_us : tl__now_us();
-    struct out_obj *outs = NULL;
-    size_t nout = 0;
     tl_err rc = tl_node_agree_in_force(n, partner, r.now, &r.agreement);
     if (rc) {
         char why[600];
@@ -1232,62 +1353,12 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     t0 = tl__now_us();
     close_refs(&r);
     stats->us_decide += tl__now_us() - t0;
-    t0 = tl__now_us();
-
-    outs = tl_calloc(r.nh + 1, sizeof *outs);
-    if (!outs) {
-        rc = TL_ENOMEM;
-        goto out;
-    }
-    for (size_t k = 0; r.h && k < r.nh; k++) {
-        struct held *h = &r.h[k];
-        if (h->state != RELEASE) {
-            stats->withheld++;
-            explain(&r, h->id, "withhold", h->rule, h->detail);
-            continue;
-        }
-        size_t hits = 0;
-        json_t *o = NULL;
-        if ((rc = transform(&r, h, &o, &hits))) goto out;
-        stats->redactions += hits;
-        int changed = !json_equal(o, h->obj);
-        if (hits) snprintf(h->detail, sizeof h->detail, "%zu protected term(s) redacted", hits);
-        explain(&r, h->id, changed ? "sanitize" : "release", hits ? "redacted" : h->rule,
-                h->detail);
-        outs[nout].obj = o;
-        outs[nout].original = h->id;
-        nout++;
-    }
-    /* the pseudonyms the released objects refer to */
-    size_t npseudo = json_object_size(r.pseudonyms);
-    if (npseudo) {
-        struct out_obj *grown = tl_realloc(outs, (nout + npseudo) * sizeof *outs);
-        if (!grown) {
-            rc = TL_ENOMEM;
-            goto out;
-        }
-        outs = grown;
-        const char *src;
-        json_t *p;
-        json_object_foreach(r.pseudonyms, src, p)
-        {
-            outs[nout].obj = json_incref(p);
-            outs[nout].original = "(source pseudonym)";
-            nout++;
-        }
-        stats->pseudonyms = npseudo;
-    }
-    stats->released = nout;
-    stats->us_transform = tl__now_us() - t0;
-    t0 = tl__now_us();
-    rc = finish(&r, outs, nout);
-    /* finish() signs, verifies and publishes; what is not signing or verifying is publishing */
-    stats->us_publish = tl__now_us() - t0 - stats->us_sign - stats->us_verify;
+    /* everything the workers share is built before they start */
+    if ((rc = tl__lexicon_ready(r.lexicon)) || (rc = tl__verifier_ready(r.verifier))) goto out;
+    if ((rc = tl__node_signing_key(n, r.sk))) goto out;
+    rc = compile(&r);
 out:
     if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory; nothing was published");
-    for (size_t i = 0; i < nout; i++)
-        json_decref(outs[i].obj);
-    tl_free(outs);
     for (size_t k = 0; r.h && k < r.nh; k++) {
         json_decref(r.h[k].obj);
         tl_free(r.h[k].id);
@@ -1303,6 +1374,8 @@ out:
     tl__verifier_free(r.verifier);
     tl_agreement_free(r.agreement);
     sodium_memzero(r.secret, sizeof r.secret);
+    sodium_memzero(r.sk, sizeof r.sk);
+    pthread_mutex_destroy(&r.mu);
     return rc;
 }
 
