@@ -46,6 +46,9 @@ struct facts {
 
 struct held {
     json_t *obj; /* NULL: not parsed (withheld on the index's facts) */
+    char *text;  /* the stored text, until the workers parse it */
+    size_t text_len;
+    tl_err parse_rc;
     int64_t seq; /* of the latest version, in the store */
     char *id;
     char *type, *originator;
@@ -139,27 +142,30 @@ oom:
     return 1;
 }
 
-/* Parses a selected holding (once). */
-static int load_cb(const tl_record *rec, void *ud)
+/* Takes a copy of a selected holding's stored text, to be parsed by the workers. */
+static int text_cb(const tl_record *rec, void *ud)
 {
-    struct rel *r = ud;
-    struct held *h = find(r, rec->id);
-    if (!h || h->obj) return 0; /* stored after the listing began, or already loaded */
-    char msg[128];
-    if (tl_json_parse(rec->json, rec->json_len, &h->obj, msg, sizeof msg)) {
-        tl__node_err(r->n, "release: stored object %s cannot be read (%s)", rec->id, msg);
-        r->load_rc = TL_ESTORE;
-        return 1;
-    }
+    struct held *h = ud;
+    if (!(h->text = tl_strndup(rec->json, rec->json_len))) return 1;
+    h->text_len = rec->json_len;
     return 0;
 }
 
-static tl_err load_id(struct rel *r, const char *id)
+static tl_err fetch(struct rel *r, struct held *h)
 {
-    struct held *h = find(r, id);
-    if (!h || h->obj) return TL_OK;
-    tl_err rc = tl_node_get(r->n, id, NULL, load_cb, r);
-    return rc ? rc : r->load_rc;
+    if (h->obj || h->text) return TL_OK;
+    tl_err rc = tl_node_get(r->n, h->id, NULL, text_cb, h);
+    return rc ? rc : h->text ? TL_OK : TL_ENOMEM;
+}
+
+static void parse_held(size_t k, void *ctx)
+{
+    struct rel *r = ctx;
+    struct held *h = &r->h[k];
+    if (!h->text) return;
+    h->parse_rc = tl_json_parse(h->text, h->text_len, &h->obj, NULL, 0);
+    tl_free(h->text);
+    h->text = NULL;
 }
 
 /* A relationship's end or a sighting's object, in the latest versions. */
@@ -436,6 +442,8 @@ static int facet_cb(const char *kind, const char *value, int64_t seq, void *ud)
         f->noforn |= !strcmp(value, "noforn");
         f->orcon |= !strcmp(value, "orcon");
         f->has_rel_to |= !strcmp(value, "rel_to");
+    } else if (!strcmp(kind, TL_FACET_LABEL)) {
+        f->topical |= in_list(json_object_get(r->scope, "labels"), value);
     } else if (!strcmp(kind, TL_FACET_REL_TO)) {
         f->rel_to_partner |= !strcmp(value, r->partner);
     } else if (!strcmp(kind, TL_FACET_MARKING)) {
@@ -451,13 +459,6 @@ static int facet_cb(const char *kind, const char *value, int64_t seq, void *ud)
 oom:
     r->load_rc = TL_ENOMEM;
     return 1;
-}
-
-static int topical_cb(const tl_record *rec, void *ud)
-{
-    struct held *h = find(ud, rec->id);
-    if (h) h->facts.topical = 1;
-    return 0;
 }
 
 /*
@@ -478,15 +479,6 @@ static tl_err select_and_decide(struct rel *r)
     if (!rc && (rc = tl_store_facets(n->store, NULL, facet_cb, r)) != TL_OK)
         tl__node_err(n, "release: %s", tl_store_errmsg(n->store));
     if (!rc) rc = r->load_rc;
-    size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(r->scope, "labels"), i, l)
-    {
-        tl_filter f = TL_FILTER_INIT;
-        f.label = json_string_value(l);
-        f.no_json = 1;
-        if (!rc) rc = tl_node_query(n, &f, NULL, topical_cb, r, next);
-    }
     if (!rc) rc = neighbourhood(r);
     if (rc) return rc;
     int64_t t0 = tl__now_us();
@@ -494,10 +486,19 @@ static tl_err select_and_decide(struct rel *r)
         decide_one(r, &r->h[k], &r->h[k].facts);
     r->st->us_decide += tl__now_us() - t0;
     for (size_t k = 0; k < r->nh && !rc; k++)
-        if (r->h[k].state == RELEASE) rc = load_id(r, r->h[k].id);
+        if (r->h[k].state == RELEASE) rc = fetch(r, &r->h[k]);
     void *iter = json_object_iter(r->sources);
-    for (; iter && !rc; iter = json_object_iter_next(r->sources, iter))
-        rc = load_id(r, json_object_iter_key(iter));
+    for (; iter && !rc; iter = json_object_iter_next(r->sources, iter)) {
+        struct held *h = find(r, json_object_iter_key(iter));
+        if (h) rc = fetch(r, h);
+    }
+    if (!rc) tl__parallel_for(r->nh, parse_held, r);
+    for (size_t k = 0; k < r->nh && !rc; k++)
+        if (r->h[k].parse_rc) {
+            rc = r->h[k].parse_rc == TL_ENOMEM ? TL_ENOMEM : TL_ESTORE;
+            if (rc == TL_ESTORE)
+                tl__node_err(n, "release: stored object %s cannot be read", r->h[k].id);
+        }
     if (rc) return rc;
     t0 = tl__now_us();
     for (size_t k = 0; k < r->nh; k++) {
@@ -1361,6 +1362,7 @@ out:
     if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory; nothing was published");
     for (size_t k = 0; r.h && k < r.nh; k++) {
         json_decref(r.h[k].obj);
+        tl_free(r.h[k].text);
         tl_free(r.h[k].id);
         tl_free(r.h[k].type);
         tl_free(r.h[k].originator);

@@ -24,6 +24,7 @@ typedef struct tl_store tl_store;
  *   caveat      "noforn" and "orcon" when true, "rel_to" when present
  *   rel_to      each code in caveats.rel_to
  *   marking     each of object_marking_refs
+ *   label       each of labels (given to tl_store_put as labels, not as facets)
  */
 #define TL_FACET_SOURCE "source"
 #define TL_FACET_ORIGINATOR "originator"
@@ -31,6 +32,7 @@ typedef struct tl_store tl_store;
 #define TL_FACET_CAVEAT "caveat"
 #define TL_FACET_REL_TO "rel_to"
 #define TL_FACET_MARKING "marking"
+#define TL_FACET_LABEL "label"
 typedef struct tl_store_facet {
     const char *kind;
     const char *value;
@@ -157,7 +159,8 @@ tl_err tl_store_delete(tl_store *st, const char *id, const char *version, int64_
 /* Counts by (type, origin). */
 tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud);
 
-/* Every indexed facet of kind (NULL: of every kind) of every stored version, in seq order. */
+/* Every indexed facet of kind (in seq order) or of every kind (NULL; in no order), of every
+ * version. */
 tl_err tl_store_facets(tl_store *st, const char *kind, tl_store_facet_cb cb, void *ud);
 
 /* The lexicon of protected terms, keyed by their folded form. */

@@ -53,6 +53,8 @@ static const char *const migrations[] = {
     "CREATE TABLE facets(kind TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,"
     "  PRIMARY KEY(kind, value, seq)) WITHOUT ROWID;"
     "CREATE INDEX facets_seq ON facets(seq);"
+    /* every version's metadata without its JSON, for listings that do not need it */
+    "CREATE INDEX objects_meta ON objects(seq, latest, id, type, version, origin, revoked, added);"
     "INSERT OR IGNORE INTO facets SELECT CASE WHEN j.key = 'originator' AND n.k = 2"
     "  THEN 'originator' ELSE 'source' END, j.value, o.seq"
     "  FROM objects o, json_each(o.json, '$.extensions.\"" TL_PROV_EXT_ID "\"') j,"
@@ -494,11 +496,17 @@ static tl_err sqlite_facets(tl_store *base, const char *kind, tl_store_facet_cb 
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
-    const char *sql = kind ? "SELECT kind, value, seq FROM facets WHERE kind = ?1 ORDER BY seq"
-                           : "SELECT kind, value, seq FROM facets ORDER BY seq";
+    /* labels keep their own table, and are listed as facets of kind "label" */
+    const char *sql =
+        !kind
+            ? "SELECT kind, value, seq FROM facets UNION ALL SELECT 'label', label, seq FROM labels"
+        : !strcmp(kind, TL_FACET_LABEL)
+            ? "SELECT 'label', label, seq FROM labels ORDER BY seq"
+            : "SELECT kind, value, seq FROM facets WHERE kind = ?1 ORDER BY seq";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(s, "preparing a facet listing");
-    if (kind) sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    if (kind && strcmp(kind, TL_FACET_LABEL) != 0)
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);

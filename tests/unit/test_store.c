@@ -377,7 +377,8 @@ static void check_facets(tl_store *st)
     assert_true(seen(&r, "end location--l<1"));
     memset(&r, 0, sizeof r);
     assert_int_equal(tl_store_facets(st, NULL, collect_facet, &r), TL_OK);
-    assert_int_equal(r.n, 10);
+    assert_int_equal(r.n, 11);
+    assert_true(seen(&r, "label syria<1")); /* labels are listed as facets too */
     /* the indicator's first version is seq 2; its second (seq 3) has none */
     static const char *const want[] = {"source identity--s<2",
                                        "source identity--o<2",
@@ -406,6 +407,9 @@ static void test_facets(void **state)
                               {TL_FACET_MARKING, "marking-definition--m"}};
     tl_store_obj rel = obj("relationship--r", V1, REL_JSON);
     rel.type = "relationship";
+    static const char *const rel_labels[] = {"syria"};
+    rel.labels = rel_labels;
+    rel.nlabels = 1;
     rel.facets = rel_f;
     rel.nfacets = 2;
     tl_store_obj ind = obj("indicator--i", V1, IND_JSON);
@@ -426,11 +430,12 @@ static void test_facets(void **state)
     snprintf(path, sizeof path, "%s/store.db", fx->dir);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "DROP TABLE facets; UPDATE meta SET value = '3' "
-                                  "WHERE key = 'schema_version'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP TABLE facets; DROP INDEX objects_meta; UPDATE meta SET value = '3' "
+                     "WHERE key = 'schema_version'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(tl_store_open(path, &fx->st, msg, sizeof msg), TL_OK);
     check_facets(fx->st);
