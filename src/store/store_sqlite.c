@@ -875,6 +875,7 @@ tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, siz
                         "PRAGMA synchronous=FULL;"
                         "PRAGMA foreign_keys=ON;"
                         "PRAGMA cache_size=-16384;"
+                        "PRAGMA mmap_size=1073741824;"
                         "PRAGMA journal_size_limit=67108864;");
     if (!rc) rc = migrate(s);
     for (int i = 0; !rc && i < S_COUNT_; i++)
