@@ -7,11 +7,21 @@
  * that remembers, for every key unit, the byte span of the original it came
  * from. Terms are normalized the same way; a match in the key string maps
  * back to an original span, which is replaced whole.
+ *
+ * Most text is ASCII, whose key is its lower case, and most strings hold no
+ * term. For them a screen comes first, over the terms whose keys are ASCII:
+ * terms of 4-7 bytes filed by their first four bytes and looked up at every
+ * position; longer ones filed by the six bytes at each of their first three
+ * offsets and looked up at every third position (an occurrence of eight or
+ * more bytes always covers one of those); shorter ones in exact sets. Each
+ * table sits behind a sparse bitmap. A string with no term there is copied as
+ * it is; one with a term goes the whole way above.
  */
 #include "redact.h"
 
 #include "text.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -29,6 +39,38 @@ struct edge {
     uint32_t child;
 };
 
+struct ascii_term {
+    uint32_t len;
+    size_t off; /* into pool */
+};
+
+/* One class of the screen: the terms filed under a gram of one width. */
+struct gram_slot {
+    uint64_t gram;
+    uint32_t first, count; /* into order; count 0: empty */
+};
+
+struct screen {
+    unsigned width;  /* of a gram: 4 or 6 bytes */
+    unsigned stride; /* positions looked up: every one, or every third */
+    uint64_t *bits;  /* bitmap over hashed grams, 64 bits per term */
+    unsigned shift;  /* of the hash, for the bitmap */
+    struct gram_slot *slots;
+    size_t mask;
+    uint32_t *order; /* (index into at) * 4 + offset of the gram in the term, by gram */
+};
+
+/*
+ * The screen's classes of terms by length: each term is filed by the grams
+ * of `width` bytes at its first `stride` offsets, and the text is looked up at
+ * every stride-th position; since min_len = width + stride - 1, an occurrence
+ * always covers one of those grams at one of those offsets.
+ */
+#define NCLASSES 4
+static const struct {
+    unsigned min_len, width, stride;
+} classes[NCLASSES] = {{4, 4, 1}, {5, 5, 1}, {6, 5, 2}, {8, 6, 3}};
+
 struct tl_lexicon {
     size_t n; /* terms */
     uint32_t nnodes, capnodes;
@@ -38,6 +80,13 @@ struct tl_lexicon {
     int built;
     const UNormalizer2 *nf;  /* NFKC case folding */
     const UNormalizer2 *nfd; /* then canonical decomposition, so marks can go */
+    /* the ASCII screen: terms whose keys are ASCII */
+    char *pool; /* their keys, back to back */
+    size_t pool_len, pool_cap;
+    struct ascii_term *at;
+    size_t nat, capat;
+    struct screen screen[NCLASSES]; /* terms by length: see classes[] */
+    uint64_t *short_bits[4];        /* [len]: exact sets of the 1-3 byte terms */
 };
 
 void tl__lexicon_free(struct tl_lexicon *lx)
@@ -46,6 +95,15 @@ void tl__lexicon_free(struct tl_lexicon *lx)
     tl_free(lx->fail);
     tl_free(lx->out);
     tl_free(lx->edges);
+    tl_free(lx->pool);
+    tl_free(lx->at);
+    for (int c = 0; c < NCLASSES; c++) {
+        tl_free(lx->screen[c].bits);
+        tl_free(lx->screen[c].slots);
+        tl_free(lx->screen[c].order);
+    }
+    for (int i = 1; i < 4; i++)
+        tl_free(lx->short_bits[i]);
     tl_free(lx);
 }
 
@@ -199,6 +257,198 @@ static void keys_free(struct keys *k)
     tl_free(k->spans);
 }
 
+/* The first width (4 to 6) bytes of p as a number. */
+static inline uint64_t load_gram(const char *p, unsigned width)
+{
+    uint32_t lo;
+    memcpy(&lo, p, 4);
+    uint64_t g = lo;
+    for (unsigned i = 4; i < width; i++)
+        g |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    return g;
+}
+
+static uint64_t mix(uint64_t g)
+{
+    g ^= g >> 33;
+    g *= 0xff51afd7ed558ccdull;
+    return g ^ (g >> 29);
+}
+
+/* Files an ASCII key for the screen. */
+static int ascii_add(struct tl_lexicon *lx, const UChar32 *key, size_t n)
+{
+    if (lx->pool_len + n > lx->pool_cap) {
+        size_t ncap = lx->pool_cap ? lx->pool_cap * 2 : 4096;
+        while (ncap < lx->pool_len + n)
+            ncap *= 2;
+        char *np = tl_realloc(lx->pool, ncap);
+        if (!np) return -1;
+        lx->pool = np;
+        lx->pool_cap = ncap;
+    }
+    if (lx->nat == lx->capat) {
+        size_t ncap = lx->capat ? lx->capat * 2 : 256;
+        struct ascii_term *na = tl_realloc(lx->at, ncap * sizeof *na);
+        if (!na) return -1;
+        lx->at = na;
+        lx->capat = ncap;
+    }
+    char *k = lx->pool + lx->pool_len;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (char)key[i];
+    lx->at[lx->nat++] = (struct ascii_term){(uint32_t)n, lx->pool_len};
+    lx->pool_len += n;
+    return 0;
+}
+
+/* The short terms' exact value: up to three bytes. */
+static uint32_t short_value(const char *p, size_t len)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; i < len; i++)
+        v = v << 7 | ((const unsigned char *)p)[i];
+    return v;
+}
+
+/* The bit of the screen's bitmap for gram. */
+static inline size_t gram_bit(const struct screen *sc, uint64_t gram)
+{
+    return (size_t)((gram * 0x9e3779b97f4a7c15ull) >> sc->shift);
+}
+
+static struct gram_slot *slot_of(const struct screen *sc, uint64_t gram)
+{
+    size_t i = (size_t)mix(gram) & sc->mask;
+    while (sc->slots[i].count && sc->slots[i].gram != gram)
+        i = (i + 1) & sc->mask;
+    return &sc->slots[i];
+}
+
+/* The class of a term by its length; -1 for the short ones kept in exact sets. */
+static int screen_class(const struct ascii_term *t)
+{
+    for (int c = NCLASSES - 1; c >= 0; c--)
+        if (t->len >= classes[c].min_len) return c;
+    return -1;
+}
+
+static int build_screen(struct tl_lexicon *lx)
+{
+    size_t count[NCLASSES] = {0};
+    for (int c = 0; c < NCLASSES; c++) {
+        /* an occurrence must cover a filed gram at a looked-up position */
+        if (classes[c].min_len != classes[c].width + classes[c].stride - 1 ||
+            classes[c].stride > 4 || classes[c].width > 8)
+            return -1;
+        lx->screen[c].width = classes[c].width;
+        lx->screen[c].stride = classes[c].stride;
+    }
+    for (size_t i = 0; i < lx->nat; i++) {
+        const struct ascii_term *t = &lx->at[i];
+        int c = screen_class(t);
+        if (c >= 0) {
+            count[c] += lx->screen[c].stride; /* one gram per offset */
+            continue;
+        }
+        if (!lx->short_bits[t->len] &&
+            !(lx->short_bits[t->len] = tl_calloc((1u << (7 * t->len)) / 64 + 1, sizeof(uint64_t))))
+            return -1;
+        uint32_t v = short_value(lx->pool + t->off, t->len);
+        lx->short_bits[t->len][v / 64] |= 1ull << (v % 64);
+    }
+    for (int c = 0; c < NCLASSES; c++) {
+        struct screen *sc = &lx->screen[c];
+        if (!count[c]) continue;
+        size_t nslots = 16;
+        while (nslots < count[c] * 2)
+            nslots *= 2;
+        /* sparse: a false pass costs a probe of the slots, far from the cache */
+        size_t nbits = 1u << 15;
+        sc->shift = 64 - 15;
+        while (nbits < count[c] * 64 && nbits < (1u << 27)) {
+            nbits *= 2;
+            sc->shift--;
+        }
+        sc->bits = tl_calloc(nbits / 64, sizeof *sc->bits);
+        sc->slots = tl_calloc(nslots, sizeof *sc->slots);
+        sc->order = tl_malloc(count[c] * sizeof *sc->order);
+        uint32_t *fill = tl_calloc(nslots, sizeof *fill);
+        if (!sc->bits || !sc->slots || !sc->order || !fill) {
+            tl_free(fill);
+            return -1;
+        }
+        sc->mask = nslots - 1;
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t i = 0; i < lx->nat; i++) {
+                if (screen_class(&lx->at[i]) != c) continue;
+                for (unsigned o = 0; o < sc->stride; o++) {
+                    uint64_t g = load_gram(lx->pool + lx->at[i].off + o, sc->width);
+                    struct gram_slot *sl = slot_of(sc, g);
+                    if (pass == 1) {
+                        sc->order[sl->first + fill[sl - sc->slots]++] = (uint32_t)(i * 4 + o);
+                        continue;
+                    }
+                    sl->gram = g;
+                    sl->count++;
+                    size_t b = gram_bit(sc, g);
+                    sc->bits[b / 64] |= 1ull << (b % 64);
+                }
+            }
+            if (pass == 0) {
+                uint32_t at = 0;
+                for (size_t i = 0; i < nslots; i++) {
+                    sc->slots[i].first = at;
+                    at += sc->slots[i].count;
+                }
+            }
+        }
+        tl_free(fill);
+    }
+    return 0;
+}
+
+/* Is a term of this class at the gram that starts at low[p] (p + width <= n)? */
+static inline int class_hit(const struct tl_lexicon *lx, const struct screen *sc, unsigned width,
+                            const char *low, size_t n, size_t p)
+{
+    uint64_t g = load_gram(low + p, width);
+    size_t b = gram_bit(sc, g);
+    if (!(sc->bits[b / 64] >> (b % 64) & 1)) return 0;
+    const struct gram_slot *sl = slot_of(sc, g);
+    for (uint32_t j = 0; j < sl->count; j++) {
+        uint32_t e = sc->order[sl->first + j];
+        const struct ascii_term *t = &lx->at[e / 4];
+        size_t o = e % 4;
+        if (o <= p && t->len <= n - (p - o) && !memcmp(low + p - o, lx->pool + t->off, t->len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does any term whose key is ASCII occur in low[0..n) (ASCII, lower case)? */
+static int screen_hit(const struct tl_lexicon *lx, const char *low, size_t n)
+{
+    if (lx->short_bits[1] || lx->short_bits[2] || lx->short_bits[3])
+        for (size_t p = 0; p < n; p++)
+            for (size_t len = 1; len < 4 && len <= n - p; len++) {
+                const uint64_t *set = lx->short_bits[len];
+                uint32_t v;
+                if (set && (v = short_value(low + p, len), set[v / 64] >> (v % 64) & 1)) return 1;
+            }
+            /* the widths are constants in each loop, so each gram is one or two loads */
+#define SCAN(c)                                                                                    \
+    if (lx->screen[c].bits)                                                                        \
+        for (size_t p = 0; p + classes[c].width <= n; p += classes[c].stride)                      \
+            if (class_hit(lx, &lx->screen[c], classes[c].width, low, n, p)) return 1;
+    SCAN(0)
+    SCAN(1)
+    SCAN(2)
+    SCAN(3)
+#undef SCAN
+    return 0;
+}
+
 tl_err tl__lexicon_add(struct tl_lexicon *lx, const char *term)
 {
     size_t n = strlen(term);
@@ -229,6 +479,10 @@ tl_err tl__lexicon_add(struct tl_lexicon *lx, const char *term)
         node = next;
     }
     if (lx->out[node] < k.n) lx->out[node] = (uint32_t)k.n;
+    int ascii = 1;
+    for (size_t i = 0; i < k.n; i++)
+        ascii &= k.key[i] < 0x80;
+    if (ascii && ascii_add(lx, k.key, k.n)) goto oom;
     lx->n++;
     lx->built = 0;
     keys_free(&k);
@@ -275,6 +529,7 @@ static int build(struct tl_lexicon *lx)
             queue[tail++] = v;
         }
     }
+    if (build_screen(lx)) goto out;
     lx->built = 1;
     rc = 0;
 out:
@@ -288,6 +543,31 @@ out:
 tl_err tl__lexicon_ready(struct tl_lexicon *lx)
 {
     return lx->built || lx->n == 0 || build(lx) == 0 ? TL_OK : TL_ENOMEM;
+}
+
+/*
+ * Lower-cases s[0..n) into low if it is all ASCII (returns 1), eight bytes at
+ * a time: in a word without bit 7 set, adding 0x3f to a byte sets its bit 7
+ * when it is >= 'A', adding 0x25 when it is > 'Z', and nothing carries.
+ */
+static int lower_ascii(const char *s, size_t n, char *low)
+{
+    const uint64_t hi = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & hi) return 0;
+        uint64_t upper = (w + 0x3f3f3f3f3f3f3f3full) & ~(w + 0x2525252525252525ull) & hi;
+        w |= upper >> 2;
+        memcpy(low + i, &w, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) return 0;
+        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return 1;
 }
 
 /* Byte offset just past the code point that starts at off. */
@@ -304,12 +584,25 @@ tl_err tl__lexicon_redact(struct tl_lexicon *lx, const char *s, size_t n, struct
                           size_t *hits)
 {
     *hits = 0;
-    if (!tl__utf8_valid(s, n)) return TL_EINVAL;
     if (lx->n == 0) {
+        if (!tl__utf8_valid(s, n)) return TL_EINVAL;
         tl__buf_append(out, s, n);
         return out->oom ? TL_ENOMEM : TL_OK;
     }
     if (!lx->built && build(lx)) return TL_ENOMEM;
+    char stack[1024], *low = n <= sizeof stack ? stack : tl_malloc(n);
+    if (!low) return TL_ENOMEM;
+    if (lower_ascii(s, n, low)) { /* ASCII: the screen decides */
+        int hit = screen_hit(lx, low, n);
+        if (low != stack) tl_free(low);
+        if (!hit) { /* nothing to redact */
+            tl__buf_append(out, s, n);
+            return out->oom ? TL_ENOMEM : TL_OK;
+        }
+    } else if (low != stack) {
+        tl_free(low);
+    }
+    if (!tl__utf8_valid(s, n)) return TL_EINVAL;
     struct keys k = {NULL, NULL, 0, 0};
     if (normalize(lx, s, n, &k)) {
         keys_free(&k);

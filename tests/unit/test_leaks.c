@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 
+#include <ctype.h>
+
 #include "tearline/json.h"
 
 #include "jcs.h"
@@ -226,12 +228,90 @@ static void test_verifier_edges(void **state)
     tl__verifier_free(v);
 }
 
+/*
+ * The redactor's ASCII screen against a plain search: random ASCII texts
+ * (every byte value 1-127, so case folding meets '@', '[', '`' and '{') and
+ * random terms of 1 to 14 bytes, planted at random places. A text is
+ * redacted exactly when a term occurs in it, case aside; one without is
+ * copied unchanged.
+ */
+static int plain_find(const char *text, const char *term)
+{
+    size_t n = strlen(text), m = strlen(term);
+    for (size_t p = 0; p + m <= n; p++) {
+        size_t i = 0;
+        while (i < m && tolower((unsigned char)text[p + i]) == tolower((unsigned char)term[i]))
+            i++;
+        if (i == m) return 1;
+    }
+    return 0;
+}
+
+static void test_ascii_screen(void **state)
+{
+    (void)state;
+    enum { NT = 400, ROUNDS = 20000 };
+    static char terms_buf[NT][16];
+    struct tl_lexicon *lx = tl__lexicon_new();
+    static const char alphabet[] = "abcdeABCDE @[`{-.zZ";
+    for (int t = 0; t < NT; t++) {
+        static const char *const shorts[] = {"~", "[`", "{.Z"}; /* one of each short length */
+        if (t < 3) {
+            strcpy(terms_buf[t], shorts[t]);
+        } else {
+            size_t len = 4 + next() % 11;
+            for (size_t i = 0; i < len; i++)
+                terms_buf[t][i] = alphabet[next() % (sizeof alphabet - 1)];
+            terms_buf[t][len] = '\0';
+        }
+        tl_err rc = tl__lexicon_add(lx, terms_buf[t]);
+        assert_true(rc == TL_OK || rc == TL_EINVAL);
+    }
+    struct tl_buf out = TL_BUF_INIT;
+    char text[200];
+    int matched = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+        size_t n = 1 + next() % (sizeof text - 20);
+        for (size_t i = 0; i < n; i++)
+            text[i] = (char)(next() % 3
+                                 ? (uint32_t)(unsigned char)alphabet[next() % (sizeof alphabet - 1)]
+                                 : 1u + next() % 127u);
+        text[n] = '\0';
+        if (r % 2) { /* plant a term, in another case */
+            const char *t = terms_buf[next() % NT];
+            size_t m = strlen(t);
+            if (m < n) {
+                size_t at = next() % (n - m + 1);
+                for (size_t i = 0; i < m; i++)
+                    text[at + i] = next() % 2 ? (char)toupper((unsigned char)t[i]) : t[i];
+            }
+        }
+        int want = 0;
+        for (int t = 0; t < NT && !want; t++)
+            want = plain_find(text, terms_buf[t]);
+        size_t hits = 0;
+        tl__buf_reset(&out);
+        assert_int_equal(tl__lexicon_redact(lx, text, n, &out, &hits), TL_OK);
+        if ((hits > 0) != want)
+            fail_msg("round %d: '%s': %zu hits, plain search %d", r, text, hits, want);
+        if (!want && (out.len != n || memcmp(out.p, text, n) != 0))
+            fail_msg("round %d: '%s' changed without a term", r, text);
+        matched += want;
+    }
+    /* both kinds of text were tried */
+    if (matched < ROUNDS / 10 || matched > ROUNDS * 9 / 10)
+        fail_msg("%d of %d texts matched", matched, ROUNDS);
+    tl__buf_free(&out);
+    tl__lexicon_free(lx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_leak),
         cmocka_unit_test(test_json_escapes),
         cmocka_unit_test(test_verifier_edges),
+        cmocka_unit_test(test_ascii_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
