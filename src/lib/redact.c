@@ -10,12 +10,13 @@
  *
  * Most text is ASCII, whose key is its lower case, and most strings hold no
  * term. For them a screen comes first, over the terms whose keys are ASCII:
- * terms of 4-7 bytes filed by their first four bytes and looked up at every
- * position; longer ones filed by the six bytes at each of their first three
- * offsets and looked up at every third position (an occurrence of eight or
- * more bytes always covers one of those); shorter ones in exact sets. Each
- * table sits behind a sparse bitmap. A string with no term there is copied as
- * it is; one with a term goes the whole way above.
+ * terms of four and five bytes are filed by their first four or five bytes
+ * and looked up at every position; longer ones by the five bytes at each of
+ * their first two offsets, looked up at every second position (an occurrence
+ * of six or more bytes always covers one of those); terms of one to three
+ * bytes sit in exact sets. Each table is behind a sparse bitmap. A string
+ * with no term there is copied as it is; one with a term goes the whole way
+ * above.
  */
 #include "redact.h"
 
@@ -66,10 +67,10 @@ struct screen {
  * every stride-th position; since min_len = width + stride - 1, an occurrence
  * always covers one of those grams at one of those offsets.
  */
-#define NCLASSES 4
+#define NCLASSES 3
 static const struct {
     unsigned min_len, width, stride;
-} classes[NCLASSES] = {{4, 4, 1}, {5, 5, 1}, {6, 5, 2}, {8, 6, 3}};
+} classes[NCLASSES] = {{4, 4, 1}, {5, 5, 1}, {6, 5, 2}};
 
 struct tl_lexicon {
     size_t n; /* terms */
@@ -86,6 +87,7 @@ struct tl_lexicon {
     struct ascii_term *at;
     size_t nat, capat;
     struct screen screen[NCLASSES]; /* terms by length: see classes[] */
+    uint32_t root_next[128];        /* the root's children on ASCII, for the scan (built) */
     uint64_t *short_bits[4];        /* [len]: exact sets of the 1-3 byte terms */
 };
 
@@ -444,7 +446,6 @@ static int screen_hit(const struct tl_lexicon *lx, const char *low, size_t n)
     SCAN(0)
     SCAN(1)
     SCAN(2)
-    SCAN(3)
 #undef SCAN
     return 0;
 }
@@ -530,6 +531,8 @@ static int build(struct tl_lexicon *lx)
         }
     }
     if (build_screen(lx)) goto out;
+    for (UChar32 c = 0; c < 128; c++)
+        lx->root_next[c] = child(lx, 0, c);
     lx->built = 1;
     rc = 0;
 out:
@@ -622,8 +625,10 @@ tl_err tl__lexicon_redact(struct tl_lexicon *lx, const char *s, size_t n, struct
         int matched = 0;
         if (i < k.n) {
             uint32_t next;
-            while (!(next = child(lx, state, k.key[i])) && state)
+            UChar32 c = k.key[i];
+            while (state && !(next = child(lx, state, c)))
                 state = lx->fail[state];
+            if (!state) next = c < 128 ? lx->root_next[c] : child(lx, 0, c);
             state = next;
             if (lx->out[state]) {
                 matched = 1;
