@@ -11,9 +11,10 @@ usage: gen_corpus.py [--objects N | --bytes B] [--format bundle|jsonl]
 
 --rows FILE also writes the rows the store holds for these objects, as CSV
 in the column order of its objects table (seq, id, version, type, created,
-added, origin, revoked, latest, canonical json), and FILE.labels the
-(label, seq) rows of its labels table: the sqlite3 shell baseline in
-bench/ingest loads exactly these.
+added, origin, revoked, latest, canonical json), FILE.labels the (label,
+seq) rows of its labels table and FILE.facets the (kind, value, seq) rows of
+its facets table: the sqlite3 shell baseline in bench/ingest loads exactly
+these.
 """
 import argparse
 import csv
@@ -213,6 +214,32 @@ class Gen:
         return o
 
 
+PROV = "extension-definition--bb13a4a1-e6c4-4412-ad4b-bef9a3a4a9db"
+
+
+def facets_of(o):
+    """The (kind, value) rows the store indexes for o (src/store/store.h)."""
+    prov = o.get("extensions", {}).get(PROV, {})
+    cav = prov.get("caveats", {})
+    out = set()
+    for k in ("source_ref", "originator"):
+        if isinstance(prov.get(k), str):
+            out.add(("source", prov[k]))
+    if isinstance(prov.get("originator"), str):
+        out.add(("originator", prov["originator"]))
+    ends = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
+    for k in ends.get(o["type"], ()):
+        out.add(("end", o[k]))
+    for k in ("noforn", "orcon"):
+        if cav.get(k) is True:
+            out.add(("caveat", k))
+    if "rel_to" in cav:
+        out.add(("caveat", "rel_to"))
+        out.update(("rel_to", c) for c in cav["rel_to"])
+    out.update(("marking", m) for m in o.get("object_marking_refs", []))
+    return sorted(out)
+
+
 def version_key(ts):
     base, frac = ts[:19], ts[20:-1] if len(ts) > 20 else ""
     frac = frac.rstrip("0") if len(frac) > 9 else frac
@@ -234,6 +261,7 @@ def main():
     out = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8")
     rows = csv.writer(open(a.rows, "w", encoding="utf-8", newline="")) if a.rows else None
     labels = csv.writer(open(a.rows + ".labels", "w", encoding="utf-8", newline="")) if a.rows else None
+    facets = csv.writer(open(a.rows + ".facets", "w", encoding="utf-8", newline="")) if a.rows else None
     written = n = 0
     if a.format == "bundle":
         head = '{"type":"bundle","id":"bundle--%s","objects":[\n' % uuid.UUID(int=g.r.getrandbits(128), version=4)
@@ -256,6 +284,8 @@ def main():
             rows.writerow([seq, o["id"], v, o["type"], v, 1_800_000_000_000_000 + seq, "", 0, 1, canon])
             for lb in o.get("labels", []):
                 labels.writerow([lb, seq])
+            for kind, value in facets_of(o):
+                facets.writerow([kind, value, seq])
         n += 1
     if a.format == "bundle":
         out.write("\n]}\n")
