@@ -87,6 +87,21 @@ tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud)
     return st->ops->count(st, cb, ud);
 }
 
+tl_err tl_store_outbox_query(tl_store *st, const tl_outbox_query *q, tl_outbox_cb cb, void *ud)
+{
+    return st->ops->outbox_query(st, q, cb, ud);
+}
+
+tl_err tl_store_partner_put(tl_store *st, const tl_partner_rec *p)
+{
+    return st->ops->partner_put(st, p);
+}
+
+tl_err tl_store_partner_get(tl_store *st, const char *code, tl_partner_cb cb, void *ud)
+{
+    return st->ops->partner_get(st, code, cb, ud);
+}
+
 tl_err tl_store_facets(tl_store *st, const char *kind, tl_store_facet_cb cb, void *ud)
 {
     return st->ops->facets(st, kind, cb, ud);

@@ -76,6 +76,41 @@ typedef struct tl_outbox_obj {
     size_t json_len;
 } tl_outbox_obj;
 
+/*
+ * A TAXII query over one partner's outbox (ids, types and versions OR within
+ * each list, AND across them). Rows come in date_added order.
+ */
+#define TL_OUTBOX_MAX_MATCH 64
+typedef struct tl_outbox_query {
+    const char *partner;
+    int64_t after_added; /* date_added strictly after (the larger of added_after and the cursor); <
+                            0: none */
+    const char *ids[TL_OUTBOX_MAX_MATCH];
+    size_t nids;
+    const char *types[TL_OUTBOX_MAX_MATCH];
+    size_t ntypes;
+    int first, last, all;                      /* version keywords */
+    const char *versions[TL_OUTBOX_MAX_MATCH]; /* exact version keys */
+    size_t nversions;
+    size_t limit;  /* rows at most; 0: no limit */
+    int want_json; /* 0: json NULL */
+} tl_outbox_query;
+
+/* One outbox row; strings valid only during the callback. Return nonzero to stop. */
+typedef int (*tl_outbox_cb)(int64_t added, const char *id, const char *version, const char *json,
+                            size_t json_len, void *ud);
+
+/* A partner as this node knows it (strings owned by the store's caller or the callback). */
+typedef struct tl_partner_rec {
+    const char *code;
+    const char *url;         /* its TAXII API root, "" if none */
+    const char *public_key;  /* hex Ed25519, "" if none */
+    const char *credential;  /* what we present to its server, "" if none */
+    const char *secret_hash; /* libsodium pwhash string of what it presents to ours, "" if none */
+} tl_partner_rec;
+
+typedef int (*tl_partner_cb)(const tl_partner_rec *p, void *ud);
+
 struct tl_store_ops {
     const char *name;
     tl_err (*begin)(tl_store *st);
@@ -103,8 +138,11 @@ struct tl_store_ops {
                            int (*cb)(const char *partner, const char *version, const char *original,
                                      void *ud),
                            void *ud);
+    tl_err (*outbox_query)(tl_store *st, const tl_outbox_query *q, tl_outbox_cb cb, void *ud);
     tl_err (*audit)(tl_store *st, const char *partner, const char *object, const char *action,
                     const char *rule, const char *detail);
+    tl_err (*partner_put)(tl_store *st, const tl_partner_rec *p);
+    tl_err (*partner_get)(tl_store *st, const char *code, tl_partner_cb cb, void *ud);
     tl_err (*meta_get)(tl_store *st, const char *key, char **value);
     tl_err (*meta_set)(tl_store *st, const char *key, const char *value);
     void (*close)(tl_store *st);
@@ -196,6 +234,16 @@ tl_err tl_store_outbox_trace(tl_store *st, const char *id,
                              void *ud);
 tl_err tl_store_audit(tl_store *st, const char *partner, const char *object, const char *action,
                       const char *rule, const char *detail);
+/* The rows of q, in date_added order, at most q->limit. */
+tl_err tl_store_outbox_query(tl_store *st, const tl_outbox_query *q, tl_outbox_cb cb, void *ud);
+
+/*
+ * Partners: put stores or replaces one (inside a transaction); get calls cb
+ * with code's record (TL_ENOTFOUND if none) or, code NULL, with every
+ * partner in code order.
+ */
+tl_err tl_store_partner_put(tl_store *st, const tl_partner_rec *p);
+tl_err tl_store_partner_get(tl_store *st, const char *code, tl_partner_cb cb, void *ud);
 
 /* Node metadata. *value (OUT) is freed with tl_free; TL_ENOTFOUND if unset. */
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);

@@ -71,6 +71,10 @@ static const char *const migrations[] = {
     "  WHERE j.type = 'text';"
     "INSERT OR IGNORE INTO facets SELECT 'marking', j.value, o.seq"
     "  FROM objects o, json_each(o.json, '$.object_marking_refs') j WHERE j.type = 'text';",
+    /* 5: partners: where to reach them, their keys, and how each side authenticates */
+    "CREATE TABLE partners(code TEXT PRIMARY KEY, url TEXT NOT NULL, public_key TEXT NOT NULL,"
+    "  credential TEXT NOT NULL, secret_hash TEXT NOT NULL, updated INTEGER NOT NULL)"
+    "  WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -776,6 +780,140 @@ static tl_err sqlite_outbox_put(tl_store *base, const tl_outbox_obj *o)
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "publishing to an outbox");
 }
 
+static tl_err sqlite_outbox_query(tl_store *base, const tl_outbox_query *q, tl_outbox_cb cb,
+                                  void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    if (q->nids > TL_OUTBOX_MAX_MATCH || q->ntypes > TL_OUTBOX_MAX_MATCH ||
+        q->nversions > TL_OUTBOX_MAX_MATCH)
+        return TL_EINVAL;
+    struct tl_buf b = TL_BUF_INIT;
+    tl__buf_puts(&b, q->want_json ? "SELECT added, id, version, json"
+                                  : "SELECT added, id, version, NULL");
+    tl__buf_puts(&b, " FROM outbox o WHERE partner = ?1 AND added > ?2");
+    int p = 3; /* next parameter */
+    if (q->nids) {
+        tl__buf_puts(&b, " AND id IN (");
+        for (size_t i = 0; i < q->nids; i++)
+            tl__buf_printf(&b, "%s?%d", i ? "," : "", p++);
+        tl__buf_puts(&b, ")");
+    }
+    if (q->ntypes) {
+        tl__buf_puts(&b, " AND substr(id, 1, instr(id, '--') - 1) IN (");
+        for (size_t i = 0; i < q->ntypes; i++)
+            tl__buf_printf(&b, "%s?%d", i ? "," : "", p++);
+        tl__buf_puts(&b, ")");
+    }
+    if (!q->all) {
+        /* versions: OR of first, last and exact keys */
+        tl__buf_puts(&b, " AND (0");
+        if (q->last)
+            tl__buf_puts(&b, " OR version = (SELECT max(version) FROM outbox x"
+                             " WHERE x.partner = o.partner AND x.id = o.id)");
+        if (q->first)
+            tl__buf_puts(&b, " OR version = (SELECT min(version) FROM outbox x"
+                             " WHERE x.partner = o.partner AND x.id = o.id)");
+        for (size_t i = 0; i < q->nversions; i++)
+            tl__buf_printf(&b, " OR version = ?%d", p++);
+        tl__buf_puts(&b, ")");
+    }
+    tl__buf_puts(&b, " ORDER BY added");
+    if (q->limit) tl__buf_printf(&b, " LIMIT %zu", q->limit);
+    if (b.oom) {
+        tl__buf_free(&b);
+        return TL_ENOMEM;
+    }
+    sqlite3_stmt *st;
+    int prc = sqlite3_prepare_v2(s->db, b.p, -1, &st, NULL);
+    tl__buf_free(&b);
+    if (prc != SQLITE_OK) return db_fail(s, "preparing an outbox query");
+    sqlite3_bind_text(st, 1, q->partner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, q->after_added);
+    p = 3;
+    for (size_t i = 0; i < q->nids; i++)
+        sqlite3_bind_text(st, p++, q->ids[i], -1, SQLITE_STATIC);
+    for (size_t i = 0; i < q->ntypes; i++)
+        sqlite3_bind_text(st, p++, q->types[i], -1, SQLITE_STATIC);
+    for (size_t i = 0; !q->all && i < q->nversions; i++)
+        sqlite3_bind_text(st, p++, q->versions[i], -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 1);
+        const char *ver = (const char *)sqlite3_column_text(st, 2);
+        const char *js = q->want_json ? (const char *)sqlite3_column_text(st, 3) : NULL;
+        if (!id || !ver || (q->want_json && !js)) {
+            step = SQLITE_NOMEM;
+            break;
+        }
+        if (cb(sqlite3_column_int64(st, 0), id, ver, js,
+               js ? (size_t)sqlite3_column_bytes(st, 3) : 0, ud)) {
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    tl_err rc = step == SQLITE_DONE ? TL_OK : db_fail(s, "reading the outbox");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_partner_put(tl_store *base, const tl_partner_rec *pr)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO partners(code, url, public_key, credential,"
+                           " secret_hash, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a partner update");
+    sqlite3_bind_text(st, 1, pr->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, pr->url ? pr->url : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, pr->public_key ? pr->public_key : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pr->credential ? pr->credential : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, pr->secret_hash ? pr->secret_hash : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, tl__now_us());
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "storing a partner");
+}
+
+static tl_err sqlite_partner_get(tl_store *base, const char *code, tl_partner_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    const char *sql = code ? "SELECT code, url, public_key, credential, secret_hash FROM partners"
+                             " WHERE code = ?1"
+                           : "SELECT code, url, public_key, credential, secret_hash FROM partners"
+                             " ORDER BY code";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a partner lookup");
+    if (code) sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int step, n = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        tl_partner_rec pr = {
+            (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+            (const char *)sqlite3_column_text(st, 4)};
+        if (!pr.code || !pr.url || !pr.public_key || !pr.credential || !pr.secret_hash) {
+            step = SQLITE_NOMEM;
+            break;
+        }
+        n++;
+        if (cb(&pr, ud)) {
+            step = SQLITE_DONE;
+            break;
+        }
+    }
+    tl_err rc = step == SQLITE_DONE ? TL_OK : db_fail(s, "reading partners");
+    sqlite3_finalize(st);
+    if (!rc && code && !n) {
+        tl__msg(base->errmsg, sizeof base->errmsg, "'%s' is not a known partner", code);
+        rc = TL_ENOTFOUND;
+    }
+    return rc;
+}
+
 static tl_err sqlite_outbox_trace(tl_store *base, const char *id,
                                   int (*cb)(const char *partner, const char *version,
                                             const char *original, void *ud),
@@ -844,6 +982,9 @@ static const struct tl_store_ops sqlite_ops = {
     .outbox_find = sqlite_outbox_find,
     .outbox_put = sqlite_outbox_put,
     .outbox_trace = sqlite_outbox_trace,
+    .outbox_query = sqlite_outbox_query,
+    .partner_put = sqlite_partner_put,
+    .partner_get = sqlite_partner_get,
     .audit = sqlite_audit,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,

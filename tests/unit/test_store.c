@@ -432,7 +432,8 @@ static void test_facets(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(
         sqlite3_exec(db,
-                     "DROP TABLE facets; DROP INDEX objects_meta; UPDATE meta SET value = '3' "
+                     "DROP TABLE facets; DROP INDEX objects_meta; DROP TABLE partners; "
+                     "UPDATE meta SET value = '3' "
                      "WHERE key = 'schema_version'",
                      NULL, NULL, NULL),
         SQLITE_OK);
@@ -450,6 +451,120 @@ static void test_facets(void **state)
     assert_int_equal(r.n, 0);
 }
 
+struct rows {
+    int n;
+    char line[16][120];
+    int64_t added[16];
+};
+
+static int collect_row(int64_t added, const char *id, const char *version, const char *json,
+                       size_t len, void *ud)
+{
+    struct rows *r = ud;
+    if (r->n < 16) {
+        r->added[r->n] = added;
+        snprintf(r->line[r->n++], sizeof r->line[0], "%s %.10s%s", id, version,
+                 json && len ? " +json" : "");
+    }
+    return 0;
+}
+
+static struct rows outbox_rows(tl_store *st, tl_outbox_query q)
+{
+    struct rows r = {0};
+    assert_int_equal(tl_store_outbox_query(st, &q, collect_row, &r), TL_OK);
+    return r;
+}
+
+/* The TAXII filters over one partner's outbox. */
+static void test_outbox_query(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct {
+        const char *partner, *id, *version;
+    } rows[] = {{"rus", "indicator--a", "2016-01-01T00:00:00.000000000"},
+                {"rus", "indicator--a", "2016-02-01T00:00:00.000000000"},
+                {"rus", "threat-actor--b", "2016-01-01T00:00:00.000000000"},
+                {"gbr", "indicator--c", "2016-01-01T00:00:00.000000000"},
+                {"rus", "indicator--a", "2016-03-01T00:00:00.000000000"}};
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        tl_outbox_obj o = {rows[i].partner, rows[i].id, rows[i].version, "x--1", "{}", 2};
+        assert_int_equal(tl_store_outbox_put(fx->st, &o), TL_OK);
+    }
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    tl_outbox_query q = {.partner = "rus", .after_added = -1, .last = 1};
+    struct rows r = outbox_rows(fx->st, q); /* the latest version of each, by date_added */
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.line[0], "threat-actor--b 2016-01-01");
+    assert_string_equal(r.line[1], "indicator--a 2016-03-01");
+    q.last = 0;
+    q.first = 1;
+    r = outbox_rows(fx->st, q);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.line[0], "indicator--a 2016-01-01");
+    q.first = 0;
+    q.all = 1;
+    q.want_json = 1;
+    r = outbox_rows(fx->st, q); /* every version; never another partner's */
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.line[3], "indicator--a 2016-03-01 +json");
+    assert_true(r.added[0] < r.added[1] && r.added[1] < r.added[2] && r.added[2] < r.added[3]);
+    q.after_added = r.added[1];
+    q.limit = 1;
+    r = outbox_rows(fx->st, q);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.line[0], "threat-actor--b 2016-01-01 +json");
+    tl_outbox_query t = {.partner = "rus", .after_added = -1, .all = 1, .ntypes = 1};
+    t.types[0] = "threat-actor";
+    r = outbox_rows(fx->st, t);
+    assert_int_equal(r.n, 1);
+    tl_outbox_query v = {
+        .partner = "rus", .after_added = -1, .nids = 1, .nversions = 1, .first = 1};
+    v.ids[0] = "indicator--a";
+    v.versions[0] = "2016-02-01T00:00:00.000000000";
+    r = outbox_rows(fx->st, v); /* first OR an exact version */
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.line[1], "indicator--a 2016-02-01");
+}
+
+struct partner_seen {
+    int n;
+    char codes[4][16];
+    char hash[64];
+};
+
+static int collect_partner(const tl_partner_rec *p, void *ud)
+{
+    struct partner_seen *ps = ud;
+    if (ps->n < 4) snprintf(ps->codes[ps->n++], sizeof ps->codes[0], "%s", p->code);
+    snprintf(ps->hash, sizeof ps->hash, "%s", p->secret_hash);
+    return 0;
+}
+
+static void test_partners(void **state)
+{
+    struct fixture *fx = *state;
+    tl_partner_rec a = {"rus", "https://rus.example/api/", "ab", "rus:pw", "$argon2id$x"};
+    tl_partner_rec b = {"gbr", "", "", "", ""};
+    assert_int_equal(tl_store_partner_put(fx->st, &a), TL_EINVAL); /* outside a transaction */
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    assert_int_equal(tl_store_partner_put(fx->st, &a), TL_OK);
+    assert_int_equal(tl_store_partner_put(fx->st, &b), TL_OK);
+    a.secret_hash = "$argon2id$y"; /* replaced, not added */
+    assert_int_equal(tl_store_partner_put(fx->st, &a), TL_OK);
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    struct partner_seen ps = {0};
+    assert_int_equal(tl_store_partner_get(fx->st, NULL, collect_partner, &ps), TL_OK);
+    assert_int_equal(ps.n, 2);
+    assert_string_equal(ps.codes[0], "gbr");
+    assert_string_equal(ps.codes[1], "rus");
+    memset(&ps, 0, sizeof ps);
+    assert_int_equal(tl_store_partner_get(fx->st, "rus", collect_partner, &ps), TL_OK);
+    assert_string_equal(ps.hash, "$argon2id$y");
+    assert_int_equal(tl_store_partner_get(fx->st, "fra", collect_partner, &ps), TL_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +577,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partners, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
