@@ -46,7 +46,8 @@ extern "C" {
     X(ESTORE, "store failure")                                                                     \
     X(ECRYPTO, "cryptographic failure")                                                            \
     X(ENODE, "no usable node home")                                                                \
-    X(EINTERRUPTED, "interrupted")
+    X(EINTERRUPTED, "interrupted")                                                                 \
+    X(EAUTH, "authentication failed")
 
 typedef enum tl_err {
 #define TL_ERR_ENUM(name, text) TL_##name,

@@ -21,6 +21,7 @@ static const struct {
     {"agree", cmd_agree, "propose, sign, import and verify sharing agreements"},
     {"release", cmd_release, "compile, verify, sign and publish the release to a partner"},
     {"trace", cmd_trace, "name the partner a leaked copy was released to"},
+    {"partner", cmd_partner, "record partners and grant them secrets for the TAXII server"},
 };
 
 static void usage(FILE *out)

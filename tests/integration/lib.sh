@@ -27,6 +27,14 @@ expect_err_line() { # expect_err_line EXACT-LINE WHAT
   if grep -qxF -- "$1" "$TMP/err"; then pass; else fail "$2: stderr lacks line [$1]; got: $ERR"; fi
 }
 
+expect_out_line() { # expect_out_line EXACT-LINE WHAT
+  if grep -qxF -- "$1" "$TMP/out"; then pass; else fail "$2: stdout lacks line [$1]; got: $OUT"; fi
+}
+
+# A helper a test calls that does not exist must fail the test, not pass it
+# (bash runs this handler in a subshell: it leaves a mark for finish).
+command_not_found_handle() { echo "FAIL: no such command or helper: $1" >&2; echo "$1" >> "$TMP/.notfound"; return 127; }
+
 expect_out_contains() {
   if grep -qF -- "$1" "$TMP/out"; then pass; else fail "$2: stdout lacks [$1]; got: $OUT"; fi
 }
@@ -50,6 +58,7 @@ countersign() {
 }
 
 finish() {
+  [ -s "$TMP/.notfound" ] && FAILED=$((FAILED + $(wc -l < "$TMP/.notfound")))
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
 }
