@@ -22,6 +22,7 @@ static const struct {
     {"release", cmd_release, "compile, verify, sign and publish the release to a partner"},
     {"trace", cmd_trace, "name the partner a leaked copy was released to"},
     {"partner", cmd_partner, "record partners and grant them secrets for the TAXII server"},
+    {"serve", cmd_serve, "serve TAXII 2.1 to partners: their outboxes and inboxes"},
 };
 
 static void usage(FILE *out)

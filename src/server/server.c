@@ -1,0 +1,801 @@
+/*
+ * server.c: the TAXII 2.1 server over libmicrohttpd.
+ *
+ * One API root, /api/. Each partner sees two collections, its outbox (read)
+ * and its inbox (write); their ids are derived from the node's release
+ * secret and the partner's code, so they are stable and reveal nothing. A
+ * request for anything else, or another partner's collection, is 404.
+ *
+ * Workers are libmicrohttpd's thread pool; each request borrows a node handle
+ * (its own SQLite connection) from a pool for as long as it runs.
+ */
+#include "tearline/partner.h"
+#include "tearline/prov.h"
+#include "tearline/server.h"
+
+#include "buf.h"
+#include "node_int.h"
+#include "taxii.h"
+#include "ts.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define API_ROOT "/api/"
+#define AUTH_CACHE 128
+#define AUTH_TTL_US (60 * 1000000LL)
+#define FAIL_SLOTS 64
+
+struct auth_entry {
+    unsigned char digest[32];
+    char code[40];
+    int64_t until;
+};
+
+struct fail_entry {
+    char ip[48];
+    int count;
+    int64_t since;
+};
+
+struct server {
+    const tl_server_opts *opts;
+    const char *home;
+    size_t max_body;
+    char title[300];
+    unsigned char ids_key[32], cursor_key[32], cache_key[32];
+    pthread_mutex_t mu; /* guards the pool, the auth cache and the failure counts */
+    pthread_cond_t free_node;
+    tl_node **pool;
+    int *busy;
+    size_t npool;
+    struct auth_entry cache[AUTH_CACHE];
+    size_t cache_next;
+    struct fail_entry fails[FAIL_SLOTS];
+    pthread_mutex_t log_mu;
+};
+
+/* One request, from its headers to the access log line. */
+struct request {
+    int64_t t0;
+    struct tl_buf body;
+    int too_big;
+    char partner[40];
+    unsigned status;
+    size_t bytes;
+    char method[8];
+    char url[200];
+};
+
+static void sleep_us(int64_t us)
+{
+    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- node handles ---- */
+
+static tl_node *borrow(struct server *sv)
+{
+    pthread_mutex_lock(&sv->mu);
+    for (;;) {
+        for (size_t i = 0; i < sv->npool; i++)
+            if (!sv->busy[i]) {
+                sv->busy[i] = 1;
+                pthread_mutex_unlock(&sv->mu);
+                return sv->pool[i];
+            }
+        pthread_cond_wait(&sv->free_node, &sv->mu);
+    }
+}
+
+static void give_back(struct server *sv, tl_node *n)
+{
+    pthread_mutex_lock(&sv->mu);
+    for (size_t i = 0; i < sv->npool; i++)
+        if (sv->pool[i] == n) sv->busy[i] = 0;
+    pthread_cond_signal(&sv->free_node);
+    pthread_mutex_unlock(&sv->mu);
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result send_buf(struct MHD_Connection *c, struct request *rq, unsigned status,
+                                struct tl_buf *body, const char *const *headers)
+{
+    if (body->oom) {
+        tl__buf_reset(body);
+        body->oom = 0;
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        tl__buf_puts(body, "{\"title\":\"out of memory\",\"http_status\":\"500\"}");
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        body->len, body->p ? body->p : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, TL_TAXII_MEDIA);
+    for (size_t i = 0; headers && headers[i]; i += 2)
+        MHD_add_response_header(r, headers[i], headers[i + 1]);
+    rq->status = status;
+    rq->bytes = body->len;
+    enum MHD_Result res = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return res;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, struct request *rq, unsigned status,
+                                  const char *title, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* The error resource (TAXII 2.1 section 3.6.1). */
+static enum MHD_Result send_error(struct MHD_Connection *c, struct request *rq, unsigned status,
+                                  const char *title, const char *fmt, ...)
+{
+    char desc[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(desc, sizeof desc, fmt, ap);
+    va_end(ap);
+    struct tl_buf b = TL_BUF_INIT;
+    tl__buf_puts(&b, "{\"title\":");
+    tl__taxii_json_str(&b, title);
+    tl__buf_printf(&b, ",\"http_status\":\"%u\",\"description\":", status);
+    tl__taxii_json_str(&b, desc);
+    tl__buf_puts(&b, "}");
+    static const char *const auth[] = {MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                       "Basic realm=\"tearline TAXII\", charset=\"UTF-8\"", NULL};
+    enum MHD_Result res =
+        send_buf(c, rq, status, &b, status == MHD_HTTP_UNAUTHORIZED ? auth : NULL);
+    tl__buf_free(&b);
+    return res;
+}
+
+static enum MHD_Result not_found(struct MHD_Connection *c, struct request *rq)
+{
+    return send_error(c, rq, MHD_HTTP_NOT_FOUND, "Not found",
+                      "there is no such resource for this caller");
+}
+
+/* ---- authentication ---- */
+
+static void client_ip(struct MHD_Connection *c, char ip[48])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(ip, 48, "-");
+    if (!ci || !ci->client_addr) return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                  ip, 48);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6,
+                  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, ip, 48);
+}
+
+static void auth_digest(const struct server *sv, const char *code, const char *secret,
+                        unsigned char out[32])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, sv->cache_key, sizeof sv->cache_key, 32);
+    crypto_generichash_update(&st, (const unsigned char *)code, strlen(code) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)secret, strlen(secret));
+    crypto_generichash_final(&st, out, 32);
+}
+
+/* Recent failures from ip (and, with add, one more). */
+static int failures(struct server *sv, const char *ip, int add)
+{
+    int64_t now = tl__now_us();
+    pthread_mutex_lock(&sv->mu);
+    struct fail_entry *slot = NULL, *oldest = &sv->fails[0];
+    for (size_t i = 0; i < FAIL_SLOTS; i++) {
+        struct fail_entry *f = &sv->fails[i];
+        if (f->count && now - f->since > 60 * 1000000LL) f->count = 0;
+        if (f->count && !strcmp(f->ip, ip)) slot = f;
+        if (f->since < oldest->since) oldest = f;
+    }
+    if (!slot && add) {
+        slot = oldest;
+        snprintf(slot->ip, sizeof slot->ip, "%s", ip);
+        slot->count = 0;
+        slot->since = now;
+    }
+    if (slot && add) slot->count++;
+    int n = slot ? slot->count : 0;
+    pthread_mutex_unlock(&sv->mu);
+    return n;
+}
+
+/*
+ * The partner the request authenticates as, into code; 0 if none. Accepts
+ * HTTP Basic (user = code) and "Bearer code.secret" (or "Token ...").
+ */
+static int authenticate(struct server *sv, struct MHD_Connection *c, char code[40])
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    char user[40] = "", secret[130] = "";
+    if (!h) return 0;
+    if (!strncasecmp(h, "Basic ", 6)) {
+        char *pass = NULL;
+        char *u = MHD_basic_auth_get_username_password(c, &pass);
+        if (u && pass && strlen(u) < sizeof user && strlen(pass) < sizeof secret) {
+            snprintf(user, sizeof user, "%s", u);
+            snprintf(secret, sizeof secret, "%s", pass);
+        }
+        if (pass) sodium_memzero(pass, strlen(pass));
+        MHD_free(u);
+        MHD_free(pass);
+    } else if (!strncasecmp(h, "Bearer ", 7) || !strncasecmp(h, "Token ", 6)) {
+        const char *tok = h + (h[0] == 'B' || h[0] == 'b' ? 7 : 6);
+        const char *dot = strchr(tok, '.');
+        if (dot && (size_t)(dot - tok) < sizeof user && strlen(dot + 1) < sizeof secret) {
+            snprintf(user, sizeof user, "%.*s", (int)(dot - tok), tok);
+            snprintf(secret, sizeof secret, "%s", dot + 1);
+        }
+    }
+    int ok = 0;
+    if (*user && *secret && tl_party_code_valid(user)) {
+        unsigned char d[32];
+        auth_digest(sv, user, secret, d);
+        int64_t now = tl__now_us();
+        pthread_mutex_lock(&sv->mu);
+        for (size_t i = 0; i < AUTH_CACHE && !ok; i++)
+            ok = sv->cache[i].until > now && !strcmp(sv->cache[i].code, user) &&
+                 sodium_memcmp(sv->cache[i].digest, d, 32) == 0;
+        pthread_mutex_unlock(&sv->mu);
+        if (!ok) {
+            tl_node *n = borrow(sv);
+            ok = tl_node_partner_check(n, user, secret) == TL_OK;
+            give_back(sv, n);
+            if (ok) {
+                pthread_mutex_lock(&sv->mu);
+                struct auth_entry *e = &sv->cache[sv->cache_next++ % AUTH_CACHE];
+                memcpy(e->digest, d, 32);
+                snprintf(e->code, sizeof e->code, "%s", user);
+                e->until = now + AUTH_TTL_US;
+                pthread_mutex_unlock(&sv->mu);
+            }
+        }
+        sodium_memzero(d, sizeof d);
+    }
+    sodium_memzero(secret, sizeof secret);
+    if (ok) snprintf(code, 40, "%s", user);
+    return ok;
+}
+
+/* ---- media types ---- */
+
+/* Does the Accept header allow a TAXII 2.1 response? (absent: yes) */
+static int acceptable(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    if (!h) return 1;
+    char buf[1024];
+    if (strlen(h) >= sizeof buf) return 0;
+    size_t n = 0;
+    for (const char *p = h; *p; p++) /* spaces out, lower case */
+        if (*p != ' ' && *p != '\t') buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    buf[n] = '\0';
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *params = strchr(item, ';');
+        if (params) *params++ = '\0';
+        int type_ok = !strcmp(item, "application/taxii+json") || !strcmp(item, "*/*") ||
+                      !strcmp(item, "application/*");
+        int version_ok = 1;
+        for (char *p = params; p && *p;) {
+            char *next = strchr(p, ';');
+            if (next) *next++ = '\0';
+            if (!strncmp(p, "version=", 8)) version_ok = !strcmp(p + 8, "2.1");
+            if (!strncmp(p, "q=", 2) && !strcmp(p + 2, "0")) version_ok = 0;
+            p = next;
+        }
+        if (type_ok && version_ok) return 1;
+    }
+    return 0;
+}
+
+/* ---- resources ---- */
+
+static void collection_id(const struct server *sv, const char *kind, const char *partner,
+                          char out[37])
+{
+    unsigned char h[16];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, sv->ids_key, sizeof sv->ids_key, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)partner, strlen(partner));
+    crypto_generichash_final(&st, h, sizeof h);
+    h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
+    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
+             h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
+             h[14], h[15]);
+}
+
+static void put_collection(const struct server *sv, struct tl_buf *b, const char *partner,
+                           int outbox)
+{
+    char id[37];
+    collection_id(sv, outbox ? "outbox" : "inbox", partner, id);
+    tl__buf_printf(b, "{\"id\":\"%s\",\"title\":", id);
+    char title[200];
+    snprintf(title, sizeof title, outbox ? "Released to %s" : "Received from %s", partner);
+    tl__taxii_json_str(b, title);
+    tl__buf_printf(b,
+                   ",\"description\":%s,\"alias\":\"%s\",\"can_read\":%s,\"can_write\":%s,"
+                   "\"media_types\":[\"" TL_STIX_MEDIA "\"]}",
+                   outbox ? "\"what this node released to you, signed by it\""
+                          : "\"what you send to this node\"",
+                   outbox ? "outbox" : "inbox", outbox ? "true" : "false",
+                   outbox ? "false" : "true");
+}
+
+struct page {
+    const struct server *sv;
+    struct tl_buf *b;
+    size_t n, limit;
+    int64_t first, last;
+    int want; /* 0 manifest, 1 objects, 2 versions */
+};
+
+static int page_row(int64_t added, const char *id, const char *version, const char *json,
+                    size_t len, void *ud)
+{
+    struct page *pg = ud;
+    if (pg->n == pg->limit) { /* the one past the page: there is more */
+        pg->n++;
+        return 1;
+    }
+    if (!pg->n) pg->first = added;
+    pg->last = added;
+    if (pg->n++) tl__buf_putc(pg->b, ',');
+    char ver[48], da[32];
+    tl__taxii_version(version, ver);
+    if (pg->want == 1) {
+        tl__buf_append(pg->b, json, len);
+    } else if (pg->want == 2) {
+        tl__buf_printf(pg->b, "\"%s\"", ver);
+    } else {
+        tl__ts_format_us(added, da);
+        tl__buf_puts(pg->b, "{\"id\":");
+        tl__taxii_json_str(pg->b, id);
+        tl__buf_printf(pg->b,
+                       ",\"date_added\":\"%s\",\"version\":\"%s\",\"media_type\":\"" TL_STIX_MEDIA
+                       "\"}",
+                       da, ver);
+    }
+    return 0;
+}
+
+struct args_ctx {
+    struct tl_taxii_args *a;
+    tl_err rc;
+    char why[300];
+};
+
+static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    struct args_ctx *ac = cls;
+    if (ac->rc) return MHD_NO;
+    ac->rc = tl__taxii_arg(ac->a, key, value, ac->why, sizeof ac->why);
+    return ac->rc ? MHD_NO : MHD_YES;
+}
+
+/*
+ * GET manifest (want 0), objects (1) or versions (2) of the caller's
+ * outbox; oid restricts to one object.
+ */
+static enum MHD_Result list_outbox(struct server *sv, struct MHD_Connection *c, struct request *rq,
+                                   int want, const char *oid)
+{
+    struct tl_taxii_args *a = tl_malloc(sizeof *a);
+    if (!a) return MHD_NO;
+    tl__taxii_args_init(a);
+    struct args_ctx ac = {a, TL_OK, ""};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, each_arg, &ac);
+    unsigned allowed = oid ? (want == 2 ? 1u << TL_MATCH_SPEC_VERSION
+                                        : 1u << TL_MATCH_VERSION | 1u << TL_MATCH_SPEC_VERSION)
+                           : 0xfu;
+    tl_outbox_query q;
+    int none = 0;
+    enum MHD_Result res;
+    if (ac.rc || (ac.rc = tl__taxii_query(a, allowed, rq->partner, sv->cursor_key, &q, &none,
+                                          ac.why, sizeof ac.why))) {
+        res = ac.rc == TL_ENOMEM
+                  ? MHD_NO
+                  : send_error(c, rq, MHD_HTTP_BAD_REQUEST, "Bad request", "%s", ac.why);
+        goto out;
+    }
+    if (oid) {
+        q.nids = 1;
+        q.ids[0] = oid;
+        q.ntypes = 0;
+        if (want == 2) {
+            q.all = 1;
+            q.first = q.last = 0;
+            q.nversions = 0;
+        }
+    }
+    struct tl_buf b = TL_BUF_INIT;
+    size_t limit = q.limit;
+    q.limit = limit + 1;
+    q.want_json = want == 1;
+    struct page pg = {sv, &b, 0, limit, 0, 0, want};
+    const char *key = want == 0 ? "objects" : want == 1 ? "objects" : "versions";
+    tl__buf_printf(&b, "\"%s\":[", key);
+    tl_err rc = TL_OK;
+    if (!none) {
+        tl_node *n = borrow(sv);
+        rc = tl_store_outbox_query(n->store, &q, page_row, &pg);
+        give_back(sv, n);
+    }
+    if (rc) {
+        tl__buf_free(&b);
+        res = send_error(c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Server error",
+                         "the outbox could not be read");
+        goto out;
+    }
+    int more = pg.n > limit;
+    size_t shown = more ? limit : pg.n;
+    if (oid && shown == 0 && !more) {
+        /* an id the collection never held is 404; one whose versions did not match is empty */
+        tl_outbox_query any = {
+            .partner = rq->partner, .after_added = -1, .all = 1, .nids = 1, .limit = 1};
+        any.ids[0] = oid;
+        struct page probe = {sv, NULL, 0, 0, 0, 0, 0};
+        tl_node *n = borrow(sv);
+        rc = tl_store_outbox_query(n->store, &any, page_row, &probe);
+        give_back(sv, n);
+        if (!rc && probe.n == 0) {
+            tl__buf_free(&b);
+            res = not_found(c, rq);
+            goto out;
+        }
+    }
+    struct tl_buf env = TL_BUF_INIT;
+    tl__buf_putc(&env, '{');
+    if (more) {
+        char next[96];
+        tl__taxii_cursor(a, allowed, rq->partner, sv->cursor_key, pg.last, next);
+        tl__buf_printf(&env, "\"more\":true,\"next\":\"%s\"", next);
+    } else if (want != 0 && want != 2) {
+        tl__buf_puts(&env, "\"more\":false");
+    }
+    if (shown) { /* no empty lists (TAXII 2.1 section 2) */
+        if (env.len > 1) tl__buf_putc(&env, ',');
+        tl__buf_append(&env, b.p, b.len);
+        tl__buf_putc(&env, ']');
+    }
+    tl__buf_putc(&env, '}');
+    tl__buf_free(&b);
+    char first[32], last[32];
+    tl__ts_format_us(pg.first, first);
+    tl__ts_format_us(pg.last, last);
+    const char *hdrs[] = {"X-TAXII-Date-Added-First", first, "X-TAXII-Date-Added-Last", last, NULL};
+    res = send_buf(c, rq, MHD_HTTP_OK, &env, shown ? hdrs : NULL);
+    tl__buf_free(&env);
+out:
+    tl__taxii_args_free(a);
+    tl_free(a);
+    return res;
+}
+
+/* Routes an authenticated request. */
+static enum MHD_Result route(struct server *sv, struct MHD_Connection *c, struct request *rq,
+                             const char *url, const char *method)
+{
+    int get = !strcmp(method, "GET"), post = !strcmp(method, "POST"),
+        del = !strcmp(method, "DELETE");
+    size_t len = strlen(url);
+    if (len == 0 || url[len - 1] != '/' || len > 512) return not_found(c, rq);
+    struct tl_buf b = TL_BUF_INIT;
+    enum MHD_Result res;
+    if (!strcmp(url, "/taxii2/")) {
+        if (!get) goto method;
+        tl__buf_puts(&b, "{\"title\":");
+        tl__taxii_json_str(&b, sv->title);
+        tl__buf_puts(&b, ",\"description\":\"tearline: sanitized releases under countersigned "
+                         "sharing agreements\",\"default\":\"" API_ROOT
+                         "\",\"api_roots\":[\"" API_ROOT "\"]}");
+        goto ok;
+    }
+    if (strncmp(url, API_ROOT, strlen(API_ROOT)) != 0) return not_found(c, rq);
+    const char *rest = url + strlen(API_ROOT);
+    if (!*rest) {
+        if (!get) goto method;
+        tl__buf_puts(&b, "{\"title\":");
+        tl__taxii_json_str(&b, sv->title);
+        tl__buf_printf(&b, ",\"versions\":[\"" TL_TAXII_MEDIA "\"],\"max_content_length\":%zu}",
+                       sv->max_body);
+        goto ok;
+    }
+    if (!strncmp(rest, "status/", 7)) return not_found(c, rq); /* no POST has made one yet */
+    if (strncmp(rest, "collections/", 12) != 0) return not_found(c, rq);
+    rest += 12;
+    if (!*rest) {
+        if (!get) goto method;
+        tl__buf_puts(&b, "{\"collections\":[");
+        put_collection(sv, &b, rq->partner, 1);
+        tl__buf_putc(&b, ',');
+        put_collection(sv, &b, rq->partner, 0);
+        tl__buf_puts(&b, "]}");
+        goto ok;
+    }
+    char out_id[37], in_id[37];
+    collection_id(sv, "outbox", rq->partner, out_id);
+    collection_id(sv, "inbox", rq->partner, in_id);
+    int outbox;
+    if (!strncmp(rest, out_id, 36) && rest[36] == '/')
+        outbox = 1;
+    else if (!strncmp(rest, in_id, 36) && rest[36] == '/')
+        outbox = 0;
+    else
+        return not_found(c, rq);
+    rest += 37;
+    if (!*rest) {
+        if (!get) goto method;
+        put_collection(sv, &b, rq->partner, outbox);
+        goto ok;
+    }
+    int manifest = !strcmp(rest, "manifest/"), objects = !strcmp(rest, "objects/");
+    char oid[300] = "";
+    int versions = 0;
+    if (!manifest && !objects) {
+        if (strncmp(rest, "objects/", 8) != 0) return not_found(c, rq);
+        const char *o = rest + 8, *slash = strchr(o, '/');
+        if (!slash || slash == o || (size_t)(slash - o) >= sizeof oid) return not_found(c, rq);
+        snprintf(oid, sizeof oid, "%.*s", (int)(slash - o), o);
+        if (!strcmp(slash, "/versions/"))
+            versions = 1;
+        else if (strcmp(slash, "/") != 0)
+            return not_found(c, rq);
+    }
+    if (post && objects) {
+        if (outbox)
+            return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
+                              "this collection is read-only for you");
+        return send_error(c, rq, MHD_HTTP_NOT_IMPLEMENTED, "Not implemented",
+                          "posting to the inbox is not available yet");
+    }
+    if (del && *oid && !versions)
+        return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
+                          "objects in this collection cannot be deleted by you");
+    if (!get) goto method;
+    if (!outbox)
+        return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
+                          "this collection is write-only for you");
+    return list_outbox(sv, c, rq, manifest ? 0 : versions ? 2 : 1, *oid ? oid : NULL);
+ok:
+    res = send_buf(c, rq, MHD_HTTP_OK, &b, NULL);
+    tl__buf_free(&b);
+    return res;
+method:
+    tl__buf_free(&b);
+    return send_error(c, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
+                      "%s is not allowed on %s", method, url);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct server *sv = cls;
+    struct request *rq = *con_cls;
+    if (!rq) { /* the headers: a request state, and the body to come */
+        rq = tl_calloc(1, sizeof *rq);
+        if (!rq) return MHD_NO;
+        rq->t0 = tl__now_us();
+        rq->body = (struct tl_buf)TL_BUF_INIT;
+        snprintf(rq->method, sizeof rq->method, "%s", method);
+        snprintf(rq->url, sizeof rq->url, "%s", url);
+        *con_cls = rq;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (rq->body.len + *upload_size > sv->max_body)
+            rq->too_big = 1;
+        else
+            tl__buf_append(&rq->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    char ip[48];
+    client_ip(c, ip);
+    if (!authenticate(sv, c, rq->partner)) {
+        int n = failures(sv, ip, 1);
+        if (n > 3)
+            sleep_us((int64_t)(n - 3) * 250000 > 2000000 ? 2000000 : (int64_t)(n - 3) * 250000);
+        return send_error(c, rq, MHD_HTTP_UNAUTHORIZED, "Unauthorized",
+                          "authenticate as a partner of this node (HTTP Basic or a bearer token)");
+    }
+    if (!acceptable(c))
+        return send_error(c, rq, MHD_HTTP_NOT_ACCEPTABLE, "Not acceptable",
+                          "this server answers in " TL_TAXII_MEDIA);
+    if (rq->too_big)
+        return send_error(c, rq, 413, "Request too large",
+                          "the body exceeds max_content_length (%zu bytes)", sv->max_body);
+    return route(sv, c, rq, url, method);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    struct server *sv = cls;
+    struct request *rq = *con_cls;
+    if (!rq) return;
+    if (sv->opts->access_log) {
+        char ip[48], ts[32];
+        client_ip(c, ip);
+        tl__ts_format_us(tl__now_us(), ts);
+        pthread_mutex_lock(&sv->log_mu);
+        fprintf(sv->opts->access_log, "%s %s %s %s %s %u %zu %lldus%s\n", ts, ip,
+                *rq->partner ? rq->partner : "-", rq->method, rq->url, rq->status, rq->bytes,
+                (long long)(tl__now_us() - rq->t0),
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (not completed)");
+        fflush(sv->opts->access_log);
+        pthread_mutex_unlock(&sv->log_mu);
+    }
+    tl__buf_free(&rq->body);
+    tl_free(rq);
+    *con_cls = NULL;
+}
+
+/* ---- the daemon ---- */
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, int *loopback)
+{
+    memset(ss, 0, sizeof *ss);
+    const char *colon = strrchr(s, ':');
+    if (!colon) return -1;
+    char host[64];
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || colon == s) return -1;
+    if (s[0] == '[') {
+        if (colon[-1] != ']' || (size_t)(colon - s - 2) >= sizeof host) return -1;
+        snprintf(host, sizeof host, "%.*s", (int)(colon - s - 2), s + 1);
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)(void *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1) return -1;
+        *loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+        *len = sizeof *a;
+        return 0;
+    }
+    if ((size_t)(colon - s) >= sizeof host) return -1;
+    snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
+    struct sockaddr_in *a = (struct sockaddr_in *)(void *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &a->sin_addr) != 1) return -1;
+    *loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+    *len = sizeof *a;
+    return 0;
+}
+
+/* TLS 1.2 and 1.3 only. */
+static char tls_priorities[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+
+tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg, size_t errcap)
+{
+    struct server *sv = tl_calloc(1, sizeof *sv);
+    if (!sv) return TL_ENOMEM;
+    tl_err rc = TL_OK;
+    struct MHD_Daemon *d = NULL;
+    char *cert = NULL, *key = NULL;
+    size_t certlen = 0, keylen = 0;
+    sv->opts = opts;
+    sv->home = home;
+    sv->max_body = opts->max_body ? opts->max_body : 10u << 20;
+    pthread_mutex_init(&sv->mu, NULL);
+    pthread_mutex_init(&sv->log_mu, NULL);
+    pthread_cond_init(&sv->free_node, NULL);
+    unsigned threads = opts->threads;
+    if (!threads) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = ncpu > 0 ? (unsigned)ncpu : 1;
+    }
+    if (threads > 64) threads = 64;
+    struct sockaddr_storage ss;
+    socklen_t sslen = 0;
+    int loopback = 0;
+    if (!opts->listen || parse_listen(opts->listen, &ss, &sslen, &loopback)) {
+        tl__msg(errmsg, errcap, "'%s' is not ADDRESS:PORT (127.0.0.1:8443, [::1]:8443)",
+                opts->listen ? opts->listen : "");
+        rc = TL_EINVAL;
+        goto out;
+    }
+    if (!opts->cert_file && !loopback) {
+        tl__msg(errmsg, errcap,
+                "plain HTTP is allowed only on a loopback address; give --cert and --key for %s",
+                opts->listen);
+        rc = TL_EINVAL;
+        goto out;
+    }
+    if (opts->cert_file &&
+        (!opts->key_file ||
+         tl__read_file(opts->cert_file, 1 << 20, &cert, &certlen, errmsg, errcap) ||
+         tl__read_file(opts->key_file, 1 << 20, &key, &keylen, errmsg, errcap))) {
+        if (!opts->key_file) tl__msg(errmsg, errcap, "HTTPS needs both a certificate and a key");
+        rc = TL_EINVAL;
+        goto out;
+    }
+    /* a node handle per worker, and one for authentication while all are busy */
+    sv->npool = threads + 1;
+    sv->pool = tl_calloc(sv->npool, sizeof(tl_node *));
+    sv->busy = tl_calloc(sv->npool, sizeof *sv->busy);
+    if (!sv->pool || !sv->busy) {
+        rc = TL_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < sv->npool; i++)
+        if ((rc = tl_node_open(home, &sv->pool[i], errmsg, errcap))) goto out;
+    tl_node *n0 = sv->pool[0];
+    snprintf(sv->title, sizeof sv->title, "%s (tearline node %s)", tl_node_title(n0),
+             tl_node_code(n0));
+    unsigned char secret[32];
+    if ((rc = tl__node_release_secret(n0, secret))) {
+        tl__msg(errmsg, errcap, "%s", tl_node_errmsg(n0));
+        goto out;
+    }
+    crypto_generichash(sv->ids_key, 32, (const unsigned char *)"taxii collection ids", 20, secret,
+                       32);
+    crypto_generichash(sv->cursor_key, 32, (const unsigned char *)"taxii paging cursors", 20,
+                       secret, 32);
+    sodium_memzero(secret, sizeof secret);
+    randombytes_buf(sv->cache_key, sizeof sv->cache_key);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    if (cert) flags |= MHD_USE_TLS;
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, tls_priorities},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    d = MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        opts->max_connections ? opts->max_connections : 256u, MHD_OPTION_CONNECTION_TIMEOUT,
+        opts->timeout_s ? opts->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, completed, sv,
+        cert ? MHD_OPTION_ARRAY : MHD_OPTION_END, tls, MHD_OPTION_END);
+    if (!d) {
+        tl__msg(errmsg, errcap, "cannot listen on %s (in use, or not an address of this host)",
+                opts->listen);
+        rc = TL_EIO;
+        goto out;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    if (opts->ready) opts->ready(opts->ud, di ? di->port : 0);
+    while (!opts->stop || !*opts->stop)
+        sleep_us(50000);
+    MHD_quiesce_daemon(d); /* no new connections; those in flight finish */
+out:
+    if (d) MHD_stop_daemon(d);
+    for (size_t i = 0; sv->pool && i < sv->npool; i++)
+        tl_node_close(sv->pool[i]);
+    tl_free(sv->pool);
+    tl_free(sv->busy);
+    if (key) sodium_memzero(key, keylen);
+    tl_free(key);
+    tl_free(cert);
+    pthread_mutex_destroy(&sv->mu);
+    pthread_mutex_destroy(&sv->log_mu);
+    pthread_cond_destroy(&sv->free_node);
+    sodium_memzero(sv, sizeof *sv);
+    tl_free(sv);
+    (void)certlen;
+    return rc;
+}
