@@ -60,6 +60,10 @@ typedef struct tl_ingest_opts {
     void *ud;
     /* Set nonzero (from a signal handler) to abandon the ingest; may be NULL. */
     volatile sig_atomic_t *cancel;
+    /* Reads mem[0..mem_len) (named mem_name in messages) instead of the paths. */
+    const char *mem;
+    size_t mem_len;
+    const char *mem_name;
 } tl_ingest_opts;
 
 typedef struct tl_ingest_stats {

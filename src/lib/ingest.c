@@ -265,6 +265,7 @@ static struct item *object_item(const tl_stix_info *info, const json_t *obj,
 }
 
 /* Reads one file into the queue. Returns nonzero when the input must stop. */
+/* Reads one file (or, path NULL, the caller's buffer) into the queue. */
 static int produce_file(struct ingest *g, struct batch *b, const char *path, struct tl_buf *canon)
 {
     tl_node *n = g->n;
@@ -274,13 +275,17 @@ static int produce_file(struct ingest *g, struct batch *b, const char *path, str
     if (!lim.max_depth) lim.max_depth = n->limits.max_depth;
     char msg[1024];
     tl_reader *r = NULL;
-    tl_err rc = tl_reader_open_file(path, &lim, &r, msg, sizeof msg);
+    const char *name = !path ? (g->opts->mem_name ? g->opts->mem_name : "<input>")
+                       : strcmp(path, "-") == 0 ? "<stdin>"
+                                                : path;
+    tl_err rc = path ? tl_reader_open_file(path, &lim, &r, msg, sizeof msg)
+                     : tl_reader_open_mem(name, g->opts->mem, g->opts->mem_len, &lim, &r);
+    if (rc && !path) snprintf(msg, sizeof msg, "%s: %s", name, tl_strerror(rc));
     if (rc) {
         struct item *it = message_item(ITEM_FATAL, rc, msg);
         if (it) batch_add(g, b, it);
         return 1;
     }
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     int stop = 0;
     while (!stop) {
         if ((g->opts->cancel && *g->opts->cancel) || consumer_quit(&g->q)) {
@@ -344,7 +349,8 @@ static void *producer(void *arg)
     struct ingest *g = arg;
     struct batch b = {NULL, NULL, 0};
     struct tl_buf canon = TL_BUF_INIT;
-    for (size_t i = 0; i < g->npaths; i++)
+    if (g->opts->mem) produce_file(g, &b, NULL, &canon);
+    for (size_t i = 0; !g->opts->mem && i < g->npaths; i++)
         if (produce_file(g, &b, g->paths[i], &canon)) break;
     tl__buf_free(&canon);
     if (b.n) queue_put(&g->q, b.first, b.last, b.n);

@@ -10,10 +10,13 @@
  * (its own SQLite connection) from a pool for as long as it runs.
  */
 #include "tearline/partner.h"
+#include "tearline/json.h"
 #include "tearline/prov.h"
+#include "tearline/stix.h"
 #include "tearline/server.h"
 
 #include "buf.h"
+#include "sig.h"
 #include "node_int.h"
 #include "taxii.h"
 #include "ts.h"
@@ -490,6 +493,148 @@ out:
     return res;
 }
 
+/* Is a Content-Type the TAXII 2.1 media type (spaces and case aside)? */
+static int taxii_media(const char *h)
+{
+    char buf[128];
+    size_t n = 0;
+    if (!h || strlen(h) >= sizeof buf) return 0;
+    for (const char *p = h; *p; p++)
+        if (*p != ' ' && *p != '\t') buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    buf[n] = '\0';
+    if (n < 22 || strncmp(buf, "application/taxii+json", 22) != 0) return 0;
+    const char *rest = buf + 22;
+    if (!*rest) return 1;
+    if (*rest != ';') return 0;
+    /* parameters: a version, if any, must be 2.1; a charset must be utf-8 */
+    for (char *p = (char *)(uintptr_t)rest + 1; p && *p;) {
+        char *next = strchr(p, ';');
+        if (next) *next++ = '\0';
+        if (!strncmp(p, "version=", 8) && strcmp(p + 8, "2.1") != 0) return 0;
+        if (!strncmp(p, "charset=", 8) && strcmp(p + 8, "utf-8") != 0) return 0;
+        p = next;
+    }
+    return 1;
+}
+
+/* One entry of a status's successes or failures. */
+static void status_entry(struct tl_buf *b, const char *id, const char *version, const char *msg)
+{
+    if (b->len) tl__buf_putc(b, ',');
+    tl__buf_puts(b, "{\"id\":");
+    tl__taxii_json_str(b, id ? id : "");
+    tl__buf_puts(b, ",\"version\":");
+    tl__taxii_json_str(b, version ? version : "");
+    if (msg) {
+        tl__buf_puts(b, ",\"message\":");
+        tl__taxii_json_str(b, msg);
+    }
+    tl__buf_putc(b, '}');
+}
+
+/*
+ * POST to the caller's inbox: each object must be valid STIX and carry the
+ * partner's signature; the good ones are stored with origin = the partner
+ * in one transaction (a duplicate is a success). Answered 202 with the
+ * status, which stays readable at /api/status/{id}/.
+ */
+static enum MHD_Result post_inbox(struct MHD_Connection *c, struct request *rq, tl_node *n)
+{
+    unsigned char pk[32];
+    if (tl__partner_key(n, rq->partner, pk))
+        return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
+                          "nothing can be accepted from you: %s", tl_node_errmsg(n));
+    tl_reader *r = NULL;
+    tl_err rc = tl_reader_open_mem("the request body", rq->body.p ? rq->body.p : "", rq->body.len,
+                                   &n->limits, &r);
+    if (rc) return MHD_NO;
+    struct tl_buf good = TL_BUF_INIT, ok = TL_BUF_INIT, failed = TL_BUF_INIT;
+    size_t total = 0, nok = 0, nfailed = 0;
+    enum MHD_Result res;
+    for (;;) {
+        json_t *obj = NULL;
+        tl_reader_pos pos;
+        rc = tl_reader_next(r, &obj, &pos);
+        if (rc) {
+            res = send_error(c, rq, MHD_HTTP_BAD_REQUEST, "Bad request", "%s", tl_reader_errmsg(r));
+            goto out;
+        }
+        if (!obj) break;
+        total++;
+        const char *id = json_string_value(json_object_get(obj, "id"));
+        const json_t *m = json_object_get(obj, "modified");
+        if (!m) m = json_object_get(obj, "created");
+        const char *ver = json_string_value(m);
+        tl_stix_info info;
+        tl_stix_error err;
+        char why[300];
+        char *text = NULL;
+        size_t len = 0;
+        if (tl_stix_validate(obj, &info, &err) != TL_OK) {
+            status_entry(&failed, id, ver, err.msg);
+            nfailed++;
+        } else if (tl__sig_verify(obj, pk, why, sizeof why) != TL_OK) {
+            status_entry(&failed, id, ver, why);
+            nfailed++;
+        } else if (tl_json_canonical(obj, &text, &len) == TL_OK) {
+            tl__buf_append(&good, text, len);
+            tl__buf_putc(&good, '\n');
+            status_entry(&ok, id, ver, NULL);
+            nok++;
+        }
+        tl_free(text);
+        json_decref(obj);
+    }
+    if (good.len) {
+        tl_ingest_opts io;
+        memset(&io, 0, sizeof io);
+        io.origin = rq->partner;
+        io.mem = good.p;
+        io.mem_len = good.len;
+        io.mem_name = "the request body";
+        if (tl_node_ingest(n, NULL, 0, &io, NULL) != TL_OK) {
+            /* one transaction: none of them was stored */
+            res = send_error(c, rq, 422, "Unprocessable", "nothing was stored: %s",
+                             tl_node_errmsg(n));
+            goto out;
+        }
+    }
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    raw[6] = (unsigned char)((raw[6] & 0x0f) | 0x40);
+    raw[8] = (unsigned char)((raw[8] & 0x3f) | 0x80);
+    char sid[37], now[32];
+    snprintf(sid, sizeof sid,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", raw[0], raw[1],
+             raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11],
+             raw[12], raw[13], raw[14], raw[15]);
+    tl__ts_format_us(tl__now_us(), now);
+    struct tl_buf doc = TL_BUF_INIT;
+    tl__buf_printf(&doc,
+                   "{\"id\":\"%s\",\"status\":\"complete\",\"request_timestamp\":\"%s\","
+                   "\"total_count\":%zu,\"success_count\":%zu,\"failure_count\":%zu,"
+                   "\"pending_count\":0",
+                   sid, now, total, nok, nfailed);
+    if (nok) tl__buf_printf(&doc, ",\"successes\":[%.*s]", (int)ok.len, ok.p);
+    if (nfailed) tl__buf_printf(&doc, ",\"failures\":[%.*s]", (int)failed.len, failed.p);
+    tl__buf_putc(&doc, '}');
+    if (!doc.oom && (rc = tl_store_begin(n->store)) == TL_OK) {
+        rc = tl_store_status_put(n->store, sid, rq->partner, doc.p);
+        if (!rc) rc = tl_store_commit(n->store);
+        if (rc) tl_store_rollback(n->store);
+    }
+    res = rc ? send_error(c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "Server error",
+                          "the status could not be stored")
+             : send_buf(c, rq, MHD_HTTP_ACCEPTED, &doc, NULL);
+    tl__buf_free(&doc);
+out:
+    tl_reader_close(r);
+    tl__buf_free(&good);
+    tl__buf_free(&ok);
+    tl__buf_free(&failed);
+    return res;
+}
+
 /* Routes an authenticated request. */
 static enum MHD_Result route(struct server *sv, struct MHD_Connection *c, struct request *rq,
                              const char *url, const char *method)
@@ -519,7 +664,21 @@ static enum MHD_Result route(struct server *sv, struct MHD_Connection *c, struct
                        sv->max_body);
         goto ok;
     }
-    if (!strncmp(rest, "status/", 7)) return not_found(c, rq); /* no POST has made one yet */
+    if (!strncmp(rest, "status/", 7)) {
+        const char *sid = rest + 7;
+        if (!get) goto method;
+        if (strlen(sid) != 37 || sid[36] != '/') return not_found(c, rq);
+        char id[37];
+        snprintf(id, sizeof id, "%.36s", sid);
+        char *doc = NULL;
+        tl_node *n = borrow(sv);
+        tl_err rc = tl_store_status_get(n->store, id, rq->partner, &doc);
+        give_back(sv, n);
+        if (rc) return not_found(c, rq); /* another partner's status does not exist for you */
+        tl__buf_puts(&b, doc);
+        tl_free(doc);
+        goto ok;
+    }
     if (strncmp(rest, "collections/", 12) != 0) return not_found(c, rq);
     rest += 12;
     if (!*rest) {
@@ -564,8 +723,14 @@ static enum MHD_Result route(struct server *sv, struct MHD_Connection *c, struct
         if (outbox)
             return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
                               "this collection is read-only for you");
-        return send_error(c, rq, MHD_HTTP_NOT_IMPLEMENTED, "Not implemented",
-                          "posting to the inbox is not available yet");
+        if (!taxii_media(
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+            return send_error(c, rq, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
+                              "send an envelope as " TL_TAXII_MEDIA);
+        tl_node *n = borrow(sv);
+        res = post_inbox(c, rq, n);
+        give_back(sv, n);
+        return res;
     }
     if (del && *oid && !versions)
         return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",

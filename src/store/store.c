@@ -102,6 +102,16 @@ tl_err tl_store_partner_get(tl_store *st, const char *code, tl_partner_cb cb, vo
     return st->ops->partner_get(st, code, cb, ud);
 }
 
+tl_err tl_store_status_put(tl_store *st, const char *id, const char *partner, const char *doc)
+{
+    return st->ops->status_put(st, id, partner, doc);
+}
+
+tl_err tl_store_status_get(tl_store *st, const char *id, const char *partner, char **doc)
+{
+    return st->ops->status_get(st, id, partner, doc);
+}
+
 tl_err tl_store_facets(tl_store *st, const char *kind, tl_store_facet_cb cb, void *ud)
 {
     return st->ops->facets(st, kind, cb, ud);

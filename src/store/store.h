@@ -143,6 +143,8 @@ struct tl_store_ops {
                     const char *rule, const char *detail);
     tl_err (*partner_put)(tl_store *st, const tl_partner_rec *p);
     tl_err (*partner_get)(tl_store *st, const char *code, tl_partner_cb cb, void *ud);
+    tl_err (*status_put)(tl_store *st, const char *id, const char *partner, const char *doc);
+    tl_err (*status_get)(tl_store *st, const char *id, const char *partner, char **doc);
     tl_err (*meta_get)(tl_store *st, const char *key, char **value);
     tl_err (*meta_set)(tl_store *st, const char *key, const char *value);
     void (*close)(tl_store *st);
@@ -244,6 +246,13 @@ tl_err tl_store_outbox_query(tl_store *st, const tl_outbox_query *q, tl_outbox_c
  */
 tl_err tl_store_partner_put(tl_store *st, const tl_partner_rec *p);
 tl_err tl_store_partner_get(tl_store *st, const char *code, tl_partner_cb cb, void *ud);
+
+/*
+ * TAXII status resources: put stores one (inside a transaction); get finds
+ * id if partner made it (*doc freed with tl_free), else TL_ENOTFOUND.
+ */
+tl_err tl_store_status_put(tl_store *st, const char *id, const char *partner, const char *doc);
+tl_err tl_store_status_get(tl_store *st, const char *id, const char *partner, char **doc);
 
 /* Node metadata. *value (OUT) is freed with tl_free; TL_ENOTFOUND if unset. */
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);

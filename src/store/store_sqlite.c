@@ -74,7 +74,10 @@ static const char *const migrations[] = {
     /* 5: partners: where to reach them, their keys, and how each side authenticates */
     "CREATE TABLE partners(code TEXT PRIMARY KEY, url TEXT NOT NULL, public_key TEXT NOT NULL,"
     "  credential TEXT NOT NULL, secret_hash TEXT NOT NULL, updated INTEGER NOT NULL)"
-    "  WITHOUT ROWID;",
+    "  WITHOUT ROWID;"
+    /* and the TAXII status of each POST a partner made */
+    "CREATE TABLE taxii_status(id TEXT PRIMARY KEY, partner TEXT NOT NULL,"
+    "  created INTEGER NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -914,6 +917,48 @@ static tl_err sqlite_partner_get(tl_store *base, const char *code, tl_partner_cb
     return rc;
 }
 
+static tl_err sqlite_status_put(tl_store *base, const char *id, const char *partner,
+                                const char *doc)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            s->db, "INSERT INTO taxii_status(id, partner, created, doc) VALUES(?1, ?2, ?3, ?4)", -1,
+            &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a status");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, partner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, tl__now_us());
+    sqlite3_bind_text(st, 4, doc, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "storing a status");
+}
+
+static tl_err sqlite_status_get(tl_store *base, const char *id, const char *partner, char **doc)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    *doc = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT doc FROM taxii_status WHERE id = ?1 AND partner = ?2", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a status lookup");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, partner, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    tl_err rc = TL_ENOTFOUND;
+    if (step == SQLITE_ROW) {
+        *doc = tl_strdup((const char *)sqlite3_column_text(st, 0));
+        rc = *doc ? TL_OK : TL_ENOMEM;
+    } else if (step != SQLITE_DONE) {
+        rc = db_fail(s, "reading a status");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static tl_err sqlite_outbox_trace(tl_store *base, const char *id,
                                   int (*cb)(const char *partner, const char *version,
                                             const char *original, void *ud),
@@ -985,6 +1030,8 @@ static const struct tl_store_ops sqlite_ops = {
     .outbox_query = sqlite_outbox_query,
     .partner_put = sqlite_partner_put,
     .partner_get = sqlite_partner_get,
+    .status_put = sqlite_status_put,
+    .status_get = sqlite_status_get,
     .audit = sqlite_audit,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,

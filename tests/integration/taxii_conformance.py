@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """TAXII 2.1 conformance checks against a running tearline server.
 
-usage: taxii_conformance.py BASE_URL CODE SECRET OTHER_CODE OTHER_SECRET STORE_DB
+usage: taxii_conformance.py BASE_URL CODE SECRET OTHER_CODE OTHER_SECRET STORE_DB PUSH.json
 
 CODE's outbox must hold released objects (some with several versions);
-OTHER_CODE is a second partner with nothing released to it. Each check is
+OTHER_CODE is a second partner with nothing released to it. PUSH.json is a
+bundle CODE's own node released to this one (signed by CODE), for POSTs. Each check is
 named by its requirement in ../shared/STANDARDS.md (T1-T27, section 1.2) or
 by the reference client's exchange (section 1.3). Prints every failure and
 exits 1 if there was any.
@@ -18,7 +19,7 @@ import sys
 import urllib.parse
 import uuid
 
-BASE, CODE, SECRET, OTHER, OTHER_SECRET, DB = sys.argv[1:7]
+BASE, CODE, SECRET, OTHER, OTHER_SECRET, DB, PUSH = sys.argv[1:8]
 MEDIA = "application/taxii+json;version=2.1"
 STIX_MEDIA = "application/stix+json;version=2.1"
 TS6 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -289,6 +290,61 @@ check("T2 Content-Type on 404", st == 404 and h.get("content-type") == MEDIA, h)
 check("T23 http_status equals the status", d and d.get("http_status") == "404" and d.get("title"), d)
 st, h, d = get(root + "status/" + str(uuid.uuid4()) + "/")
 check("T15 an unknown status is 404", st == 404, st)
+
+# ---- POST to the inbox ----
+pushed = json.load(open(PUSH))["objects"]
+check("setup: objects to push", len(pushed) > 20, len(pushed))
+JSON_CT = {"Content-Type": MEDIA}
+
+
+def post(objs, auth=AUTH, ct=JSON_CT, raw=None):
+    return req("POST", IN + "objects/", auth=auth, body=raw if raw is not None else json.dumps({"objects": objs}),
+               headers=ct)
+
+
+def status_ok(d):
+    return (d and d.get("id") and uuid.UUID(d["id"]).version == 4 and d.get("status") in ("complete", "pending")
+            and all(isinstance(d.get(k), int) and d[k] >= 0 for k in
+                    ("total_count", "success_count", "failure_count", "pending_count"))
+            and d["success_count"] + d["failure_count"] + d["pending_count"] == d["total_count"]
+            and len(d.get("successes", [])) == d["success_count"]
+            and len(d.get("failures", [])) == d["failure_count"])
+
+
+first = pushed[:10]
+st, h, d = post(first)
+check("T20 POST answers 202 with a status", st == 202 and status_ok(d) and d["success_count"] == 10, f"{st} {d}")
+check("T15 status entries name id and version", all(e.get("id") and e.get("version") for e in d.get("successes", [])), d)
+sid = d.get("id")
+st, h, d2 = get(root + f"status/{sid}/")
+check("T15 the status can be read back", st == 200 and d2 == d, f"{st} {d2}")
+st, h, _ = get(root + f"status/{sid}/", auth=OA)
+check("another partner cannot read the status", st == 404, st)
+st, h, d = post(first)
+check("T20 a duplicate POST is not an error", st == 202 and d.get("success_count") == 10, f"{st} {d}")
+held = db.execute("SELECT count(*) FROM objects WHERE origin = ?", (CODE,)).fetchone()[0]
+check("posted objects are held with the partner as origin", held == 10, held)
+tampered = json.loads(json.dumps(pushed[10]))
+tampered["name"] = tampered.get("name", "") + " (changed)"
+unsigned = {k: v for k, v in pushed[11].items() if k != "extensions"}
+st, h, d = post([tampered, unsigned, pushed[12]])
+check("a tampered or unsigned object fails, the others go in",
+      st == 202 and status_ok(d) and d["failure_count"] == 2 and d["success_count"] == 1, f"{st} {d}")
+msgs = " ".join(f.get("message", "") for f in d.get("failures", []))
+check("the failures say why", "does not verify" in msgs and "signature" in msgs, msgs)
+held = db.execute("SELECT count(*) FROM objects WHERE origin = ?", (CODE,)).fetchone()[0]
+check("nothing tampered was stored", held == 11, held)
+st, h, d = post(pushed[13:15], ct={"Content-Type": "application/json"})
+check("415 for another media type", st == 415 and h.get("content-type") == MEDIA, st)
+st, h, d = post(None, raw="{\"objects\": [")
+check("400 for a malformed envelope", st == 400, st)
+big = json.dumps({"objects": [dict(pushed[0], description="x" * 3_000_000)]})
+st, h, d = post(None, raw=big)
+check("413 beyond max_content_length", st == 413, st)
+st, h, d = post(pushed[13:15], auth=OA)
+check("another partner cannot post to this inbox", st == 404, st)
+st, h, d = req("POST", root + "collections/", body="{}", headers=JSON_CT)
+check("POST where it is not allowed is 405", st == 405 and h.get("content-type") == MEDIA, st)
 
 print(f"{checks} checks, {len(failures)} failed")
 for f in failures:

@@ -28,11 +28,15 @@ export TEARLINE_HOME="$U"
 # a new protected term changes some copies: they are published again as new versions
 "$TEARLINE" protect add convoy >/dev/null
 "$TEARLINE" release --to rus >/dev/null || { echo "second release failed"; exit 1; }
+# rus releases to usa: what rus will push to usa's inbox, signed by rus
+python3 "$TL_SRC/bench/gen_corpus.py" --objects 300 --seed 3 "$TMP/rus-corpus.json" 2>/dev/null || exit 1
+"$TEARLINE" ingest --home "$TMP/rus" "$TMP/rus-corpus.json" >/dev/null || exit 1
+"$TEARLINE" release --home "$TMP/rus" --to usa --dry-run > "$TMP/rus-release.json" 2>/dev/null || exit 1
 "$TEARLINE" partner add rus >/dev/null && "$TEARLINE" partner add gbr >/dev/null || exit 1
 RUS=$("$TEARLINE" partner grant rus | awk '/HTTP Basic/{print $NF}')
 GBR=$("$TEARLINE" partner grant gbr | awk '/HTTP Basic/{print $NF}')
 
-"$TEARLINE" serve --listen 127.0.0.1:0 --threads 2 --access-log "$TMP/access.log" \
+"$TEARLINE" serve --listen 127.0.0.1:0 --threads 2 --max-body 2000000 --access-log "$TMP/access.log" \
   > "$TMP/serve.out" 2> "$TMP/serve.err" &
 SERVER=$!
 for _ in $(seq 100); do grep -q "^listening" "$TMP/serve.out" && break; sleep 0.05; done
@@ -40,7 +44,7 @@ PORT=$(awk '/^listening/{print $NF}' "$TMP/serve.out")
 [ -n "$PORT" ] && pass || { fail "the server did not start: $(cat "$TMP/serve.err")"; kill $SERVER; finish; exit 1; }
 
 python3 "$TL_SRC/tests/integration/taxii_conformance.py" "http://127.0.0.1:$PORT" rus "$RUS" gbr "$GBR" \
-  "$U/store.db" && pass || fail "TAXII conformance (see above)"
+  "$U/store.db" "$TMP/rus-release.json" && pass || fail "TAXII conformance (see above)"
 
 # an access log line per request, naming the partner
 grep -q " rus GET /api/collections/ 200 " "$TMP/access.log" && pass || fail "access log: $(head -3 "$TMP/access.log")"

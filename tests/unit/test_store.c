@@ -430,13 +430,13 @@ static void test_facets(void **state)
     snprintf(path, sizeof path, "%s/store.db", fx->dir);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db,
-                     "DROP TABLE facets; DROP INDEX objects_meta; DROP TABLE partners; "
-                     "UPDATE meta SET value = '3' "
-                     "WHERE key = 'schema_version'",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE facets; DROP INDEX objects_meta; DROP TABLE "
+                                  "partners; DROP TABLE taxii_status; "
+                                  "UPDATE meta SET value = '3' "
+                                  "WHERE key = 'schema_version'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(tl_store_open(path, &fx->st, msg, sizeof msg), TL_OK);
     check_facets(fx->st);
