@@ -503,11 +503,11 @@ static int taxii_media(const char *h)
         if (*p != ' ' && *p != '\t') buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
     buf[n] = '\0';
     if (n < 22 || strncmp(buf, "application/taxii+json", 22) != 0) return 0;
-    const char *rest = buf + 22;
+    char *rest = buf + 22;
     if (!*rest) return 1;
     if (*rest != ';') return 0;
     /* parameters: a version, if any, must be 2.1; a charset must be utf-8 */
-    for (char *p = (char *)(uintptr_t)rest + 1; p && *p;) {
+    for (char *p = rest + 1; p && *p;) {
         char *next = strchr(p, ';');
         if (next) *next++ = '\0';
         if (!strncmp(p, "version=", 8) && strcmp(p + 8, "2.1") != 0) return 0;
