@@ -85,7 +85,7 @@ class Gen:
              "collected_where": self.r.choice(PLACES)[0]}
         if self.sources:
             p["source_ref"] = self.r.choice(self.sources)
-        if self.r.random() < 0.15:
+        if self.r.random() < 0.15 and self.sources:
             p["originator"] = self.r.choice(self.sources)
         return p
 

@@ -23,6 +23,7 @@ static const struct {
     {"trace", cmd_trace, "name the partner a leaked copy was released to"},
     {"partner", cmd_partner, "record partners and grant them secrets for the TAXII server"},
     {"serve", cmd_serve, "serve TAXII 2.1 to partners: their outboxes and inboxes"},
+    {"pull", cmd_pull, "pull what a partner released to this node, signatures checked"},
 };
 
 static void usage(FILE *out)

@@ -920,7 +920,8 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
                        secret, 32);
     sodium_memzero(secret, sizeof secret);
     randombytes_buf(sv->cache_key, sizeof sv->cache_key);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     if (cert) flags |= MHD_USE_TLS;
     struct MHD_OptionItem tls[] = {

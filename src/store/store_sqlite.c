@@ -1044,9 +1044,14 @@ tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, siz
     struct sqlite_store *s = tl_calloc(1, sizeof *s);
     if (!s) return TL_ENOMEM;
     s->base.ops = &sqlite_ops;
-    /* Holdings carry protected provenance: the file (and its WAL, which inherits
-     * the mode) is readable by the owner only. */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /*
+     * Holdings carry protected provenance: the file (and its WAL, which
+     * inherits the mode) is readable by the owner only. Created here only
+     * if missing (O_EXCL): closing a descriptor of a database this process
+     * already has open would drop every POSIX lock SQLite holds on it, and
+     * another process's writes would then corrupt what this one reads.
+     */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) close(fd);
     int orc = sqlite3_open_v2(
         path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
