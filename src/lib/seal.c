@@ -174,8 +174,8 @@ tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_sta
     }
     const char *sender = json_string_value(json_object_get(doc, "from"));
     const char *to = json_string_value(json_object_get(doc, "to"));
-    if (!sender || !to ||
-        strcmp(json_string_value(json_object_get(doc, "type")), "tearline-sealed") ||
+    const char *type = json_string_value(json_object_get(doc, "type"));
+    if (!sender || !to || !type || strcmp(type, "tearline-sealed") != 0 ||
         !json_is_array(json_object_get(doc, "objects")) || !tl_party_code_valid(sender)) {
         tl__node_err(n, "%s: the sealed document lacks its sender, recipient or objects", path);
         rc = TL_ECRYPTO;
