@@ -8,6 +8,11 @@
  * transaction before moving its checkpoint (the date_added of the page's last
  * object). An interrupted pull resumes from the checkpoint: a page fetched
  * twice adds nothing, since identical versions are stored once.
+ *
+ * After a pull that received anything, the node signs receipts (type
+ * TL_RECEIPT_TYPE: the id and version of every object received, and a
+ * BLAKE2b digest of that list), keeps them and posts them to the partner's
+ * inbox, where they are kept too; receipts are never released.
  */
 #ifndef TEARLINE_CLIENT_H
 #define TEARLINE_CLIENT_H
@@ -31,10 +36,12 @@ typedef struct tl_pull_opts {
 
 typedef struct tl_pull_stats {
     uint64_t pages;
-    uint64_t objects;    /* received */
-    uint64_t stored;     /* new versions */
-    uint64_t duplicates; /* already held */
-    uint64_t rejected;   /* failed their signature (with skip_bad) */
+    uint64_t objects;            /* received */
+    uint64_t stored;             /* new versions */
+    uint64_t duplicates;         /* already held */
+    uint64_t rejected;           /* failed their signature (with skip_bad) */
+    uint64_t receipts;           /* signed receipts made for what was received, and kept */
+    uint64_t receipts_delivered; /* of them, accepted by the partner's inbox */
 } tl_pull_stats;
 
 /*
@@ -47,6 +54,24 @@ typedef struct tl_pull_stats {
  */
 TL_API tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts,
                            tl_pull_stats *stats);
+
+/* One receipt a partner sent for what it pulled; strings valid during the callback. */
+typedef struct tl_receipt_info {
+    const char *id;
+    const char *created;
+    uint64_t count;   /* objects it acknowledges */
+    uint64_t matched; /* of them, versions this node did publish to the partner */
+    int digest_ok;    /* its digest matches its list */
+} tl_receipt_info;
+
+typedef int (*tl_receipt_cb)(const tl_receipt_info *r, void *ud);
+
+/*
+ * The receipts partner sent this node (its signature was checked when it
+ * arrived), oldest first, each checked against what this node published to
+ * partner.
+ */
+TL_API tl_err tl_node_receipts(tl_node *n, const char *partner, tl_receipt_cb cb, void *ud);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,9 @@ extern "C" {
 /* The extension that carries the Ed25519 signature of a released object. */
 #define TL_SIG_EXT_ID "extension-definition--73efad38-24f0-4877-a91e-1eb1b95bf70c"
 
+/* The STIX type of the signed receipts partners send after a pull (see client.h). */
+#define TL_RECEIPT_TYPE "x-tearline-receipt"
+
 typedef struct tl_release_opts {
     int dry_run;    /* compile and verify; publish nothing */
     int64_t now_us; /* the release time; 0: now */

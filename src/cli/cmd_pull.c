@@ -84,6 +84,11 @@ int cmd_pull(int argc, char **argv)
         from, (unsigned long long)st.objects, (unsigned long long)st.pages,
         (unsigned long long)st.stored, (unsigned long long)st.duplicates,
         (unsigned long long)st.rejected);
+    if (!rc && st.receipts)
+        printf("receipts: %llu signed and kept, %llu delivered to %s\n",
+               (unsigned long long)st.receipts, (unsigned long long)st.receipts_delivered, from);
+    if (!rc && st.receipts_delivered < st.receipts)
+        cli_error("pull", "warning: receipts not delivered: %s", tl_node_errmsg(n));
     if (rc) cli_error("pull", "%s", *tl_node_errmsg(n) ? tl_node_errmsg(n) : tl_strerror(rc));
     tl_node_close(n);
     return cli_exit_code(rc);

@@ -26,6 +26,7 @@ static const struct {
     {"pull", cmd_pull, "pull what a partner released to this node, signatures checked"},
     {"seal", cmd_seal, "release to a partner across an air gap: a signed, encrypted file"},
     {"unseal", cmd_unseal, "open a sealed file from a partner and store what it holds"},
+    {"receipts", cmd_receipts, "list the signed receipts a partner sent for what it pulled"},
 };
 
 static void usage(FILE *out)

@@ -5,6 +5,7 @@
 #include "tearline/json.h"
 #include "tearline/partner.h"
 #include "tearline/prov.h"
+#include "tearline/release.h"
 #include "tearline/stix.h"
 
 #include "buf.h"
@@ -195,7 +196,7 @@ static void url_encode(struct tl_buf *b, const char *s)
 
 /* The id of the partner's collection to read: alias "outbox", else the first readable. */
 static tl_err find_collection(tl_node *n, const char *root, const struct partner_cfg *cfg,
-                              const tl_pull_opts *o, char id[64])
+                              const tl_pull_opts *o, char id[64], char inbox[64])
 {
     char url[1200];
     snprintf(url, sizeof url, "%scollections/", root);
@@ -208,11 +209,15 @@ static tl_err find_collection(tl_node *n, const char *root, const struct partner
     const char *pick = NULL;
     size_t i;
     json_t *col;
+    inbox[0] = '\0';
     json_array_foreach(json_object_get(doc, "collections"), i, col)
     {
-        if (!json_is_true(json_object_get(col, "can_read"))) continue;
         const char *cid = json_string_value(json_object_get(col, "id"));
         const char *alias = json_string_value(json_object_get(col, "alias"));
+        if (cid && strlen(cid) < 64 && alias && !strcmp(alias, "inbox") &&
+            json_is_true(json_object_get(col, "can_write")))
+            snprintf(inbox, 64, "%s", cid);
+        if (!json_is_true(json_object_get(col, "can_read"))) continue;
         if (cid && (!pick || (alias && !strcmp(alias, "outbox")))) pick = cid;
     }
     if (pick && strlen(pick) < 64)
@@ -222,6 +227,174 @@ static tl_err find_collection(tl_node *n, const char *root, const struct partner
     if (rc) tl__node_err(n, "%s: no collection there can be read by this node", url);
     json_decref(doc);
     return rc;
+}
+
+/* What a pull received, for its receipts: {"id", "version"} of every object. */
+struct acks {
+    json_t *list;
+    size_t n;
+};
+
+#define RECEIPT_MAX 5000 /* entries in one receipt */
+
+static tl_err acknowledge(struct acks *a, const json_t *o)
+{
+    const json_t *v = json_object_get(o, "modified");
+    if (!v) v = json_object_get(o, "created");
+    if (!a->list && !(a->list = json_array())) return TL_ENOMEM;
+    json_t *e = json_pack("{s:O, s:O}", "id", json_object_get(o, "id"), "version", v);
+    if (!e || json_array_append_new(a->list, e)) return TL_ENOMEM;
+    a->n++;
+    return TL_OK;
+}
+
+/* The digest a receipt carries: BLAKE2b-256 of the RFC 8785 form of its x_objects. */
+static tl_err receipt_digest(const json_t *objects, char hex[65])
+{
+    char *text = NULL;
+    size_t len = 0;
+    tl_err rc = tl_json_canonical(objects, &text, &len);
+    if (rc) return rc;
+    unsigned char d[32];
+    crypto_generichash(d, sizeof d, (const unsigned char *)text, len, NULL, 0);
+    tl_free(text);
+    sodium_bin2hex(hex, 65, d, sizeof d);
+    return TL_OK;
+}
+
+static void uuid4(char out[37])
+{
+    unsigned char h[16];
+    randombytes_buf(h, sizeof h);
+    h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
+    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
+             h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
+             h[14], h[15]);
+}
+
+/* POSTs an envelope to url; TL_OK when the status says every object succeeded. */
+static tl_err http_post(tl_node *n, const char *url, const struct partner_cfg *cfg,
+                        const tl_pull_opts *o, const char *body, size_t len, size_t want)
+{
+    struct http h = {0, TL_BUF_INIT, "", "", 0};
+    CURL *c = curl_easy_init();
+    if (!c) return TL_ENOMEM;
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: " TL_TAXII_MEDIA);
+    hdrs = curl_slist_append(hdrs, "Content-Type: " TL_TAXII_MEDIA);
+    char auth[1200];
+    if (*cfg->credential && !strchr(cfg->credential, ':')) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->credential);
+        hdrs = curl_slist_append(hdrs, auth);
+        sodium_memzero(auth, sizeof auth);
+    } else if (*cfg->credential) {
+        curl_easy_setopt(c, CURLOPT_USERPWD, cfg->credential);
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "tearline/0.1");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &h);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(o->timeout_s ? o->timeout_s : 60));
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    CURLcode cc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h.status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    tl_err rc = TL_OK;
+    json_t *st = NULL;
+    char msg[128];
+    if (cc != CURLE_OK) {
+        tl__node_err(n, "%s: %s", url, curl_easy_strerror(cc));
+        rc = TL_EIO;
+    } else if (h.status != 202 && h.status != 200) {
+        tl__node_err(n, "%s: HTTP %ld", url, h.status);
+        rc = TL_EIO;
+    } else if (tl_json_parse(h.body.p ? h.body.p : "", h.body.len, &st, msg, sizeof msg) ||
+               (size_t)json_integer_value(json_object_get(st, "success_count")) != want) {
+        tl__node_err(n, "%s: the status does not count every object as a success", url);
+        rc = TL_EIO;
+    }
+    json_decref(st);
+    tl__buf_free(&h.body);
+    return rc;
+}
+
+/*
+ * Signs receipts for everything a pull received (RECEIPT_MAX entries each),
+ * keeps them in the holdings and posts them to the partner's inbox. The pull
+ * has succeeded either way: stats say whether the receipts were delivered.
+ */
+static void send_receipts(tl_node *n, const char *partner, const char *root,
+                          const struct partner_cfg *cfg, const tl_pull_opts *opts, const char *cid,
+                          const char *inbox, struct acks *ack, tl_pull_stats *stats)
+{
+    unsigned char sk[64];
+    if (tl__node_signing_key(n, sk)) return;
+    struct tl_buf jsonl = TL_BUF_INIT, env = TL_BUF_INIT;
+    char now[32];
+    tl__ts_format_ms(tl__now_us(), now);
+    tl_err rc = TL_OK;
+    size_t made = 0;
+    tl__buf_puts(&env, "{\"objects\":[");
+    for (size_t from = 0; from < ack->n && !rc; from += RECEIPT_MAX) {
+        json_t *objects = json_array();
+        for (size_t i = from; i < ack->n && i < from + RECEIPT_MAX; i++)
+            json_array_append(objects, json_array_get(ack->list, i));
+        char id[80], uuid[37], digest[65];
+        uuid4(uuid);
+        snprintf(id, sizeof id, TL_RECEIPT_TYPE "--%s", uuid);
+        rc = receipt_digest(objects, digest);
+        json_t *r =
+            rc ? NULL
+               : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s}", "type",
+                           TL_RECEIPT_TYPE, "spec_version", "2.1", "id", id, "created", now,
+                           "modified", now, "created_by_ref", tl_node_identity(n), "x_released_by",
+                           partner, "x_collection", cid, "x_objects", json_incref(objects),
+                           "x_count", (json_int_t)json_array_size(objects), "x_digest", digest);
+        json_decref(objects);
+        char *text = NULL;
+        size_t len = 0;
+        if (!r || (rc = tl__sig_add(r, sk, tl_node_identity(n))) ||
+            (rc = tl_json_canonical(r, &text, &len))) {
+            if (!rc) rc = TL_ENOMEM;
+        } else {
+            tl__buf_append(&jsonl, text, len);
+            tl__buf_putc(&jsonl, '\n');
+            if (made++) tl__buf_putc(&env, ',');
+            tl__buf_append(&env, text, len);
+        }
+        tl_free(text);
+        json_decref(r);
+    }
+    sodium_memzero(sk, sizeof sk);
+    tl__buf_puts(&env, "]}");
+    if (!rc && !jsonl.oom) { /* kept here, as our own record */
+        tl_ingest_opts io;
+        memset(&io, 0, sizeof io);
+        io.mem = jsonl.p;
+        io.mem_len = jsonl.len;
+        io.mem_name = "receipts";
+        rc = tl_node_ingest(n, NULL, 0, &io, NULL);
+    }
+    if (!rc) stats->receipts = made;
+    if (!rc && !*inbox) {
+        tl__node_err(n, "%s offers no inbox to send receipts to", root);
+        rc = TL_ENOTFOUND;
+    }
+    if (!rc) {
+        char url[1200];
+        snprintf(url, sizeof url, "%scollections/%s/objects/", root, inbox);
+        if (!http_post(n, url, cfg, opts, env.p, env.len, made)) stats->receipts_delivered = made;
+    }
+    tl__buf_free(&jsonl);
+    tl__buf_free(&env);
 }
 
 static tl_err meta_set(tl_node *n, const char *key, const char *value)
@@ -260,8 +433,8 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     char root[1110];
     size_t ul = strlen(cfg.url);
     snprintf(root, sizeof root, "%s%s", cfg.url, ul && cfg.url[ul - 1] == '/' ? "" : "/");
-    char cid[64];
-    if ((rc = find_collection(n, root, &cfg, opts, cid))) goto out;
+    char cid[64], inbox[64];
+    if ((rc = find_collection(n, root, &cfg, opts, cid, inbox))) goto out;
     /*
      * The query stays that of the first page (its added_after is the last
      * pull's checkpoint): `next` is bound to it. The checkpoint moves after
@@ -272,6 +445,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     if (tl_store_meta_get(n->store, ckey, &checkpoint) != TL_OK) checkpoint = NULL;
     const char *since = checkpoint;
     char *next = NULL;
+    struct acks ack = {NULL, 0};
     struct http h = {0, TL_BUF_INIT, "", "", 0};
     struct tl_buf url = TL_BUF_INIT, good = TL_BUF_INIT;
     size_t page = opts->page ? opts->page : 500;
@@ -328,6 +502,10 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             size_t len = 0;
             if ((rc = tl_json_canonical(o, &text, &len))) break;
             tl__buf_append(&good, text, len);
+            if (!rc && (rc = acknowledge(&ack, o))) {
+                tl_free(text);
+                break;
+            }
             tl__buf_putc(&good, '\n');
             tl_free(text);
         }
@@ -362,6 +540,9 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             break;
         }
     }
+    /* acknowledge what arrived: signed receipts, kept here and sent to the partner */
+    if (!rc && ack.n) send_receipts(n, partner, root, &cfg, opts, cid, inbox, &ack, stats);
+    json_decref(ack.list);
     tl_free(next);
     tl_free(checkpoint);
     tl__buf_free(&h.body);
@@ -370,4 +551,62 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
 out:
     sodium_memzero(cfg.credential, sizeof cfg.credential);
     return rc;
+}
+
+struct receipts_ctx {
+    tl_node *n;
+    const char *partner;
+    tl_receipt_cb cb;
+    void *ud;
+    tl_err rc;
+};
+
+static int receipt_row(const tl_record *rec, void *ud)
+{
+    struct receipts_ctx *c = ud;
+    json_t *r = NULL;
+    char msg[128];
+    if (tl_json_parse(rec->json, rec->json_len, &r, msg, sizeof msg)) {
+        c->rc = TL_ESTORE;
+        return 1;
+    }
+    const json_t *objects = json_object_get(r, "x_objects");
+    tl_receipt_info info = {rec->id, json_string_value(json_object_get(r, "created")),
+                            json_array_size(objects), 0, 0};
+    char digest[65];
+    const char *claimed = json_string_value(json_object_get(r, "x_digest"));
+    info.digest_ok = json_is_array(objects) && !receipt_digest(objects, digest) && claimed &&
+                     !strcmp(digest, claimed);
+    size_t i;
+    json_t *e;
+    json_array_foreach(objects, i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const json_t *v = json_object_get(e, "version");
+        char key[TL_TS_KEYMAX], *found = NULL;
+        if (!id || tl__ts_parse(json_string_value(v), json_string_length(v), NULL, NULL, key))
+            continue;
+        if (tl_store_outbox_find(c->n->store, c->partner, id, key, &found) == TL_OK) info.matched++;
+        tl_free(found);
+    }
+    int stop = c->cb(&info, c->ud);
+    json_decref(r);
+    return stop;
+}
+
+tl_err tl_node_receipts(tl_node *n, const char *partner, tl_receipt_cb cb, void *ud)
+{
+    n->errmsg[0] = '\0';
+    if (!tl_party_code_valid(partner)) {
+        tl__node_err(n, "'%s' is not a partner code", partner ? partner : "");
+        return TL_EINVAL;
+    }
+    tl_filter f = TL_FILTER_INIT;
+    f.types[0] = TL_RECEIPT_TYPE;
+    f.ntypes = 1;
+    f.origin = partner;
+    struct receipts_ctx c = {n, partner, cb, ud, TL_OK};
+    char next[TL_CURSOR_MAX];
+    tl_err rc = tl_node_query(n, &f, NULL, receipt_row, &c, next);
+    return rc ? rc : c.rc;
 }

@@ -20,6 +20,7 @@
 #include "par.h"
 #include "node_int.h"
 #include "redact.h"
+#include "sig.h"
 #include "ts.h"
 #include "verify.h"
 
@@ -391,6 +392,8 @@ static void decide_one(struct rel *r, struct held *h, const struct facts *f)
         decide(h, RELEASE, "node-identity", "");
     } else if (!strcmp(f->type, "marking-definition") || !strcmp(f->type, "extension-definition")) {
         decide(h, WITHHOLD, "definition", "definitions are not released as holdings");
+    } else if (!strcmp(f->type, TL_RECEIPT_TYPE)) {
+        decide(h, WITHHOLD, "receipt", "receipts acknowledge exchanges; they are not released");
     } else if (json_object_get(r->sources, h->id)) {
         decide(h, WITHHOLD, "protected-source", "stood in for by a pseudonym");
     } else if (*h->origin && !strcmp(h->origin, r->partner)) {
@@ -939,25 +942,7 @@ static tl_err transform(struct rel *r, const struct held *h, json_t **out, size_
 /* Adds the Ed25519 signature extension over the canonical form without it. */
 static tl_err sign_object(const struct rel *r, json_t *o)
 {
-    char *msg = NULL;
-    size_t len = 0;
-    tl_err rc = tl_json_canonical(o, &msg, &len);
-    if (rc) return rc;
-    unsigned char sig[64];
-    crypto_sign_detached(sig, NULL, (const unsigned char *)msg, len, r->sk);
-    tl_free(msg);
-    char sighex[129], pkhex[65];
-    sodium_bin2hex(sighex, sizeof sighex, sig, sizeof sig);
-    sodium_bin2hex(pkhex, sizeof pkhex, r->sk + 32, 32);
-    json_t *exts = json_object_get(o, "extensions");
-    if (!exts) {
-        exts = json_object();
-        if (!exts || json_object_set_new(o, "extensions", exts)) return TL_ENOMEM;
-    }
-    json_t *ext =
-        json_pack("{s:s, s:s, s:s, s:s}", "extension_type", "property-extension", "signer",
-                  tl_node_identity(r->n), "public_key", pkhex, "signature", sighex);
-    return !ext || json_object_set_new(exts, TL_SIG_EXT_ID, ext) ? TL_ENOMEM : TL_OK;
+    return tl__sig_add(o, r->sk, tl_node_identity(r->n));
 }
 
 /* ---- the whole release ---- */

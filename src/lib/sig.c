@@ -47,6 +47,28 @@ tl_err tl__sig_verify(const json_t *o, const unsigned char pk[32], char *why, si
     return TL_OK;
 }
 
+tl_err tl__sig_add(json_t *o, const unsigned char sk[64], const char *signer)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    tl_err rc = tl_json_canonical(o, &msg, &len);
+    if (rc) return rc;
+    unsigned char sig[64];
+    crypto_sign_detached(sig, NULL, (const unsigned char *)msg, len, sk);
+    tl_free(msg);
+    char sighex[129], pkhex[65];
+    sodium_bin2hex(sighex, sizeof sighex, sig, sizeof sig);
+    sodium_bin2hex(pkhex, sizeof pkhex, sk + 32, 32);
+    json_t *exts = json_object_get(o, "extensions");
+    if (!exts) {
+        exts = json_object();
+        if (!exts || json_object_set_new(o, "extensions", exts)) return TL_ENOMEM;
+    }
+    json_t *ext = json_pack("{s:s, s:s, s:s, s:s}", "extension_type", "property-extension",
+                            "signer", signer, "public_key", pkhex, "signature", sighex);
+    return !ext || json_object_set_new(exts, TL_SIG_EXT_ID, ext) ? TL_ENOMEM : TL_OK;
+}
+
 struct pinned {
     char key[65];
 };

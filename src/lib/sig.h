@@ -15,6 +15,13 @@
 tl_err tl__sig_verify(const json_t *o, const unsigned char pk[32], char *why, size_t cap);
 
 /*
+ * Adds the signature extension to o: signer (a STIX identity id), the public
+ * half of sk, and the Ed25519 signature over the RFC 8785 form of o as it
+ * was. TL_ENOMEM.
+ */
+tl_err tl__sig_add(json_t *o, const unsigned char sk[64], const char *signer);
+
+/*
  * The key partner signs with: its party key in the agreement in force with
  * it, which must equal the key pinned with `tearline partner add --key` if
  * one was. TL_ENOTFOUND (no agreement in force), TL_ECONFLICT (the pinned

@@ -39,7 +39,7 @@ done
 [ -n "${PORT[usa]}" ] && [ -n "${PORT[rus]}" ] && pass || { fail "servers did not start"; finish; exit 1; }
 
 released() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from outbox where partner = '$2'"; }
-held_from() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from objects where origin = '$2'"; }
+held_from() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from objects where origin = '$2' and type != 'x-tearline-receipt'"; }
 
 # each pulls the other's release, in pages of 40
 for p in usa rus; do
@@ -52,17 +52,27 @@ for p in usa rus; do
   [ "$n" -gt 80 ] && pass || fail "$other released too little to page: $n"
   expect_eq "$(held_from $p $other)" "$n" "$p holds every object $other released to it"
   expect_out_contains "pulled from $other: $n objects" "$p pull summary"
+  expect_out_line "receipts: 1 signed and kept, 1 delivered to $other" "$p sends a receipt"
+  # the releasing node holds the receipt and checks it against what it published
+  run receipts --home "$TMP/$other" --partner $p
+  expect_status 0 "$other lists receipts"
+  expect_out_line "1 receipts from $p acknowledge $n objects, $n of them published to $p" "$other's receipts from $p"
   # nothing twice: a second pull adds nothing
   run pull --home "$TMP/$p" --from $other --page 40
   expect_status 0 "$p pulls again"
   expect_out_line "pulled from $other: 0 objects in 1 pages, 0 new, 0 already held, 0 refused" "second pull is empty"
 done
+# receipts are kept by both sides and never released
+run release --home "$TMP/rus" --to usa --dry-run --json
+# rus's own receipt and the one usa sent it are both withheld as receipts
+expect_eq "$(grep -c '"object":"x-tearline-receipt--[^"]*","rule":"receipt"' "$TMP/err")" "2" "receipts withheld"
+if grep -q "x-tearline-receipt" "$TMP/out"; then fail "a receipt was released"; else pass; fi
 # what was pulled is exactly what was released, signature included
 python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "pulled objects differ from the released ones"
 import json, sqlite3, sys
 usa, rus = (sqlite3.connect(p) for p in sys.argv[1:3])
 out = {r[0]: json.loads(r[1]) for r in usa.execute("select id, json from outbox where partner='rus'")}
-got = {r[0]: json.loads(r[1]) for r in rus.execute("select id, json from objects where origin='usa'")}
+got = {r[0]: json.loads(r[1]) for r in rus.execute("select id, json from objects where origin='usa' and type != 'x-tearline-receipt'")}
 assert out.keys() == got.keys()
 assert all(out[k] == got[k] for k in out)
 PY
@@ -72,7 +82,7 @@ PY
 "$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null
 run pull --home "$TMP/rus" --from usa --page 40
 expect_status 0 "pull of the new versions"
-NEWV=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa'")
+NEWV=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type != 'x-tearline-receipt'")
 expect_eq "$NEWV" "$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner='rus'")" "every new version pulled"
 
 # a tampered object: the pull stops, stores nothing of its page, the checkpoint stays
@@ -80,16 +90,19 @@ expect_eq "$NEWV" "$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox wh
 "$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null
 VICTIM=$(sqlite3 "$TMP/usa/store.db" "select id from outbox where partner='rus' order by seq desc limit 1")
 sqlite3 "$TMP/usa/store.db" "update outbox set json = replace(json, '\"spec_version\":\"2.1\"', '\"spec_version\":\"2.1\",\"x_note\":\"edited\"') where id = '$VICTIM' and seq = (select max(seq) from outbox)"
-BEFORE=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa'")
+BEFORE=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type != 'x-tearline-receipt'")
 run pull --home "$TMP/rus" --from usa --page 1000
 expect_status 1 "a tampered object stops the pull"
 grep -q "object $VICTIM is refused: its signature does not verify" "$TMP/err" && pass || fail "tamper message: $ERR"
-expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa'")" "$BEFORE" "nothing of the page stored"
+expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type != 'x-tearline-receipt'")" "$BEFORE" "nothing of the page stored"
 run pull --home "$TMP/rus" --from usa --page 1000 --skip-bad
 expect_status 0 "--skip-bad goes on"
 expect_out_contains ", 1 refused" "one refused"
 sqlite3 "$TMP/rus/store.db" "select json from objects where id = '$VICTIM'" | grep -q x_note && fail "the tampered version was stored" || pass
 
+# usa holds rus's receipts for each pull that brought something, all matching
+run receipts --home "$TMP/usa" --partner rus
+grep -q "DIGEST MISMATCH" "$TMP/out" && fail "a receipt digest mismatch" || pass
 # a wrong credential, a pinned key that is not the agreement's, an unknown partner
 "$TEARLINE" partner --home "$TMP/rus" add usa --credential "rus:0000" >/dev/null
 run pull --home "$TMP/rus" --from usa
