@@ -30,11 +30,13 @@ typedef int (*tl_partner_info_cb)(const tl_partner_info *p, void *ud);
  * Adds partner code or updates it. url: its TAXII API root (http:// or
  * https://, at most 1024 bytes); public_key: its Ed25519 key, 64 hex digits;
  * credential: what we present to its server ("user:password" for HTTP Basic,
- * or a bearer token), at most 1024 bytes. NULL keeps the stored value.
- * TL_EINVAL (a bad code, our own code, a malformed value), TL_ESTORE.
+ * or a bearer token), at most 1024 bytes; ca: a PEM file of the CA (or the
+ * certificate itself) its HTTPS server must present ("" for the system's
+ * CAs). NULL keeps the stored value. TL_EINVAL (a bad code, our own code, a
+ * malformed value, an unreadable CA file), TL_ESTORE.
  */
 TL_API tl_err tl_node_partner_set(tl_node *n, const char *code, const char *url,
-                                  const char *public_key, const char *credential);
+                                  const char *public_key, const char *credential, const char *ca);
 
 /* Room for a granted secret with its NUL. */
 #define TL_PARTNER_SECRET_MAX 65

@@ -8,6 +8,7 @@
 
 static const char help[] =
     "usage: tearline partner add CODE [--url URL] [--key PUBKEY] [--credential CRED]\n"
+    "                            [--ca FILE]\n"
     "       tearline partner grant CODE\n"
     "       tearline partner list\n"
     "\n"
@@ -17,7 +18,8 @@ static const char help[] =
     "        root; --key, its Ed25519 public key (64 hex digits; objects it signs\n"
     "        must verify under it); --credential, what this node presents to its\n"
     "        server: USER:PASSWORD for HTTP Basic, or a bearer token. A credential\n"
-    "        given as '-' is read from the first line of standard input.\n"
+    "        given as '-' is read from the first line of standard input. --ca, a PEM\n"
+    "        file of the CA (or the certificate) its HTTPS server must present.\n"
     "grant   issues CODE a new secret for this node's TAXII server and prints it,\n"
     "        once: only its hash is kept, and the previous secret stops working.\n"
     "list    prints each partner: code, URL, key, and which credentials exist.\n";
@@ -38,9 +40,10 @@ int cmd_partner(int argc, char **argv)
         {"url", required_argument, NULL, 'u'},
         {"key", required_argument, NULL, 'k'},
         {"credential", required_argument, NULL, 'c'},
+        {"ca", required_argument, NULL, 'a'},
         {NULL, 0, NULL, 0},
     };
-    const char *home = NULL, *url = NULL, *key = NULL, *cred = NULL;
+    const char *home = NULL, *url = NULL, *key = NULL, *cred = NULL, *ca = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -57,6 +60,9 @@ int cmd_partner(int argc, char **argv)
         case 'c':
             cred = optarg;
             break;
+        case 'a':
+            ca = optarg;
+            break;
         case 'h':
             return cli_usage(help, 0);
         default:
@@ -72,8 +78,8 @@ int cmd_partner(int argc, char **argv)
         cli_error("partner", "expected 'add CODE', 'grant CODE' or 'list'");
         return cli_usage(help, 1);
     }
-    if (!is_add && (url || key || cred)) {
-        cli_error("partner", "--url, --key and --credential go with 'add'");
+    if (!is_add && (url || key || cred || ca)) {
+        cli_error("partner", "--url, --key, --credential and --ca go with 'add'");
         return cli_usage(help, 1);
     }
     char line[1100];
@@ -92,7 +98,7 @@ int cmd_partner(int argc, char **argv)
     if (is_list) {
         rc = tl_node_partner_list(n, print_partner, NULL);
     } else if (is_add) {
-        rc = tl_node_partner_set(n, argv[optind + 1], url, key, cred);
+        rc = tl_node_partner_set(n, argv[optind + 1], url, key, cred, ca);
         if (!rc) printf("partner %s recorded\n", argv[optind + 1]);
     } else {
         char secret[TL_PARTNER_SECRET_MAX];

@@ -24,6 +24,7 @@
 struct partner_cfg {
     char url[1100];
     char credential[1100];
+    char ca[1100];
 };
 
 struct cfg_ctx {
@@ -36,6 +37,7 @@ static int find_cfg(const tl_partner_rec *p, void *ud)
     struct cfg_ctx *c = ud;
     snprintf(c->cfg->url, sizeof c->cfg->url, "%s", p->url);
     snprintf(c->cfg->credential, sizeof c->cfg->credential, "%s", p->credential);
+    snprintf(c->cfg->ca, sizeof c->cfg->ca, "%s", p->ca);
     c->found = 1;
     return 0;
 }
@@ -130,6 +132,7 @@ static tl_err http_get(tl_node *n, const char *url, const struct partner_cfg *cf
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+        if (*cfg->ca) curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
         CURLcode cc = curl_easy_perform(c);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
         curl_slist_free_all(hdrs);
@@ -303,6 +306,8 @@ static tl_err http_post(tl_node *n, const char *url, const struct partner_cfg *c
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(o->timeout_s ? o->timeout_s : 60));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (*cfg->ca) curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
     CURLcode cc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h.status);
     curl_slist_free_all(hdrs);

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 static int hex_key(const char *s)
 {
@@ -29,7 +30,7 @@ static int printable(const char *s, size_t max)
 
 /* The stored record of code, copied out. */
 struct rec {
-    char *url, *public_key, *credential, *secret_hash;
+    char *url, *public_key, *credential, *secret_hash, *ca;
 };
 
 static int copy_rec(const tl_partner_rec *p, void *ud)
@@ -39,6 +40,7 @@ static int copy_rec(const tl_partner_rec *p, void *ud)
     r->public_key = tl_strdup(p->public_key);
     r->credential = tl_strdup(p->credential);
     r->secret_hash = tl_strdup(p->secret_hash);
+    r->ca = tl_strdup(p->ca);
     return 0;
 }
 
@@ -49,6 +51,7 @@ static void rec_free(struct rec *r)
     if (r->credential) sodium_memzero(r->credential, strlen(r->credential));
     tl_free(r->credential);
     tl_free(r->secret_hash);
+    tl_free(r->ca);
     memset(r, 0, sizeof *r);
 }
 
@@ -61,7 +64,7 @@ static tl_err get_rec(tl_node *n, const char *code, struct rec *r)
         tl__node_err(n, "%s", tl_store_errmsg(n->store));
         return rc;
     }
-    if (!r->url || !r->public_key || !r->credential || !r->secret_hash) {
+    if (!r->url || !r->public_key || !r->credential || !r->secret_hash || !r->ca) {
         rec_free(r);
         return TL_ENOMEM;
     }
@@ -81,7 +84,7 @@ static tl_err put(tl_node *n, const tl_partner_rec *p)
 }
 
 tl_err tl_node_partner_set(tl_node *n, const char *code, const char *url, const char *public_key,
-                           const char *credential)
+                           const char *credential, const char *ca)
 {
     n->errmsg[0] = '\0';
     if (!tl_party_code_valid(code) || !strcmp(code, n->code)) {
@@ -107,6 +110,10 @@ tl_err tl_node_partner_set(tl_node *n, const char *code, const char *url, const 
         tl__node_err(n, "partner %s: the credential must be 1 to 1024 printable characters", code);
         return TL_EINVAL;
     }
+    if (ca && (strlen(ca) > 1024 || (*ca && access(ca, R_OK) != 0))) {
+        tl__node_err(n, "partner %s: the CA file %s cannot be read", code, ca);
+        return TL_EINVAL;
+    }
     struct rec r;
     tl_err rc = get_rec(n, code, &r);
     if (rc == TL_ENOTFOUND) {
@@ -115,14 +122,19 @@ tl_err tl_node_partner_set(tl_node *n, const char *code, const char *url, const 
         r.public_key = tl_strdup("");
         r.credential = tl_strdup("");
         r.secret_hash = tl_strdup("");
-        rc = r.url && r.public_key && r.credential && r.secret_hash ? TL_OK : TL_ENOMEM;
+        r.ca = tl_strdup("");
+        rc = r.url && r.public_key && r.credential && r.secret_hash && r.ca ? TL_OK : TL_ENOMEM;
     }
     if (rc) {
         rec_free(&r);
         return rc;
     }
-    tl_partner_rec w = {code, url ? url : r.url, public_key ? public_key : r.public_key,
-                        credential ? credential : r.credential, r.secret_hash};
+    tl_partner_rec w = {code,
+                        url ? url : r.url,
+                        public_key ? public_key : r.public_key,
+                        credential ? credential : r.credential,
+                        r.secret_hash,
+                        ca ? ca : r.ca};
     rc = put(n, &w);
     rec_free(&r);
     return rc;
@@ -146,7 +158,7 @@ tl_err tl_node_partner_grant(tl_node *n, const char *code, char secret[TL_PARTNE
         rec_free(&r);
         return TL_ECRYPTO;
     }
-    tl_partner_rec w = {code, r.url, r.public_key, r.credential, hash};
+    tl_partner_rec w = {code, r.url, r.public_key, r.credential, hash, r.ca};
     rc = put(n, &w);
     rec_free(&r);
     if (rc) sodium_memzero(secret, TL_PARTNER_SECRET_MAX);

@@ -107,6 +107,7 @@ typedef struct tl_partner_rec {
     const char *public_key;  /* hex Ed25519, "" if none */
     const char *credential;  /* what we present to its server, "" if none */
     const char *secret_hash; /* libsodium pwhash string of what it presents to ours, "" if none */
+    const char *ca;          /* PEM file of the CA (or certificate) its HTTPS server must have */
 } tl_partner_rec;
 
 typedef int (*tl_partner_cb)(const tl_partner_rec *p, void *ud);

@@ -73,7 +73,8 @@ static const char *const migrations[] = {
     "  FROM objects o, json_each(o.json, '$.object_marking_refs') j WHERE j.type = 'text';",
     /* 5: partners: where to reach them, their keys, and how each side authenticates */
     "CREATE TABLE partners(code TEXT PRIMARY KEY, url TEXT NOT NULL, public_key TEXT NOT NULL,"
-    "  credential TEXT NOT NULL, secret_hash TEXT NOT NULL, updated INTEGER NOT NULL)"
+    "  credential TEXT NOT NULL, secret_hash TEXT NOT NULL, ca TEXT NOT NULL,"
+    "  updated INTEGER NOT NULL)"
     "  WITHOUT ROWID;"
     /* and the TAXII status of each POST a partner made */
     "CREATE TABLE taxii_status(id TEXT PRIMARY KEY, partner TEXT NOT NULL,"
@@ -867,7 +868,7 @@ static tl_err sqlite_partner_put(tl_store *base, const tl_partner_rec *pr)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT OR REPLACE INTO partners(code, url, public_key, credential,"
-                           " secret_hash, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           " secret_hash, ca, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?7, ?6)",
                            -1, &st, NULL) != SQLITE_OK)
         return db_fail(s, "preparing a partner update");
     sqlite3_bind_text(st, 1, pr->code, -1, SQLITE_STATIC);
@@ -876,6 +877,7 @@ static tl_err sqlite_partner_put(tl_store *base, const tl_partner_rec *pr)
     sqlite3_bind_text(st, 4, pr->credential ? pr->credential : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, pr->secret_hash ? pr->secret_hash : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, tl__now_us());
+    sqlite3_bind_text(st, 7, pr->ca ? pr->ca : "", -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "storing a partner");
@@ -885,10 +887,11 @@ static tl_err sqlite_partner_get(tl_store *base, const char *code, tl_partner_cb
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
-    const char *sql = code ? "SELECT code, url, public_key, credential, secret_hash FROM partners"
-                             " WHERE code = ?1"
-                           : "SELECT code, url, public_key, credential, secret_hash FROM partners"
-                             " ORDER BY code";
+    const char *sql =
+        code ? "SELECT code, url, public_key, credential, secret_hash, ca FROM partners"
+               " WHERE code = ?1"
+             : "SELECT code, url, public_key, credential, secret_hash, ca FROM partners"
+               " ORDER BY code";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(s, "preparing a partner lookup");
     if (code) sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -897,8 +900,8 @@ static tl_err sqlite_partner_get(tl_store *base, const char *code, tl_partner_cb
         tl_partner_rec pr = {
             (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
             (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-            (const char *)sqlite3_column_text(st, 4)};
-        if (!pr.code || !pr.url || !pr.public_key || !pr.credential || !pr.secret_hash) {
+            (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 5)};
+        if (!pr.code || !pr.url || !pr.public_key || !pr.credential || !pr.secret_hash || !pr.ca) {
             step = SQLITE_NOMEM;
             break;
         }

@@ -545,8 +545,8 @@ static int collect_partner(const tl_partner_rec *p, void *ud)
 static void test_partners(void **state)
 {
     struct fixture *fx = *state;
-    tl_partner_rec a = {"rus", "https://rus.example/api/", "ab", "rus:pw", "$argon2id$x"};
-    tl_partner_rec b = {"gbr", "", "", "", ""};
+    tl_partner_rec a = {"rus", "https://rus.example/api/", "ab", "rus:pw", "$argon2id$x", ""};
+    tl_partner_rec b = {"gbr", "", "", "", "", ""};
     assert_int_equal(tl_store_partner_put(fx->st, &a), TL_EINVAL); /* outside a transaction */
     assert_int_equal(tl_store_begin(fx->st), TL_OK);
     assert_int_equal(tl_store_partner_put(fx->st, &a), TL_OK);

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# HTTPS: the server with a certificate and key (TLS 1.2 or later), a partner
+# pulling with that certificate pinned as its CA; without it the pull is
+# refused, and TLS 1.1 is refused by the server.
+. "$(dirname "$0")/lib.sh"
+for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
+key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
+python3 - "$TMP/a.json" "$(key usa)" "$(key rus)" <<'PY'
+import json, sys
+json.dump({"type": "tearline-agreement", "id": "agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69",
+           "version": 1, "title": "https",
+           "parties": [{"code": "usa", "public_key": sys.argv[2]}, {"code": "rus", "public_key": sys.argv[3]}],
+           "valid_from": "2020-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z",
+           "scope": {"labels": ["north-caucasus", "syria", "iraq", "financing", "travel", "returnee", "recruitment"]},
+           "rules": {"tlp_max": "amber", "allow_unmarked": True},
+           "profile": {"location_precision_km": 25, "time_precision": "day", "lexicon": True}},
+          open(sys.argv[1], "w"))
+PY
+countersign "$TMP/usa" "$TMP/rus" agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69 "$TMP/a.json" || { echo "setup failed"; exit 1; }
+python3 "$TL_SRC/bench/gen_corpus.py" --objects 300 "$TMP/corpus.json" 2>/dev/null || exit 1
+"$TEARLINE" ingest --home "$TMP/usa" "$TMP/corpus.json" >/dev/null || exit 1
+"$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null || exit 1
+"$TEARLINE" partner --home "$TMP/usa" add rus >/dev/null || exit 1
+SECRET=$("$TEARLINE" partner --home "$TMP/usa" grant rus | awk '/HTTP Basic/{print $NF}')
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=usa" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null || exit 1
+
+"$TEARLINE" serve --home "$TMP/usa" --listen 127.0.0.1:0 --cert "$TMP/cert.pem" --key "$TMP/key.pem" \
+  > "$TMP/serve.out" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 100); do grep -q "^listening" "$TMP/serve.out" && break; sleep 0.05; done
+PORT=$(awk '/^listening/{print $NF}' "$TMP/serve.out")
+expect_eq "$(awk '/^listening/{print $2}' "$TMP/serve.out")" "https" "serving HTTPS"
+
+# without the certificate pinned, the system's CAs do not vouch for it
+"$TEARLINE" partner --home "$TMP/rus" add usa --url "https://127.0.0.1:$PORT/api/" --credential "rus:$SECRET" >/dev/null
+run pull --home "$TMP/rus" --from usa
+expect_status 1 "an unknown certificate"
+grep -qi "certificate" "$TMP/err" && pass || fail "certificate message: $ERR"
+# pinned: the pull goes through
+"$TEARLINE" partner --home "$TMP/rus" add usa --ca "$TMP/cert.pem" >/dev/null
+run pull --home "$TMP/rus" --from usa
+expect_status 0 "pull over HTTPS"
+N=$(sqlite3 "$TMP/usa/store.db" "select count(distinct id) from outbox where partner = 'rus'")
+expect_out_contains "pulled from usa: $N objects" "every object over HTTPS"
+# TLS 1.2 is accepted, TLS 1.1 is not
+echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >/dev/null 2>&1 && pass || fail "TLS 1.2 refused"
+echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null 2>&1 && fail "TLS 1.1 accepted" || pass
+run partner --home "$TMP/rus" add usa --ca "$TMP/missing.pem"
+expect_status 2 "a CA file that cannot be read"
+finish
