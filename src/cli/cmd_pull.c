@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: tearline pull --from CODE [--page N] [--skip-bad]\n"
+    "usage: tearline pull --from CODE [--page N] [--skip-bad] [--retries N]\n"
     "\n"
     "Pulls what partner CODE released to this node since the last pull, from its\n"
     "TAXII server (tearline partner add CODE --url ... --credential ...). Every\n"
@@ -18,7 +18,9 @@ static const char help[] =
     "\n"
     "  --page N     objects per request (default 500)\n"
     "  --skip-bad   leave out objects whose signature fails and go on (default: stop,\n"
-    "               storing nothing of that page)\n";
+    "               storing nothing of that page)\n"
+    "  --retries N  attempts per request on a server error or a network failure,\n"
+    "               with backoff from 0.5 s (default 5)\n";
 
 static volatile sig_atomic_t cancel;
 
@@ -35,6 +37,7 @@ int cmd_pull(int argc, char **argv)
         {"from", required_argument, NULL, 'f'},
         {"page", required_argument, NULL, 'p'},
         {"skip-bad", no_argument, NULL, 's'},
+        {"retries", required_argument, NULL, 'r'},
         {NULL, 0, NULL, 0},
     };
     const char *home = NULL, *from = NULL;
@@ -60,6 +63,13 @@ int cmd_pull(int argc, char **argv)
             break;
         case 's':
             po.skip_bad = 1;
+            break;
+        case 'r':
+            po.retries = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || !po.retries || po.retries > 20) {
+                cli_error("pull", "--retries takes 1 to 20");
+                return EXIT_BADINPUT;
+            }
             break;
         case 'h':
             return cli_usage(help, 0);

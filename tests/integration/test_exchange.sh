@@ -62,6 +62,36 @@ for p in usa rus; do
   expect_status 0 "$p pulls again"
   expect_out_line "pulled from $other: 0 objects in 1 pages, 0 new, 0 already held, 0 refused" "second pull is empty"
 done
+# an interrupted pull: a proxy that fails after three pages stops the pull;
+# the next pull, straight to the server, resumes after the stored pages
+"$TEARLINE" init --home "$TMP/fra" --name fra > "$TMP/fra.txt" || exit 1
+python3 - "$TMP/f.json" "$(key usa)" "$(key fra)" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1].replace("f.json", "a.json")))
+a["id"] = "agreement--0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a"
+a["parties"] = [{"code": "usa", "public_key": sys.argv[2]}, {"code": "fra", "public_key": sys.argv[3]}]
+json.dump(a, open(sys.argv[1], "w"))
+PY
+countersign "$TMP/usa" "$TMP/fra" agreement--0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a "$TMP/f.json" || { echo "setup failed"; exit 1; }
+"$TEARLINE" release --home "$TMP/usa" --to fra >/dev/null || exit 1
+"$TEARLINE" partner --home "$TMP/usa" add fra >/dev/null
+FRA=$("$TEARLINE" partner --home "$TMP/usa" grant fra | awk '/HTTP Basic/{print $NF}')
+python3 "$TL_SRC/tests/integration/flaky_proxy.py" "${PORT[usa]}" 3 "$TMP/proxy.port" &
+SERVERS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
+"$TEARLINE" partner --home "$TMP/fra" add usa --url "http://127.0.0.1:$(cat "$TMP/proxy.port")/api/" \
+  --credential "fra:$FRA" >/dev/null
+run pull --home "$TMP/fra" --from usa --page 20 --retries 1
+expect_status 1 "the pull stops when the server fails"
+grep -q "HTTP 503 (after 1 attempts)" "$TMP/err" && pass || fail "failure message: $ERR"
+expect_eq "$(held_from fra usa)" "60" "the three pages before the failure are kept"
+"$TEARLINE" partner --home "$TMP/fra" add usa --url "http://127.0.0.1:${PORT[usa]}/api/" >/dev/null
+run pull --home "$TMP/fra" --from usa --page 20
+expect_status 0 "the pull resumes"
+expect_eq "$(held_from fra usa)" "$(released usa fra)" "nothing lost"
+# it resumed from the checkpoint of the last stored page: nothing fetched twice
+expect_out_contains "$(( $(released usa fra) - 60 )) new, 0 already held" "resumed after the stored pages"
+
 # receipts are kept by both sides and never released
 run release --home "$TMP/rus" --to usa --dry-run --json
 # rus's own receipt and the one usa sent it are both withheld as receipts
