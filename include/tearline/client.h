@@ -55,6 +55,17 @@ typedef struct tl_pull_stats {
 TL_API tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts,
                            tl_pull_stats *stats);
 
+/*
+ * Pushes to partner's inbox (for partners who prefer push): releases to it
+ * (publishing, as tearline release does), then posts every version published
+ * to it since the last push, in envelopes of at most opts->page objects; the
+ * checkpoint moves after each envelope the partner accepted whole. *objects
+ * (OUT, may be NULL) counts what was accepted. Errors as tl_node_pull, and
+ * those of tl_node_release.
+ */
+TL_API tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts,
+                           uint64_t *objects);
+
 /* One receipt a partner sent for what it pulled; strings valid during the callback. */
 typedef struct tl_receipt_info {
     const char *id;

@@ -24,6 +24,7 @@ static const struct {
     {"partner", cmd_partner, "record partners and grant them secrets for the TAXII server"},
     {"serve", cmd_serve, "serve TAXII 2.1 to partners: their outboxes and inboxes"},
     {"pull", cmd_pull, "pull what a partner released to this node, signatures checked"},
+    {"push", cmd_push, "release to a partner and post it to the partner's TAXII inbox"},
     {"seal", cmd_seal, "release to a partner across an air gap: a signed, encrypted file"},
     {"unseal", cmd_unseal, "open a sealed file from a partner and store what it holds"},
     {"receipts", cmd_receipts, "list the signed receipts a partner sent for what it pulled"},

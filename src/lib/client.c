@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -614,4 +615,91 @@ tl_err tl_node_receipts(tl_node *n, const char *partner, tl_receipt_cb cb, void 
     char next[TL_CURSOR_MAX];
     tl_err rc = tl_node_query(n, &f, NULL, receipt_row, &c, next);
     return rc ? rc : c.rc;
+}
+
+struct batch_rows {
+    struct tl_buf *env;
+    size_t n;
+    int64_t last;
+};
+
+static int batch_row(int64_t added, const char *id, const char *version, const char *json,
+                     size_t len, void *ud)
+{
+    (void)id;
+    (void)version;
+    struct batch_rows *b = ud;
+    if (b->n++) tl__buf_putc(b->env, ',');
+    tl__buf_append(b->env, json, len);
+    b->last = added;
+    return 0;
+}
+
+tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts, uint64_t *objects)
+{
+    static const tl_pull_opts defaults;
+    if (!opts) opts = &defaults;
+    if (objects) *objects = 0;
+    n->errmsg[0] = '\0';
+    struct partner_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    struct cfg_ctx cc = {&cfg, 0};
+    tl_err rc = tl_party_code_valid(partner)
+                    ? tl_store_partner_get(n->store, partner, find_cfg, &cc)
+                    : TL_ENOTFOUND;
+    if (rc || !*cfg.url) {
+        tl__node_err(n, "%s is not a partner with a TAXII URL (tearline partner add %s --url ...)",
+                     partner ? partner : "", partner ? partner : "CODE");
+        return TL_ENOTFOUND;
+    }
+    if ((rc = tl_node_release(n, partner, NULL, NULL))) goto out;
+    char root[1110];
+    size_t ul = strlen(cfg.url);
+    snprintf(root, sizeof root, "%s%s", cfg.url, ul && cfg.url[ul - 1] == '/' ? "" : "/");
+    char cid[64], inbox[64];
+    if ((rc = find_collection(n, root, &cfg, opts, cid, inbox))) goto out;
+    if (!*inbox) {
+        tl__node_err(n, "%scollections/: no inbox this node may write to", root);
+        rc = TL_ENOTFOUND;
+        goto out;
+    }
+    char ckey[80], *since = NULL, url[1200];
+    snprintf(ckey, sizeof ckey, "push.%s", partner);
+    snprintf(url, sizeof url, "%scollections/%s/objects/", root, inbox);
+    if (tl_store_meta_get(n->store, ckey, &since) != TL_OK) since = NULL;
+    int64_t after = since ? strtoll(since, NULL, 10) : -1;
+    tl_free(since);
+    struct tl_buf env = TL_BUF_INIT;
+    for (;;) {
+        tl_outbox_query q = {.partner = partner, .after_added = after, .all = 1, .want_json = 1};
+        q.limit = opts->page ? opts->page : 500;
+        tl__buf_reset(&env);
+        tl__buf_puts(&env, "{\"objects\":[");
+        struct batch_rows b = {&env, 0, after};
+        if ((rc = tl_store_outbox_query(n->store, &q, batch_row, &b))) {
+            tl__node_err(n, "%s", tl_store_errmsg(n->store));
+            break;
+        }
+        if (!b.n) break;
+        tl__buf_puts(&env, "]}");
+        if (env.oom) {
+            rc = TL_ENOMEM;
+            break;
+        }
+        if ((rc = http_post(n, url, &cfg, opts, env.p, env.len, b.n))) break;
+        char last[32];
+        snprintf(last, sizeof last, "%lld", (long long)b.last);
+        if ((rc = meta_set(n, ckey, last))) break;
+        after = b.last;
+        if (objects) *objects += b.n;
+        if (opts->cancel && *opts->cancel) {
+            tl__node_err(n, "interrupted; what was accepted so far is recorded");
+            rc = TL_EINTERRUPTED;
+            break;
+        }
+    }
+    tl__buf_free(&env);
+out:
+    sodium_memzero(cfg.credential, sizeof cfg.credential);
+    return rc;
 }

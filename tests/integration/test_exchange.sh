@@ -92,6 +92,16 @@ expect_eq "$(held_from fra usa)" "$(released usa fra)" "nothing lost"
 # it resumed from the checkpoint of the last stored page: nothing fetched twice
 expect_out_contains "$(( $(released usa fra) - 60 )) new, 0 already held" "resumed after the stored pages"
 
+# push: rus releases anew and pushes to usa's inbox; usa holds it, signature checked
+"$TEARLINE" protect --home "$TMP/rus" add convoy >/dev/null
+run push --home "$TMP/rus" --to usa --page 25
+expect_status 0 "push"
+expect_out_contains "pushed to usa: " "push summary"
+expect_eq "$(sqlite3 "$TMP/usa/store.db" "select count(*) from objects where origin='rus' and type != 'x-tearline-receipt'")" \
+  "$(sqlite3 "$TMP/rus/store.db" "select count(*) from outbox where partner='usa'")" "usa holds every version rus published to it"
+run push --home "$TMP/rus" --to usa
+expect_out_line "pushed to usa: 0 objects accepted" "a second push sends nothing"
+
 # receipts are kept by both sides and never released
 run release --home "$TMP/rus" --to usa --dry-run --json
 # rus's own receipt and the one usa sent it are both withheld as receipts
