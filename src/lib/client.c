@@ -95,6 +95,47 @@ static void sleep_ms(long ms)
 }
 
 /*
+ * Sets up c for a TAXII request to url with the partner's credential and
+ * CA, into h; a POST of body[0..len) when body is given. Returns the header
+ * list to free after the request, or NULL.
+ */
+static struct curl_slist *prepare(CURL *c, const char *url, const struct partner_cfg *cfg,
+                                  const tl_pull_opts *o, struct http *h, const char *body,
+                                  size_t len)
+{
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: " TL_TAXII_MEDIA);
+    if (hdrs && body) hdrs = curl_slist_append(hdrs, "Content-Type: " TL_TAXII_MEDIA);
+    if (hdrs && *cfg->credential && !strchr(cfg->credential, ':')) {
+        char auth[1200];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->credential);
+        hdrs = curl_slist_append(hdrs, auth);
+        sodium_memzero(auth, sizeof auth);
+    } else if (*cfg->credential) {
+        curl_easy_setopt(c, CURLOPT_USERPWD, cfg->credential);
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    }
+    if (!hdrs) return NULL;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "tearline/0.1");
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(o->timeout_s ? o->timeout_s : 60));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (*cfg->ca) curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
+    return hdrs;
+}
+
+/*
  * GETs url with the partner's credential, retrying 5xx answers and network
  * failures with backoff. TL_OK with h filled for any other answer.
  */
@@ -110,30 +151,11 @@ static tl_err http_get(tl_node *n, const char *url, const struct partner_cfg *cf
         h->content_type[0] = h->added_last[0] = '\0';
         h->too_big = 0;
         CURL *c = curl_easy_init();
-        if (!c) return TL_ENOMEM;
-        struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: " TL_TAXII_MEDIA);
-        char auth[1200];
-        if (*cfg->credential && !strchr(cfg->credential, ':')) {
-            snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->credential);
-            hdrs = curl_slist_append(hdrs, auth);
-            sodium_memzero(auth, sizeof auth);
-        } else if (*cfg->credential) {
-            curl_easy_setopt(c, CURLOPT_USERPWD, cfg->credential);
-            curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        struct curl_slist *hdrs = NULL;
+        if (!c || !(hdrs = prepare(c, url, cfg, o, h, NULL, 0))) {
+            curl_easy_cleanup(c);
+            return TL_ENOMEM;
         }
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "tearline/0.1");
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(o->timeout_s ? o->timeout_s : 60));
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-        if (*cfg->ca) curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
         CURLcode cc = curl_easy_perform(c);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
         curl_slist_free_all(hdrs);
@@ -283,32 +305,11 @@ static tl_err http_post(tl_node *n, const char *url, const struct partner_cfg *c
 {
     struct http h = {0, TL_BUF_INIT, "", "", 0};
     CURL *c = curl_easy_init();
-    if (!c) return TL_ENOMEM;
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: " TL_TAXII_MEDIA);
-    hdrs = curl_slist_append(hdrs, "Content-Type: " TL_TAXII_MEDIA);
-    char auth[1200];
-    if (*cfg->credential && !strchr(cfg->credential, ':')) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->credential);
-        hdrs = curl_slist_append(hdrs, auth);
-        sodium_memzero(auth, sizeof auth);
-    } else if (*cfg->credential) {
-        curl_easy_setopt(c, CURLOPT_USERPWD, cfg->credential);
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    struct curl_slist *hdrs = NULL;
+    if (!c || !(hdrs = prepare(c, url, cfg, o, &h, body, len))) {
+        curl_easy_cleanup(c);
+        return TL_ENOMEM;
     }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "tearline/0.1");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &h);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(o->timeout_s ? o->timeout_s : 60));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (*cfg->ca) curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
     CURLcode cc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h.status);
     curl_slist_free_all(hdrs);
