@@ -57,6 +57,24 @@ countersign() {
     "$TEARLINE" agree --home "$a" import "$TMP/countersign.json" >/dev/null
 }
 
+# broad_agreement FILE ID CODE_A KEY_A CODE_B KEY_B: an agreement between A and
+# B whose scope covers the labels bench/gen_corpus.py writes (TLP up to amber,
+# unmarked allowed), for tests that exchange generated holdings.
+broad_agreement() {
+  python3 - "$@" <<'PY'
+import json, sys
+f, aid, a, ka, b, kb = sys.argv[1:7]
+json.dump({"type": "tearline-agreement", "id": aid, "version": 1, "title": "generated holdings",
+           "parties": [{"code": a, "public_key": ka}, {"code": b, "public_key": kb}],
+           "valid_from": "2020-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z",
+           "scope": {"labels": ["north-caucasus", "syria", "iraq", "financing", "travel", "returnee", "recruitment"]},
+           "rules": {"tlp_max": "amber", "allow_unmarked": True},
+           "profile": {"location_precision_km": 25, "time_precision": "day", "lexicon": True,
+                       "discipline_classes": {"humint": "human reporting"}}},
+          open(f, "w"))
+PY
+}
+
 finish() {
   [ -s "$TMP/.notfound" ] && FAILED=$((FAILED + $(wc -l < "$TMP/.notfound")))
   echo "$PASSED passed, $FAILED failed"

@@ -6,19 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 for p in usa rus gbr; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
 key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
-agreement() { # agreement FILE ID A B
-  python3 - "$1" "$2" "$3" "$(key "$3")" "$4" "$(key "$4")" <<'PY'
-import json, sys
-f, aid, a, ka, b, kb = sys.argv[1:7]
-json.dump({"type": "tearline-agreement", "id": aid, "version": 1, "title": "sealed",
-           "parties": [{"code": a, "public_key": ka}, {"code": b, "public_key": kb}],
-           "valid_from": "2020-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z",
-           "scope": {"labels": ["north-caucasus", "syria", "iraq", "financing", "travel", "returnee", "recruitment"]},
-           "rules": {"tlp_max": "amber", "allow_unmarked": True},
-           "profile": {"location_precision_km": 25, "time_precision": "day", "lexicon": True}},
-          open(f, "w"))
-PY
-}
+agreement() { broad_agreement "$1" "$2" "$3" "$(key "$3")" "$4" "$(key "$4")"; }
 agreement "$TMP/a.json" agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69 usa rus
 countersign "$TMP/usa" "$TMP/rus" agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69 "$TMP/a.json" || { echo "setup failed"; exit 1; }
 agreement "$TMP/g.json" agreement--0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a usa gbr

@@ -9,17 +9,7 @@ U="$TMP/usa"
 for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
 key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
 ID=agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69
-python3 - "$TMP/a.json" "$(key usa)" "$(key rus)" <<'PY'
-import json, sys
-json.dump({"type": "tearline-agreement", "id": "agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69",
-           "version": 1, "title": "taxii",
-           "parties": [{"code": "usa", "public_key": sys.argv[2]}, {"code": "rus", "public_key": sys.argv[3]}],
-           "valid_from": "2020-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z",
-           "scope": {"labels": ["north-caucasus", "syria", "iraq", "financing", "travel", "returnee", "recruitment"]},
-           "rules": {"tlp_max": "amber", "allow_unmarked": True},
-           "profile": {"location_precision_km": 25, "time_precision": "day", "lexicon": True}},
-          open(sys.argv[1], "w"))
-PY
+broad_agreement "$TMP/a.json" agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69 usa "$(key usa)" rus "$(key rus)"
 countersign "$U" "$TMP/rus" "$ID" "$TMP/a.json" || { echo "setup failed"; exit 1; }
 python3 "$TL_SRC/bench/gen_corpus.py" --objects 800 "$TMP/corpus.json" 2>/dev/null || exit 1
 export TEARLINE_HOME="$U"
