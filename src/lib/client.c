@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "node_int.h"
+#include "par.h"
 #include "sig.h"
 #include "taxii.h"
 #include "ts.h"
@@ -404,6 +405,29 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
     tl__buf_free(&env);
 }
 
+/* One received object, checked on a worker: its signature, and its canonical form. */
+struct checked {
+    tl_err rc;
+    char why[300];
+    char *text;
+    size_t len;
+};
+
+struct checks {
+    const json_t *list;
+    const unsigned char *pk;
+    struct checked *out;
+};
+
+static void check_one(size_t i, void *ctx)
+{
+    struct checks *ck = ctx;
+    struct checked *c = &ck->out[i];
+    const json_t *o = json_array_get(ck->list, i);
+    c->rc = tl__sig_verify(o, ck->pk, c->why, sizeof c->why);
+    if (!c->rc) c->rc = tl_json_canonical(o, &c->text, &c->len);
+}
+
 static tl_err meta_set(tl_node *n, const char *key, const char *value)
 {
     tl_err rc = tl_store_begin(n->store);
@@ -483,39 +507,39 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
         tl__buf_reset(&good);
         size_t i;
         json_t *o;
-        json_array_foreach(json_object_get(env, "objects"), i, o)
-        {
-            stats->objects++;
-            char why[300];
-            const char *id = json_string_value(json_object_get(o, "id"));
-            tl_err vr = tl__sig_verify(o, pk, why, sizeof why);
-            if (vr == TL_ENOMEM) {
-                rc = vr;
-                break;
-            }
-            if (vr) {
-                if (!opts->skip_bad) {
-                    tl__node_err(n,
-                                 "%s: object %s is refused: %s; nothing of this page was stored "
-                                 "(--skip-bad stores the rest)",
-                                 url.p, id ? id : "(no id)", why);
-                    rc = TL_ECRYPTO;
-                    break;
-                }
-                stats->rejected++;
-                continue;
-            }
-            char *text = NULL;
-            size_t len = 0;
-            if ((rc = tl_json_canonical(o, &text, &len))) break;
-            tl__buf_append(&good, text, len);
-            if (!rc && (rc = acknowledge(&ack, o))) {
-                tl_free(text);
-                break;
-            }
-            tl__buf_putc(&good, '\n');
-            tl_free(text);
+        /* every signature and canonical form on the workers, then in order here */
+        struct checks ck = {json_object_get(env, "objects"), pk, NULL};
+        size_t count = json_array_size(ck.list);
+        if (count && !(ck.out = tl_calloc(count, sizeof *ck.out))) {
+            rc = TL_ENOMEM;
+            json_decref(env);
+            break;
         }
+        tl__parallel_for(count, check_one, &ck);
+        for (i = 0; i < count && !rc; i++) {
+            struct checked *c = &ck.out[i];
+            o = json_array_get(ck.list, i);
+            stats->objects++;
+            const char *id = json_string_value(json_object_get(o, "id"));
+            if (c->rc == TL_ENOMEM) {
+                rc = TL_ENOMEM;
+            } else if (c->rc && !opts->skip_bad) {
+                tl__node_err(n,
+                             "%s: object %s is refused: %s; nothing of this page was stored "
+                             "(--skip-bad stores the rest)",
+                             url.p, id ? id : "(no id)", c->why);
+                rc = TL_ECRYPTO;
+            } else if (c->rc) {
+                stats->rejected++;
+            } else {
+                tl__buf_append(&good, c->text, c->len);
+                tl__buf_putc(&good, '\n');
+                rc = acknowledge(&ack, o);
+            }
+        }
+        for (i = 0; i < count; i++)
+            tl_free(ck.out[i].text);
+        tl_free(ck.out);
         int more = json_is_true(json_object_get(env, "more"));
         const char *nx = json_string_value(json_object_get(env, "next"));
         tl_free(next);

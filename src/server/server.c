@@ -64,6 +64,7 @@ struct server {
     size_t cache_next;
     struct fail_entry fails[FAIL_SLOTS];
     pthread_mutex_t log_mu;
+    pthread_mutex_t verify_mu; /* one argon2id check at a time: each takes 64 MB */
 };
 
 /* One request, from its headers to the access log line. */
@@ -120,14 +121,19 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, struct request *rq, un
         status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         tl__buf_puts(body, "{\"title\":\"out of memory\",\"http_status\":\"500\"}");
     }
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        body->len, body->p ? body->p : (void *)"", MHD_RESPMEM_MUST_COPY);
+    /* the body goes to libmicrohttpd, which frees it (tl_malloc is malloc) */
+    struct MHD_Response *r =
+        body->p ? MHD_create_response_from_buffer(body->len, body->p, MHD_RESPMEM_MUST_FREE)
+                : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (!r) return MHD_NO;
+    size_t len = body->len;
+    body->p = NULL;
+    body->len = body->cap = 0;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, TL_TAXII_MEDIA);
     for (size_t i = 0; headers && headers[i]; i += 2)
         MHD_add_response_header(r, headers[i], headers[i + 1]);
     rq->status = status;
-    rq->bytes = body->len;
+    rq->bytes = len;
     enum MHD_Result res = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return res;
@@ -216,6 +222,17 @@ static int failures(struct server *sv, const char *ip, int add)
     return n;
 }
 
+static int cached_auth(struct server *sv, const char *user, const unsigned char d[32], int64_t now)
+{
+    int ok = 0;
+    pthread_mutex_lock(&sv->mu);
+    for (size_t i = 0; i < AUTH_CACHE && !ok; i++)
+        ok = sv->cache[i].until > now && !strcmp(sv->cache[i].code, user) &&
+             sodium_memcmp(sv->cache[i].digest, d, 32) == 0;
+    pthread_mutex_unlock(&sv->mu);
+    return ok;
+}
+
 /*
  * The partner the request authenticates as, into code; 0 if none. Accepts
  * HTTP Basic (user = code) and "Bearer code.secret" (or "Token ...").
@@ -248,16 +265,18 @@ static int authenticate(struct server *sv, struct MHD_Connection *c, char code[4
         unsigned char d[32];
         auth_digest(sv, user, secret, d);
         int64_t now = tl__now_us();
-        pthread_mutex_lock(&sv->mu);
-        for (size_t i = 0; i < AUTH_CACHE && !ok; i++)
-            ok = sv->cache[i].until > now && !strcmp(sv->cache[i].code, user) &&
-                 sodium_memcmp(sv->cache[i].digest, d, 32) == 0;
-        pthread_mutex_unlock(&sv->mu);
+        ok = cached_auth(sv, user, d, now);
         if (!ok) {
-            tl_node *n = borrow(sv);
-            ok = tl_node_partner_check(n, user, secret) == TL_OK;
-            give_back(sv, n);
-            if (ok) {
+            /* one check at a time; a client that waited may find itself cached */
+            pthread_mutex_lock(&sv->verify_mu);
+            ok = cached_auth(sv, user, d, now);
+            int fresh = 0;
+            if (!ok) {
+                tl_node *n = borrow(sv);
+                ok = fresh = tl_node_partner_check(n, user, secret) == TL_OK;
+                give_back(sv, n);
+            }
+            if (fresh) {
                 pthread_mutex_lock(&sv->mu);
                 struct auth_entry *e = &sv->cache[sv->cache_next++ % AUTH_CACHE];
                 memcpy(e->digest, d, 32);
@@ -265,6 +284,7 @@ static int authenticate(struct server *sv, struct MHD_Connection *c, char code[4
                 e->until = now + AUTH_TTL_US;
                 pthread_mutex_unlock(&sv->mu);
             }
+            pthread_mutex_unlock(&sv->verify_mu);
         }
         sodium_memzero(d, sizeof d);
     }
@@ -435,6 +455,14 @@ static enum MHD_Result list_outbox(struct server *sv, struct MHD_Connection *c, 
     q.want_json = want == 1;
     struct page pg = {sv, &b, 0, limit, 0, 0, want};
     const char *key = want == 0 ? "objects" : want == 1 ? "objects" : "versions";
+    /*
+     * The envelope's head ("more", "next") is known only after the query: room
+     * is kept for it in front, padded with spaces, so the page is never copied.
+     */
+    enum { HEADROOM = 160 };
+    tl__buf_reserve(&b, HEADROOM + 64 * 1024);
+    for (int k = 0; k < HEADROOM; k++)
+        tl__buf_putc(&b, ' ');
     tl__buf_printf(&b, "\"%s\":[", key);
     tl_err rc = TL_OK;
     if (!none) {
@@ -465,22 +493,24 @@ static enum MHD_Result list_outbox(struct server *sv, struct MHD_Connection *c, 
             goto out;
         }
     }
+    char head[HEADROOM + 1], next[96];
+    if (more) tl__taxii_cursor(a, allowed, rq->partner, sv->cursor_key, pg.last, next);
+    snprintf(head, sizeof head, "{%s%s%s%s", more ? "\"more\":true,\"next\":\"" : "",
+             more ? next : "",
+             more        ? "\""
+             : want == 1 ? "\"more\":false"
+                         : "",
+             shown && (more || want == 1) ? "," : "");
     struct tl_buf env = TL_BUF_INIT;
-    tl__buf_putc(&env, '{');
-    if (more) {
-        char next[96];
-        tl__taxii_cursor(a, allowed, rq->partner, sv->cursor_key, pg.last, next);
-        tl__buf_printf(&env, "\"more\":true,\"next\":\"%s\"", next);
-    } else if (want != 0 && want != 2) {
-        tl__buf_puts(&env, "\"more\":false");
+    if (shown) { /* the head into its room; no empty lists (TAXII 2.1 section 2) */
+        if (!b.oom) memcpy(b.p, head, strlen(head));
+        tl__buf_puts(&b, "]}");
+        env = b;
+    } else {
+        tl__buf_free(&b);
+        tl__buf_puts(&env, head);
+        tl__buf_putc(&env, '}');
     }
-    if (shown) { /* no empty lists (TAXII 2.1 section 2) */
-        if (env.len > 1) tl__buf_putc(&env, ',');
-        tl__buf_append(&env, b.p, b.len);
-        tl__buf_putc(&env, ']');
-    }
-    tl__buf_putc(&env, '}');
-    tl__buf_free(&b);
     char first[32], last[32];
     tl__ts_format_us(pg.first, first);
     tl__ts_format_us(pg.last, last);
@@ -865,6 +895,7 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     sv->max_body = opts->max_body ? opts->max_body : 10u << 20;
     pthread_mutex_init(&sv->mu, NULL);
     pthread_mutex_init(&sv->log_mu, NULL);
+    pthread_mutex_init(&sv->verify_mu, NULL);
     pthread_cond_init(&sv->free_node, NULL);
     unsigned threads = opts->threads;
     if (!threads) {
@@ -959,6 +990,7 @@ out:
     tl_free(cert);
     pthread_mutex_destroy(&sv->mu);
     pthread_mutex_destroy(&sv->log_mu);
+    pthread_mutex_destroy(&sv->verify_mu);
     pthread_cond_destroy(&sv->free_node);
     sodium_memzero(sv, sizeof *sv);
     tl_free(sv);

@@ -79,6 +79,11 @@ static const char *const migrations[] = {
     /* and the TAXII status of each POST a partner made */
     "CREATE TABLE taxii_status(id TEXT PRIMARY KEY, partner TEXT NOT NULL,"
     "  created INTEGER NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;",
+    /* 6: each outbox row knows whether it is its object's latest version */
+    "ALTER TABLE outbox ADD COLUMN latest INTEGER NOT NULL DEFAULT 1;"
+    "UPDATE outbox SET latest = (version = (SELECT max(version) FROM outbox x"
+    "  WHERE x.partner = outbox.partner AND x.id = outbox.id));"
+    "CREATE INDEX outbox_added ON outbox(added);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -109,8 +114,16 @@ static const char *const stmt_sql[S_COUNT_] = {
     "SELECT added FROM objects ORDER BY seq DESC LIMIT 1",
 };
 
+/* Prepared TAXII queries, by their SQL text (their shapes are few). */
+#define QCACHE 16
+
 struct sqlite_store {
     struct tl_store base;
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } qcache[QCACHE];
+    size_t qnext;
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT_];
     int in_txn;
@@ -182,6 +195,10 @@ static tl_err migrate(struct sqlite_store *s)
 static void sqlite_close(tl_store *base)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
+    for (size_t i = 0; i < QCACHE; i++) {
+        sqlite3_finalize(s->qcache[i].st);
+        tl_free(s->qcache[i].sql);
+    }
     for (int i = 0; i < S_COUNT_; i++)
         sqlite3_finalize(s->stmt[i]);
     if (s->in_txn) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -768,10 +785,24 @@ static tl_err sqlite_outbox_put(tl_store *base, const tl_outbox_obj *o)
     int64_t now = tl__now_us();
     int64_t added = now > last ? now : last + 1;
     sqlite3_stmt *st;
+    /* the newest version of the object so far loses its latest flag to a newer one */
     if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO outbox(partner, id, version, added, original, json) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           "UPDATE outbox SET latest = 0 WHERE partner = ?1 AND id = ?2 AND "
+                           "latest = 1 AND version < ?3",
                            -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing an outbox update");
+    sqlite3_bind_text(st, 1, o->partner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, o->version, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) return db_fail(s, "publishing to an outbox");
+    if (sqlite3_prepare_v2(
+            s->db,
+            "INSERT INTO outbox(partner, id, version, added, original, json, latest) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, NOT EXISTS(SELECT 1 FROM outbox "
+            "WHERE partner = ?1 AND id = ?2 AND version > ?3))",
+            -1, &st, NULL) != SQLITE_OK)
         return db_fail(s, "preparing an outbox insert");
     sqlite3_bind_text(st, 1, o->partner, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, o->id, -1, SQLITE_STATIC);
@@ -779,9 +810,30 @@ static tl_err sqlite_outbox_put(tl_store *base, const tl_outbox_obj *o)
     sqlite3_bind_int64(st, 4, added);
     sqlite3_bind_text(st, 5, o->original, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, o->json, (int)o->json_len, SQLITE_STATIC);
-    int step = sqlite3_step(st);
+    step = sqlite3_step(st);
     sqlite3_finalize(st);
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "publishing to an outbox");
+}
+
+/* A prepared statement for sql from the cache (reset, no bindings), or newly prepared. */
+static sqlite3_stmt *cached(struct sqlite_store *s, const char *sql)
+{
+    for (size_t i = 0; i < QCACHE; i++)
+        if (s->qcache[i].sql && !strcmp(s->qcache[i].sql, sql)) return s->qcache[i].st;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    char *copy = tl_strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    size_t k = s->qnext++ % QCACHE;
+    sqlite3_finalize(s->qcache[k].st);
+    tl_free(s->qcache[k].sql);
+    s->qcache[k].sql = copy;
+    s->qcache[k].st = st;
+    return st;
 }
 
 static tl_err sqlite_outbox_query(tl_store *base, const tl_outbox_query *q, tl_outbox_cb cb,
@@ -811,9 +863,7 @@ static tl_err sqlite_outbox_query(tl_store *base, const tl_outbox_query *q, tl_o
     if (!q->all) {
         /* versions: OR of first, last and exact keys */
         tl__buf_puts(&b, " AND (0");
-        if (q->last)
-            tl__buf_puts(&b, " OR version = (SELECT max(version) FROM outbox x"
-                             " WHERE x.partner = o.partner AND x.id = o.id)");
+        if (q->last) tl__buf_puts(&b, " OR latest = 1");
         if (q->first)
             tl__buf_puts(&b, " OR version = (SELECT min(version) FROM outbox x"
                              " WHERE x.partner = o.partner AND x.id = o.id)");
@@ -822,15 +872,15 @@ static tl_err sqlite_outbox_query(tl_store *base, const tl_outbox_query *q, tl_o
         tl__buf_puts(&b, ")");
     }
     tl__buf_puts(&b, " ORDER BY added");
-    if (q->limit) tl__buf_printf(&b, " LIMIT %zu", q->limit);
+    int plimit = p; /* the limit is bound, so one prepared statement serves every page size */
+    if (q->limit) tl__buf_printf(&b, " LIMIT ?%d", plimit);
     if (b.oom) {
         tl__buf_free(&b);
         return TL_ENOMEM;
     }
-    sqlite3_stmt *st;
-    int prc = sqlite3_prepare_v2(s->db, b.p, -1, &st, NULL);
+    sqlite3_stmt *st = cached(s, b.p);
     tl__buf_free(&b);
-    if (prc != SQLITE_OK) return db_fail(s, "preparing an outbox query");
+    if (!st) return db_fail(s, "preparing an outbox query");
     sqlite3_bind_text(st, 1, q->partner, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, q->after_added);
     p = 3;
@@ -840,6 +890,7 @@ static tl_err sqlite_outbox_query(tl_store *base, const tl_outbox_query *q, tl_o
         sqlite3_bind_text(st, p++, q->types[i], -1, SQLITE_STATIC);
     for (size_t i = 0; !q->all && i < q->nversions; i++)
         sqlite3_bind_text(st, p++, q->versions[i], -1, SQLITE_STATIC);
+    if (q->limit) sqlite3_bind_int64(st, plimit, (sqlite3_int64)q->limit);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 1);
@@ -856,7 +907,8 @@ static tl_err sqlite_outbox_query(tl_store *base, const tl_outbox_query *q, tl_o
         }
     }
     tl_err rc = step == SQLITE_DONE ? TL_OK : db_fail(s, "reading the outbox");
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }
 
