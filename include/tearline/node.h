@@ -64,6 +64,9 @@ typedef struct tl_ingest_opts {
     const char *mem;
     size_t mem_len;
     const char *mem_name;
+    /* Sets node metadata meta_key to meta_value in the same transaction (a checkpoint). */
+    const char *meta_key;
+    const char *meta_value;
 } tl_ingest_opts;
 
 typedef struct tl_ingest_stats {

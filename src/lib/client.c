@@ -345,12 +345,11 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
 {
     unsigned char sk[64];
     if (tl__node_signing_key(n, sk)) return;
-    struct tl_buf jsonl = TL_BUF_INIT, env = TL_BUF_INIT;
+    struct tl_buf jsonl = TL_BUF_INIT;
     char now[32];
     tl__ts_format_ms(tl__now_us(), now);
     tl_err rc = TL_OK;
     size_t made = 0;
-    tl__buf_puts(&env, "{\"objects\":[");
     for (size_t from = 0; from < ack->n && !rc; from += RECEIPT_MAX) {
         json_t *objects = json_array();
         for (size_t i = from; i < ack->n && i < from + RECEIPT_MAX; i++)
@@ -375,14 +374,12 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         } else {
             tl__buf_append(&jsonl, text, len);
             tl__buf_putc(&jsonl, '\n');
-            if (made++) tl__buf_putc(&env, ',');
-            tl__buf_append(&env, text, len);
+            made++;
         }
         tl_free(text);
         json_decref(r);
     }
     sodium_memzero(sk, sizeof sk);
-    tl__buf_puts(&env, "]}");
     if (!rc && !jsonl.oom) { /* kept here, as our own record */
         tl_ingest_opts io;
         memset(&io, 0, sizeof io);
@@ -396,13 +393,24 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         tl__node_err(n, "%s offers no inbox to send receipts to", root);
         rc = TL_ENOTFOUND;
     }
-    if (!rc) {
+    if (!rc) { /* one receipt per envelope: each stays well within max_content_length */
         char url[1200];
         snprintf(url, sizeof url, "%scollections/%s/objects/", root, inbox);
-        if (!http_post(n, url, cfg, opts, env.p, env.len, made)) stats->receipts_delivered = made;
+        struct tl_buf one = TL_BUF_INIT;
+        for (size_t at = 0, k = 0; k < made && at < jsonl.len; k++) {
+            const char *nl = memchr(jsonl.p + at, '\n', jsonl.len - at);
+            size_t len = nl ? (size_t)(nl - (jsonl.p + at)) : jsonl.len - at;
+            tl__buf_reset(&one);
+            tl__buf_puts(&one, "{\"objects\":[");
+            tl__buf_append(&one, jsonl.p + at, len);
+            tl__buf_puts(&one, "]}");
+            at += len + 1;
+            if (one.oom || http_post(n, url, cfg, opts, one.p, one.len, 1)) break;
+            stats->receipts_delivered++;
+        }
+        tl__buf_free(&one);
     }
     tl__buf_free(&jsonl);
-    tl__buf_free(&env);
 }
 
 /* One received object, checked on a worker: its signature, and its canonical form. */
@@ -553,15 +561,23 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             io.mem = good.p;
             io.mem_len = good.len;
             io.mem_name = url.p;
+            /* the checkpoint moves in the transaction that stores the page */
+            char ts[TL_TS_KEYMAX];
+            if (*h.added_last &&
+                !tl__ts_parse(h.added_last, strlen(h.added_last), NULL, NULL, ts)) {
+                io.meta_key = ckey;
+                io.meta_value = h.added_last;
+            }
             tl_ingest_stats is;
             if ((rc = tl_node_ingest(n, NULL, 0, &io, &is))) break;
             stats->stored += is.stored;
             stats->duplicates += is.duplicates;
-        }
-        /* the checkpoint moves only once the page is stored */
-        char ts[TL_TS_KEYMAX];
-        if (*h.added_last && !tl__ts_parse(h.added_last, strlen(h.added_last), NULL, NULL, ts)) {
-            if ((rc = meta_set(n, ckey, h.added_last))) break;
+        } else {
+            char ts[TL_TS_KEYMAX];
+            if (*h.added_last &&
+                !tl__ts_parse(h.added_last, strlen(h.added_last), NULL, NULL, ts) &&
+                (rc = meta_set(n, ckey, h.added_last)))
+                break;
         }
         if (opts->progress) opts->progress(opts->ud, stats->objects, stats->stored);
         if (!more) break;

@@ -471,6 +471,10 @@ tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
         tl__node_err(n, "interrupted; nothing was stored");
         rc = TL_EINTERRUPTED;
     }
+    if (!rc && opts->meta_key) {
+        rc = tl_store_meta_set(n->store, opts->meta_key, opts->meta_value ? opts->meta_value : "");
+        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    }
     if (!rc) {
         rc = tl_store_commit(n->store);
         if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
