@@ -413,12 +413,10 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
     tl__buf_free(&jsonl);
 }
 
-/* One received object, checked on a worker: its signature, and its canonical form. */
+/* One received object's signature, checked on a worker. */
 struct checked {
     tl_err rc;
     char why[300];
-    char *text;
-    size_t len;
 };
 
 struct checks {
@@ -431,9 +429,7 @@ static void check_one(size_t i, void *ctx)
 {
     struct checks *ck = ctx;
     struct checked *c = &ck->out[i];
-    const json_t *o = json_array_get(ck->list, i);
-    c->rc = tl__sig_verify(o, ck->pk, c->why, sizeof c->why);
-    if (!c->rc) c->rc = tl_json_canonical(o, &c->text, &c->len);
+    c->rc = tl__sig_verify(json_array_get(ck->list, i), ck->pk, c->why, sizeof c->why);
 }
 
 static tl_err meta_set(tl_node *n, const char *key, const char *value)
@@ -486,7 +482,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     char *next = NULL;
     struct acks ack = {NULL, 0};
     struct http h = {0, TL_BUF_INIT, "", "", 0};
-    struct tl_buf url = TL_BUF_INIT, good = TL_BUF_INIT;
+    struct tl_buf url = TL_BUF_INIT;
     size_t page = opts->page ? opts->page : 500;
     for (;;) {
         if (opts->cancel && *opts->cancel) {
@@ -512,10 +508,9 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
         if ((rc = http_get(n, url.p, &cfg, opts, &h)) || (rc = taxii_doc(n, url.p, &h, &env)))
             break;
         stats->pages++;
-        tl__buf_reset(&good);
         size_t i;
         json_t *o;
-        /* every signature and canonical form on the workers, then in order here */
+        /* every signature on the workers, then the results in order here */
         struct checks ck = {json_object_get(env, "objects"), pk, NULL};
         size_t count = json_array_size(ck.list);
         if (count && !(ck.out = tl_calloc(count, sizeof *ck.out))) {
@@ -524,6 +519,14 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             break;
         }
         tl__parallel_for(count, check_one, &ck);
+        size_t ngood = 0;
+        json_t **good = tl_malloc((count ? count : 1) * sizeof *good);
+        if (!good) {
+            tl_free(ck.out);
+            json_decref(env);
+            rc = TL_ENOMEM;
+            break;
+        }
         for (i = 0; i < count && !rc; i++) {
             struct checked *c = &ck.out[i];
             o = json_array_get(ck.list, i);
@@ -540,28 +543,20 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             } else if (c->rc) {
                 stats->rejected++;
             } else {
-                tl__buf_append(&good, c->text, c->len);
-                tl__buf_putc(&good, '\n');
+                good[ngood++] = o;
                 rc = acknowledge(&ack, o);
             }
         }
-        for (i = 0; i < count; i++)
-            tl_free(ck.out[i].text);
         tl_free(ck.out);
         int more = json_is_true(json_object_get(env, "more"));
         const char *nx = json_string_value(json_object_get(env, "next"));
         tl_free(next);
         next = more && nx ? tl_strdup(nx) : NULL;
-        json_decref(env);
-        if (rc) break;
-        if (good.len) {
+        if (!rc) {
+            /* stored in one transaction with the checkpoint (the page's last date_added) */
             tl_ingest_opts io;
             memset(&io, 0, sizeof io);
             io.origin = partner;
-            io.mem = good.p;
-            io.mem_len = good.len;
-            io.mem_name = url.p;
-            /* the checkpoint moves in the transaction that stores the page */
             char ts[TL_TS_KEYMAX];
             if (*h.added_last &&
                 !tl__ts_parse(h.added_last, strlen(h.added_last), NULL, NULL, ts)) {
@@ -569,16 +564,13 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
                 io.meta_value = h.added_last;
             }
             tl_ingest_stats is;
-            if ((rc = tl_node_ingest(n, NULL, 0, &io, &is))) break;
+            rc = tl__node_ingest_parsed(n, good, ngood, url.p, &io, &is);
             stats->stored += is.stored;
             stats->duplicates += is.duplicates;
-        } else {
-            char ts[TL_TS_KEYMAX];
-            if (*h.added_last &&
-                !tl__ts_parse(h.added_last, strlen(h.added_last), NULL, NULL, ts) &&
-                (rc = meta_set(n, ckey, h.added_last)))
-                break;
         }
+        tl_free(good);
+        json_decref(env);
+        if (rc) break;
         if (opts->progress) opts->progress(opts->ud, stats->objects, stats->stored);
         if (!more) break;
         if (!next) {
@@ -594,7 +586,6 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     tl_free(checkpoint);
     tl__buf_free(&h.body);
     tl__buf_free(&url);
-    tl__buf_free(&good);
 out:
     sodium_memzero(cfg.credential, sizeof cfg.credential);
     return rc;

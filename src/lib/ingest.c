@@ -489,3 +489,69 @@ out:
     pthread_mutex_destroy(&g.q.mu);
     return rc;
 }
+
+tl_err tl__node_ingest_parsed(tl_node *n, json_t *const *objs, size_t count, const char *name,
+                              const tl_ingest_opts *opts, tl_ingest_stats *stats)
+{
+    static const tl_ingest_opts defaults;
+    tl_ingest_stats local;
+    if (!stats) stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!opts) opts = &defaults;
+    if (opts->origin && *opts->origin && !tl_party_code_valid(opts->origin)) {
+        tl__node_err(n, "'%s' is not a valid partner code", opts->origin);
+        return TL_EINVAL;
+    }
+    n->errmsg[0] = '\0';
+    struct ingest g;
+    memset(&g, 0, sizeof g);
+    g.n = n;
+    g.opts = opts;
+    tl_err rc = tl_store_begin(n->store);
+    if (rc) {
+        tl__node_err(n, "%s", tl_store_errmsg(n->store));
+        return rc;
+    }
+    struct tl_buf canon = TL_BUF_INIT;
+    char msg[1024];
+    for (size_t i = 0; i < count && !rc; i++) {
+        tl_stix_info info;
+        tl_stix_error err;
+        struct item *it = NULL;
+        double bad = 0;
+        if (tl_stix_validate(objs[i], &info, &err) != TL_OK) {
+            snprintf(msg, sizeof msg, "%s: %s", name, err.msg);
+            it = message_item(ITEM_REJECT, TL_ESTIX, msg);
+        } else {
+            tl__buf_reset(&canon);
+            tl_err jr = tl__jcs_write_strict(&canon, objs[i], &bad);
+            if (jr == TL_EINVAL) {
+                snprintf(msg, sizeof msg, "%s: object %s: a number is beyond +/-(2^53-1)", name,
+                         info.id);
+                it = message_item(ITEM_REJECT, TL_ESTIX, msg);
+            } else if (jr == TL_OK) {
+                it = object_item(&info, objs[i], &canon);
+            }
+        }
+        if (!it) {
+            rc = TL_ENOMEM;
+            break;
+        }
+        it->name = name;
+        rc = consume(&g, it, stats);
+        tl_free(it);
+    }
+    tl__buf_free(&canon);
+    if (!rc && opts->meta_key) {
+        rc = tl_store_meta_set(n->store, opts->meta_key, opts->meta_value ? opts->meta_value : "");
+        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    }
+    if (!rc) {
+        rc = tl_store_commit(n->store);
+        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    } else {
+        tl_store_rollback(n->store);
+    }
+    if (rc) stats->stored = stats->duplicates = 0;
+    return rc;
+}

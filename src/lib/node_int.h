@@ -30,6 +30,14 @@ tl_err tl__write_file_atomic(const char *path, const void *data, size_t len, uns
  * key), with the reason on n.
  */
 tl_err tl__node_sign(tl_node *n, const void *msg, size_t len, unsigned char sig[64]);
+
+/*
+ * Ingests objects already parsed (received ones, checked), as tl_node_ingest
+ * does a file, in one transaction; name appears in messages. opts->mem and
+ * the reader limits do not apply.
+ */
+tl_err tl__node_ingest_parsed(tl_node *n, json_t *const *objs, size_t count, const char *name,
+                              const tl_ingest_opts *opts, tl_ingest_stats *stats);
 /* The node's Ed25519 secret key (libsodium's 64-byte form), for many signatures; wipe it after. */
 tl_err tl__node_signing_key(tl_node *n, unsigned char sk[64]);
 
