@@ -520,7 +520,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
         }
         tl__parallel_for(count, check_one, &ck);
         size_t ngood = 0;
-        json_t **good = tl_malloc((count ? count : 1) * sizeof *good);
+        json_t **good = tl_malloc((count ? count : 1) * sizeof(json_t *));
         if (!good) {
             tl_free(ck.out);
             json_decref(env);
