@@ -125,6 +125,7 @@ tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_sta
 {
     n->errmsg[0] = '\0';
     if (from) from[0] = '\0';
+    if (stats) memset(stats, 0, sizeof *stats);
     char *file = NULL;
     size_t len = 0;
     tl_err rc = tl__read_file(path, TL_SEAL_MAX_BYTES, &file, &len, n->errmsg, sizeof n->errmsg);
