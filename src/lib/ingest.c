@@ -265,6 +265,32 @@ static struct item *object_item(const tl_stix_info *info, const json_t *obj,
 }
 
 /* Reads one file into the queue. Returns nonzero when the input must stop. */
+/*
+ * The store item for obj once it is valid STIX that JSON can carry exactly.
+ * NULL with *why: TL_ESTIX (err says what), TL_EINVAL (the number *bad is
+ * beyond +/-(2^53-1)) or TL_ENOMEM.
+ */
+static struct item *checked_item(const json_t *obj, struct tl_buf *canon, tl_stix_info *info,
+                                 tl_stix_error *err, double *bad, tl_err *why)
+{
+    if ((*why = tl_stix_validate(obj, info, err)) != TL_OK) return NULL;
+    tl__buf_reset(canon);
+    if ((*why = tl__jcs_write_strict(canon, obj, bad)) != TL_OK) return NULL;
+    struct item *it = object_item(info, obj, canon);
+    if (!it) *why = TL_ENOMEM;
+    return it;
+}
+
+/* "the number N is beyond ...", for a refusal of checked_item. */
+static void number_msg(char *out, size_t cap, const char *where, const char *id, double bad)
+{
+    char num[32];
+    if (tl_json_number(bad, num)) memcpy(num, "?", 2);
+    snprintf(out, cap,
+             "%s: object %s: the number %s is beyond +/-(2^53-1), which JSON cannot carry exactly",
+             where, id, num);
+}
+
 /* Reads one file (or, path NULL, the caller's buffer) into the queue. */
 static int produce_file(struct ingest *g, struct batch *b, const char *path, struct tl_buf *canon)
 {
@@ -305,26 +331,17 @@ static int produce_file(struct ingest *g, struct batch *b, const char *path, str
         } else {
             tl_stix_info info;
             tl_stix_error err;
-            rc = tl_stix_validate(obj, &info, &err);
-            if (rc) {
+            double bad = 0;
+            it = checked_item(obj, canon, &info, &err, &bad, &rc);
+            if (rc == TL_ESTIX) {
                 tl_reader_pos at = tl_reader_locate(r, err.prop);
                 snprintf(msg, sizeof msg, "%s:%lu:%lu: %s", name, at.line, at.col, err.msg);
                 it = message_item(ITEM_REJECT, rc, msg);
-            } else {
-                tl__buf_reset(canon);
-                double bad = 0;
-                rc = tl__jcs_write_strict(canon, obj, &bad);
-                if (rc == TL_OK) {
-                    it = object_item(&info, obj, canon);
-                } else if (rc == TL_EINVAL) {
-                    char num[32];
-                    if (tl_json_number(bad, num)) memcpy(num, "?", 2);
-                    snprintf(msg, sizeof msg,
-                             "%s:%lu:%lu: object %s: the number %s is beyond +/-(2^53-1), "
-                             "which JSON cannot carry exactly",
-                             name, pos.line, pos.col, info.id, num);
-                    it = message_item(ITEM_REJECT, TL_ESTIX, msg);
-                }
+            } else if (rc == TL_EINVAL) {
+                char where[300];
+                snprintf(where, sizeof where, "%s:%lu:%lu", name, pos.line, pos.col);
+                number_msg(msg, sizeof msg, where, info.id, bad);
+                it = message_item(ITEM_REJECT, TL_ESTIX, msg);
             }
             json_decref(obj);
         }
@@ -404,19 +421,45 @@ static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
     return TL_OK;
 }
 
-tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
-                      const tl_ingest_opts *opts, tl_ingest_stats *stats)
+static const tl_ingest_opts default_opts;
+
+/* The checks before an ingest: a valid origin, cleared stats and message. */
+static tl_err ingest_start(tl_node *n, const tl_ingest_opts *opts, tl_ingest_stats *stats)
 {
-    static const tl_ingest_opts defaults;
-    tl_ingest_stats local;
-    if (!stats) stats = &local;
     memset(stats, 0, sizeof *stats);
-    if (!opts) opts = &defaults;
+    n->errmsg[0] = '\0';
     if (opts->origin && *opts->origin && !tl_party_code_valid(opts->origin)) {
         tl__node_err(n, "'%s' is not a valid partner code", opts->origin);
         return TL_EINVAL;
     }
-    n->errmsg[0] = '\0';
+    return TL_OK;
+}
+
+/* Ends an ingest's transaction: the checkpoint and commit if rc is TL_OK, else a rollback. */
+static tl_err ingest_end(tl_node *n, const tl_ingest_opts *opts, tl_ingest_stats *stats, tl_err rc)
+{
+    if (!rc && opts->meta_key) {
+        rc = tl_store_meta_set(n->store, opts->meta_key, opts->meta_value ? opts->meta_value : "");
+        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    }
+    if (!rc) {
+        rc = tl_store_commit(n->store);
+        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    } else {
+        tl_store_rollback(n->store);
+    }
+    if (rc) stats->stored = stats->duplicates = 0;
+    return rc;
+}
+
+tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
+                      const tl_ingest_opts *opts, tl_ingest_stats *stats)
+{
+    tl_ingest_stats local;
+    if (!stats) stats = &local;
+    if (!opts) opts = &default_opts;
+    tl_err rc = ingest_start(n, opts, stats);
+    if (rc) return rc;
     struct ingest g;
     memset(&g, 0, sizeof g);
     g.n = n;
@@ -427,7 +470,7 @@ tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
     pthread_cond_init(&g.q.can_put, NULL);
     pthread_cond_init(&g.q.can_take, NULL);
 
-    tl_err rc = tl_store_begin(n->store);
+    rc = tl_store_begin(n->store);
     if (rc) {
         tl__node_err(n, "%s", tl_store_errmsg(n->store));
         goto out;
@@ -471,17 +514,7 @@ tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
         tl__node_err(n, "interrupted; nothing was stored");
         rc = TL_EINTERRUPTED;
     }
-    if (!rc && opts->meta_key) {
-        rc = tl_store_meta_set(n->store, opts->meta_key, opts->meta_value ? opts->meta_value : "");
-        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
-    }
-    if (!rc) {
-        rc = tl_store_commit(n->store);
-        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
-    } else {
-        tl_store_rollback(n->store);
-    }
-    if (rc) stats->stored = stats->duplicates = 0;
+    rc = ingest_end(n, opts, stats, rc);
     if (!rc && opts->progress) opts->progress(opts->ud, stats->objects, stats->bytes);
 out:
     pthread_cond_destroy(&g.q.can_put);
@@ -493,22 +526,16 @@ out:
 tl_err tl__node_ingest_parsed(tl_node *n, json_t *const *objs, size_t count, const char *name,
                               const tl_ingest_opts *opts, tl_ingest_stats *stats)
 {
-    static const tl_ingest_opts defaults;
     tl_ingest_stats local;
     if (!stats) stats = &local;
-    memset(stats, 0, sizeof *stats);
-    if (!opts) opts = &defaults;
-    if (opts->origin && *opts->origin && !tl_party_code_valid(opts->origin)) {
-        tl__node_err(n, "'%s' is not a valid partner code", opts->origin);
-        return TL_EINVAL;
-    }
-    n->errmsg[0] = '\0';
+    if (!opts) opts = &default_opts;
+    tl_err rc = ingest_start(n, opts, stats);
+    if (rc) return rc;
     struct ingest g;
     memset(&g, 0, sizeof g);
     g.n = n;
     g.opts = opts;
-    tl_err rc = tl_store_begin(n->store);
-    if (rc) {
+    if ((rc = tl_store_begin(n->store))) {
         tl__node_err(n, "%s", tl_store_errmsg(n->store));
         return rc;
     }
@@ -517,21 +544,15 @@ tl_err tl__node_ingest_parsed(tl_node *n, json_t *const *objs, size_t count, con
     for (size_t i = 0; i < count && !rc; i++) {
         tl_stix_info info;
         tl_stix_error err;
-        struct item *it = NULL;
         double bad = 0;
-        if (tl_stix_validate(objs[i], &info, &err) != TL_OK) {
+        tl_err why;
+        struct item *it = checked_item(objs[i], &canon, &info, &err, &bad, &why);
+        if (why == TL_ESTIX) {
             snprintf(msg, sizeof msg, "%s: %s", name, err.msg);
             it = message_item(ITEM_REJECT, TL_ESTIX, msg);
-        } else {
-            tl__buf_reset(&canon);
-            tl_err jr = tl__jcs_write_strict(&canon, objs[i], &bad);
-            if (jr == TL_EINVAL) {
-                snprintf(msg, sizeof msg, "%s: object %s: a number is beyond +/-(2^53-1)", name,
-                         info.id);
-                it = message_item(ITEM_REJECT, TL_ESTIX, msg);
-            } else if (jr == TL_OK) {
-                it = object_item(&info, objs[i], &canon);
-            }
+        } else if (why == TL_EINVAL) {
+            number_msg(msg, sizeof msg, name, info.id, bad);
+            it = message_item(ITEM_REJECT, TL_ESTIX, msg);
         }
         if (!it) {
             rc = TL_ENOMEM;
@@ -542,16 +563,5 @@ tl_err tl__node_ingest_parsed(tl_node *n, json_t *const *objs, size_t count, con
         tl_free(it);
     }
     tl__buf_free(&canon);
-    if (!rc && opts->meta_key) {
-        rc = tl_store_meta_set(n->store, opts->meta_key, opts->meta_value ? opts->meta_value : "");
-        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
-    }
-    if (!rc) {
-        rc = tl_store_commit(n->store);
-        if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
-    } else {
-        tl_store_rollback(n->store);
-    }
-    if (rc) stats->stored = stats->duplicates = 0;
-    return rc;
+    return ingest_end(n, opts, stats, rc);
 }
