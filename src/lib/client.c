@@ -289,17 +289,6 @@ static tl_err receipt_digest(const json_t *objects, char hex[65])
     return TL_OK;
 }
 
-static void uuid4(char out[37])
-{
-    unsigned char h[16];
-    randombytes_buf(h, sizeof h);
-    h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
-    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
-             h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
-             h[14], h[15]);
-}
-
 /* POSTs an envelope to url; TL_OK when the status says every object succeeded. */
 static tl_err http_post(tl_node *n, const char *url, const struct partner_cfg *cfg,
                         const tl_pull_opts *o, const char *body, size_t len, size_t want)
@@ -355,7 +344,7 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         for (size_t i = from; i < ack->n && i < from + RECEIPT_MAX; i++)
             json_array_append(objects, json_array_get(ack->list, i));
         char id[80], uuid[37], digest[65];
-        uuid4(uuid);
+        tl__uuid4(uuid);
         snprintf(id, sizeof id, TL_RECEIPT_TYPE "--%s", uuid);
         rc = receipt_digest(objects, digest);
         json_t *r =

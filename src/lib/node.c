@@ -28,15 +28,20 @@ void tl__node_err(tl_node *n, const char *fmt, ...)
     va_end(ap);
 }
 
-void tl__uuid4(char out[37])
+void tl__uuid_format(unsigned char b[16], char out[37])
 {
-    unsigned char b[16];
-    randombytes_buf(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
              b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
              b[14], b[15]);
+}
+
+void tl__uuid4(char out[37])
+{
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    tl__uuid_format(b, out);
 }
 
 tl_err tl__write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,

@@ -53,5 +53,7 @@ tl_err tl__read_file(const char *path, size_t cap, char **out, size_t *len, char
 
 /* A random RFC 4122 version 4 UUID in text form. */
 void tl__uuid4(char out[37]);
+/* The text form of 16 bytes (a keyed hash, say) made a version 4 UUID (b's bits are set). */
+void tl__uuid_format(unsigned char b[16], char out[37]);
 
 #endif

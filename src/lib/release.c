@@ -591,11 +591,9 @@ static void mapped_id(const struct rel *r, const char *kind, const char *origina
     crypto_generichash_update(&st, (const unsigned char *)r->partner, strlen(r->partner) + 1);
     crypto_generichash_update(&st, (const unsigned char *)original, strlen(original));
     crypto_generichash_final(&st, h, sizeof h);
-    h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
-    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-    snprintf(out, cap, "%.*s--%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             (int)tlen, type, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
-             h[11], h[12], h[13], h[14], h[15]);
+    char uuid[37];
+    tl__uuid_format(h, uuid);
+    snprintf(out, cap, "%.*s--%s", (int)tlen, type, uuid);
 }
 
 static const char *pseudonym_locked(struct rel *r, const char *source)

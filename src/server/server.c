@@ -336,11 +336,7 @@ static void collection_id(const struct server *sv, const char *kind, const char 
     crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
     crypto_generichash_update(&st, (const unsigned char *)partner, strlen(partner));
     crypto_generichash_final(&st, h, sizeof h);
-    h[6] = (unsigned char)((h[6] & 0x0f) | 0x40);
-    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
-             h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
-             h[14], h[15]);
+    tl__uuid_format(h, out);
 }
 
 static void put_collection(const struct server *sv, struct tl_buf *b, const char *partner,
@@ -629,15 +625,8 @@ static enum MHD_Result post_inbox(struct MHD_Connection *c, struct request *rq, 
             goto out;
         }
     }
-    unsigned char raw[16];
-    randombytes_buf(raw, sizeof raw);
-    raw[6] = (unsigned char)((raw[6] & 0x0f) | 0x40);
-    raw[8] = (unsigned char)((raw[8] & 0x3f) | 0x80);
     char sid[37], now[32];
-    snprintf(sid, sizeof sid,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", raw[0], raw[1],
-             raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11],
-             raw[12], raw[13], raw[14], raw[15]);
+    tl__uuid4(sid);
     tl__ts_format_us(tl__now_us(), now);
     struct tl_buf doc = TL_BUF_INIT;
     tl__buf_printf(&doc,
