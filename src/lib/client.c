@@ -421,18 +421,6 @@ static void check_one(size_t i, void *ctx)
     c->rc = tl__sig_verify(json_array_get(ck->list, i), ck->pk, c->why, sizeof c->why);
 }
 
-static tl_err meta_set(tl_node *n, const char *key, const char *value)
-{
-    tl_err rc = tl_store_begin(n->store);
-    if (!rc) rc = tl_store_meta_set(n->store, key, value);
-    if (!rc) rc = tl_store_commit(n->store);
-    if (rc) {
-        tl__node_err(n, "%s", tl_store_errmsg(n->store));
-        tl_store_rollback(n->store);
-    }
-    return rc;
-}
-
 tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, tl_pull_stats *stats)
 {
     static const tl_pull_opts defaults;
@@ -710,7 +698,7 @@ tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts, u
         if ((rc = http_post(n, url, &cfg, opts, env.p, env.len, b.n))) break;
         char last[32];
         snprintf(last, sizeof last, "%lld", (long long)b.last);
-        if ((rc = meta_set(n, ckey, last))) break;
+        if ((rc = tl__node_meta_set(n, ckey, last))) break;
         after = b.last;
         if (objects) *objects += b.n;
         if (opts->cancel && *opts->cancel) {

@@ -28,6 +28,18 @@ void tl__node_err(tl_node *n, const char *fmt, ...)
     va_end(ap);
 }
 
+tl_err tl__node_meta_set(tl_node *n, const char *key, const char *value)
+{
+    tl_err rc = tl_store_begin(n->store);
+    if (!rc) rc = tl_store_meta_set(n->store, key, value);
+    if (!rc) rc = tl_store_commit(n->store);
+    if (rc) {
+        tl__node_err(n, "%s", tl_store_errmsg(n->store));
+        tl_store_rollback(n->store);
+    }
+    return rc;
+}
+
 void tl__uuid_format(unsigned char b[16], char out[37])
 {
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);

@@ -51,6 +51,9 @@ tl_err tl__node_release_secret(tl_node *n, unsigned char key[32]);
 tl_err tl__read_file(const char *path, size_t cap, char **out, size_t *len, char *errmsg,
                      size_t errcap);
 
+/* Sets node metadata key (a checkpoint) in a transaction of its own; the reason on n. */
+tl_err tl__node_meta_set(tl_node *n, const char *key, const char *value);
+
 /* A random RFC 4122 version 4 UUID in text form. */
 void tl__uuid4(char out[37]);
 /* The text form of 16 bytes (a keyed hash, say) made a version 4 UUID (b's bits are set). */

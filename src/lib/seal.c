@@ -106,14 +106,7 @@ tl_err tl_node_seal(tl_node *n, const char *partner, const char *path, int all_v
     /* the next sealed file starts after this one */
     char last[32];
     snprintf(last, sizeof last, "%lld", (long long)g.last);
-    if (!(rc = tl_store_begin(n->store))) {
-        rc = tl_store_meta_set(n->store, ckey, last);
-        if (!rc) rc = tl_store_commit(n->store);
-        if (rc) {
-            tl__node_err(n, "%s", tl_store_errmsg(n->store));
-            tl_store_rollback(n->store);
-        }
-    }
+    rc = tl__node_meta_set(n, ckey, last);
     if (objects) *objects = g.n;
 out:
     tl__buf_free(&doc);
