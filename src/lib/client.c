@@ -29,19 +29,31 @@ struct partner_cfg {
     char ca[1100];
 };
 
-struct cfg_ctx {
-    struct partner_cfg *cfg;
-    int found;
-};
-
 static int find_cfg(const tl_partner_rec *p, void *ud)
 {
-    struct cfg_ctx *c = ud;
-    snprintf(c->cfg->url, sizeof c->cfg->url, "%s", p->url);
-    snprintf(c->cfg->credential, sizeof c->cfg->credential, "%s", p->credential);
-    snprintf(c->cfg->ca, sizeof c->cfg->ca, "%s", p->ca);
-    c->found = 1;
+    struct partner_cfg *cfg = ud;
+    snprintf(cfg->url, sizeof cfg->url, "%s", p->url);
+    snprintf(cfg->credential, sizeof cfg->credential, "%s", p->credential);
+    snprintf(cfg->ca, sizeof cfg->ca, "%s", p->ca);
     return 0;
+}
+
+/* How to reach partner, and its API root (with a final '/') into root. TL_ENOTFOUND if no URL. */
+static tl_err partner_cfg(tl_node *n, const char *partner, struct partner_cfg *cfg, char root[1110])
+{
+    memset(cfg, 0, sizeof *cfg);
+    tl_err rc = tl_party_code_valid(partner)
+                    ? tl_store_partner_get(n->store, partner, find_cfg, cfg)
+                    : TL_ENOTFOUND;
+    if (rc || !*cfg->url) {
+        sodium_memzero(cfg, sizeof *cfg);
+        tl__node_err(n, "%s is not a partner with a TAXII URL (tearline partner add %s --url ...)",
+                     partner ? partner : "", partner ? partner : "CODE");
+        return TL_ENOTFOUND;
+    }
+    size_t ul = strlen(cfg->url);
+    snprintf(root, 1110, "%s%s", cfg->url, cfg->url[ul - 1] == '/' ? "" : "/");
+    return TL_OK;
 }
 
 /* One HTTP exchange's result. */
@@ -430,21 +442,11 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     if (!opts) opts = &defaults;
     n->errmsg[0] = '\0';
     struct partner_cfg cfg;
-    memset(&cfg, 0, sizeof cfg);
-    struct cfg_ctx cc = {&cfg, 0};
-    tl_err rc = tl_party_code_valid(partner)
-                    ? tl_store_partner_get(n->store, partner, find_cfg, &cc)
-                    : TL_ENOTFOUND;
-    if (rc || !*cfg.url) {
-        tl__node_err(n, "%s is not a partner with a TAXII URL (tearline partner add %s --url ...)",
-                     partner ? partner : "", partner ? partner : "CODE");
-        return TL_ENOTFOUND;
-    }
-    unsigned char pk[32];
-    if ((rc = tl__partner_key(n, partner, pk))) return rc;
     char root[1110];
-    size_t ul = strlen(cfg.url);
-    snprintf(root, sizeof root, "%s%s", cfg.url, ul && cfg.url[ul - 1] == '/' ? "" : "/");
+    tl_err rc = partner_cfg(n, partner, &cfg, root);
+    if (rc) return rc;
+    unsigned char pk[32];
+    if ((rc = tl__partner_key(n, partner, pk))) goto out;
     char cid[64], inbox[64];
     if ((rc = find_collection(n, root, &cfg, opts, cid, inbox))) goto out;
     /*
@@ -651,20 +653,10 @@ tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts, u
     if (objects) *objects = 0;
     n->errmsg[0] = '\0';
     struct partner_cfg cfg;
-    memset(&cfg, 0, sizeof cfg);
-    struct cfg_ctx cc = {&cfg, 0};
-    tl_err rc = tl_party_code_valid(partner)
-                    ? tl_store_partner_get(n->store, partner, find_cfg, &cc)
-                    : TL_ENOTFOUND;
-    if (rc || !*cfg.url) {
-        tl__node_err(n, "%s is not a partner with a TAXII URL (tearline partner add %s --url ...)",
-                     partner ? partner : "", partner ? partner : "CODE");
-        return TL_ENOTFOUND;
-    }
-    if ((rc = tl_node_release(n, partner, NULL, NULL))) goto out;
     char root[1110];
-    size_t ul = strlen(cfg.url);
-    snprintf(root, sizeof root, "%s%s", cfg.url, ul && cfg.url[ul - 1] == '/' ? "" : "/");
+    tl_err rc = partner_cfg(n, partner, &cfg, root);
+    if (rc) return rc;
+    if ((rc = tl_node_release(n, partner, NULL, NULL))) goto out;
     char cid[64], inbox[64];
     if ((rc = find_collection(n, root, &cfg, opts, cid, inbox))) goto out;
     if (!*inbox) {
