@@ -628,24 +628,6 @@ tl_err tl_node_receipts(tl_node *n, const char *partner, tl_receipt_cb cb, void 
     return rc ? rc : c.rc;
 }
 
-struct batch_rows {
-    struct tl_buf *env;
-    size_t n;
-    int64_t last;
-};
-
-static int batch_row(int64_t added, const char *id, const char *version, const char *json,
-                     size_t len, void *ud)
-{
-    (void)id;
-    (void)version;
-    struct batch_rows *b = ud;
-    if (b->n++) tl__buf_putc(b->env, ',');
-    tl__buf_append(b->env, json, len);
-    b->last = added;
-    return 0;
-}
-
 tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts, uint64_t *objects)
 {
     static const tl_pull_opts defaults;
@@ -676,8 +658,8 @@ tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts, u
         q.limit = opts->page ? opts->page : 500;
         tl__buf_reset(&env);
         tl__buf_puts(&env, "{\"objects\":[");
-        struct batch_rows b = {&env, 0, after};
-        if ((rc = tl_store_outbox_query(n->store, &q, batch_row, &b))) {
+        struct tl_outbox_join b = {&env, 0, after};
+        if ((rc = tl_store_outbox_query(n->store, &q, tl_store_outbox_join, &b))) {
             tl__node_err(n, "%s", tl_store_errmsg(n->store));
             break;
         }

@@ -23,24 +23,6 @@
 static const char magic[] = "TEARLINE-SEALED 1\n";
 #define MAGIC_LEN (sizeof magic - 1)
 
-struct gather {
-    struct tl_buf *b;
-    uint64_t n;
-    int64_t last;
-};
-
-static int gather_row(int64_t added, const char *id, const char *version, const char *json,
-                      size_t len, void *ud)
-{
-    (void)id;
-    (void)version;
-    struct gather *g = ud;
-    if (g->n++) tl__buf_putc(g->b, ',');
-    tl__buf_append(g->b, json, len);
-    g->last = added;
-    return 0;
-}
-
 /* The recipient's X25519 key, from its Ed25519 key in the agreement in force. */
 static tl_err curve_pk(tl_node *n, const char *partner, unsigned char xpk[32])
 {
@@ -70,7 +52,7 @@ tl_err tl_node_seal(tl_node *n, const char *partner, const char *path, int all_v
     q.after_added = since ? strtoll(since, NULL, 10) : -1;
     tl_free(since);
     struct tl_buf doc = TL_BUF_INIT, sealed = TL_BUF_INIT;
-    struct gather g = {&doc, 0, q.after_added};
+    struct tl_outbox_join g = {&doc, 0, q.after_added};
     char created[32];
     tl__ts_format_us(tl__now_us(), created);
     /* canonical by construction: keys in order, objects already canonical */
@@ -79,7 +61,7 @@ tl_err tl_node_seal(tl_node *n, const char *partner, const char *path, int all_v
     tl__buf_puts(&doc, "\",\"from\":\"");
     tl__buf_puts(&doc, n->code);
     tl__buf_puts(&doc, "\",\"objects\":[");
-    if ((rc = tl_store_outbox_query(n->store, &q, gather_row, &g))) {
+    if ((rc = tl_store_outbox_query(n->store, &q, tl_store_outbox_join, &g))) {
         tl__node_err(n, "%s", tl_store_errmsg(n->store));
         goto out;
     }

@@ -87,6 +87,18 @@ tl_err tl_store_count(tl_store *st, tl_count_cb cb, void *ud)
     return st->ops->count(st, cb, ud);
 }
 
+int tl_store_outbox_join(int64_t added, const char *id, const char *version, const char *json,
+                         size_t json_len, void *ud)
+{
+    (void)id;
+    (void)version;
+    struct tl_outbox_join *j = ud;
+    if (j->n++) tl__buf_putc(j->b, ',');
+    tl__buf_append(j->b, json, json_len);
+    j->last = added;
+    return 0;
+}
+
 tl_err tl_store_outbox_query(tl_store *st, const tl_outbox_query *q, tl_outbox_cb cb, void *ud)
 {
     return st->ops->outbox_query(st, q, cb, ud);

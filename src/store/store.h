@@ -100,6 +100,19 @@ typedef struct tl_outbox_query {
 typedef int (*tl_outbox_cb)(int64_t added, const char *id, const char *version, const char *json,
                             size_t json_len, void *ud);
 
+/*
+ * A tl_outbox_cb that joins the rows' JSON into b with commas (a list for an
+ * envelope or a sealed file), counting them and keeping the last date_added.
+ */
+struct tl_buf;
+struct tl_outbox_join {
+    struct tl_buf *b;
+    uint64_t n;
+    int64_t last;
+};
+int tl_store_outbox_join(int64_t added, const char *id, const char *version, const char *json,
+                         size_t json_len, void *ud);
+
 /* A partner as this node knows it (strings owned by the store's caller or the callback). */
 typedef struct tl_partner_rec {
     const char *code;
