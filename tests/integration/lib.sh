@@ -57,6 +57,13 @@ countersign() {
     "$TEARLINE" agree --home "$a" import "$TMP/countersign.json" >/dev/null
 }
 
+# listening_port FILE: waits (up to 5 s) for `tearline serve` to write its
+# "listening: SCHEME port N" line to FILE, and prints N ("" if it never did).
+listening_port() {
+  for _ in $(seq 100); do grep -q "^listening" "$1" && break; sleep 0.05; done
+  awk '/^listening/{print $NF}' "$1"
+}
+
 # broad_agreement FILE ID CODE_A KEY_A CODE_B KEY_B: an agreement between A and
 # B whose scope covers the labels bench/gen_corpus.py writes (TLP up to amber,
 # unmarked allowed), for tests that exchange generated holdings.

@@ -23,8 +23,7 @@ for p in usa rus; do
   SECRET[$p]=$("$TEARLINE" partner --home "$TMP/$p" grant $other | awk '/HTTP Basic/{print $NF}')
   "$TEARLINE" serve --home "$TMP/$p" --listen 127.0.0.1:0 --access-log "$TMP/$p-access.log" > "$TMP/$p-serve.out" 2>&1 &
   SERVERS+=($!)
-  for _ in $(seq 100); do grep -q "^listening" "$TMP/$p-serve.out" && break; sleep 0.05; done
-  PORT[$p]=$(awk '/^listening/{print $NF}' "$TMP/$p-serve.out")
+  PORT[$p]=$(listening_port "$TMP/$p-serve.out")
 done
 [ -n "${PORT[usa]}" ] && [ -n "${PORT[rus]}" ] && pass || { fail "servers did not start"; finish; exit 1; }
 

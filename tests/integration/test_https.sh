@@ -19,8 +19,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
   > "$TMP/serve.out" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do grep -q "^listening" "$TMP/serve.out" && break; sleep 0.05; done
-PORT=$(awk '/^listening/{print $NF}' "$TMP/serve.out")
+PORT=$(listening_port "$TMP/serve.out")
 expect_eq "$(awk '/^listening/{print $2}' "$TMP/serve.out")" "https" "serving HTTPS"
 
 # without the certificate pinned, the system's CAs do not vouch for it

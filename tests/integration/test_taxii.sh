@@ -29,8 +29,7 @@ GBR=$("$TEARLINE" partner grant gbr | awk '/HTTP Basic/{print $NF}')
 "$TEARLINE" serve --listen 127.0.0.1:0 --threads 2 --max-body 2000000 --access-log "$TMP/access.log" \
   > "$TMP/serve.out" 2> "$TMP/serve.err" &
 SERVER=$!
-for _ in $(seq 100); do grep -q "^listening" "$TMP/serve.out" && break; sleep 0.05; done
-PORT=$(awk '/^listening/{print $NF}' "$TMP/serve.out")
+PORT=$(listening_port "$TMP/serve.out")
 [ -n "$PORT" ] && pass || { fail "the server did not start: $(cat "$TMP/serve.err")"; kill $SERVER; finish; exit 1; }
 
 python3 "$TL_SRC/tests/integration/taxii_conformance.py" "http://127.0.0.1:$PORT" rus "$RUS" gbr "$GBR" \
