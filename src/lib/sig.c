@@ -3,7 +3,6 @@
 
 #include "tearline/agree.h"
 #include "tearline/json.h"
-#include "tearline/partner.h"
 #include "tearline/release.h"
 
 #include "node_int.h"
@@ -69,26 +68,10 @@ tl_err tl__sig_add(json_t *o, const unsigned char sk[64], const char *signer)
     return !ext || json_object_set_new(exts, TL_SIG_EXT_ID, ext) ? TL_ENOMEM : TL_OK;
 }
 
-struct pinned {
-    char key[65];
-};
-
-static int copy_key(const tl_partner_info *p, void *ud)
+/* The key pinned for a partner with `tearline partner add --key`, "" if none. */
+static int pinned_key(const tl_partner_rec *p, void *ud)
 {
-    struct pinned *pn = ud;
-    snprintf(pn->key, sizeof pn->key, "%s", p->public_key);
-    return 0;
-}
-
-struct one {
-    const char *code;
-    struct pinned *pn;
-};
-
-static int find_one(const tl_partner_info *p, void *ud)
-{
-    struct one *o = ud;
-    if (!strcmp(p->code, o->code)) copy_key(p, o->pn);
+    snprintf(ud, 65, "%s", p->public_key);
     return 0;
 }
 
@@ -113,10 +96,15 @@ tl_err tl__partner_key(tl_node *n, const char *partner, unsigned char pk[32])
     rc = TL_ENOTFOUND;
     if (hex && strlen(hex) == 64 && sodium_hex2bin(pk, 32, hex, 64, NULL, NULL, NULL) == 0)
         rc = TL_OK;
-    struct pinned pn = {""};
-    struct one o = {partner, &pn};
-    if (!rc) rc = tl_node_partner_list(n, find_one, &o);
-    if (!rc && *pn.key && strcmp(pn.key, hex) != 0) {
+    char pinned[65] = "";
+    if (!rc) {
+        rc = tl_store_partner_get(n->store, partner, pinned_key, pinned);
+        if (rc == TL_ENOTFOUND)
+            rc = TL_OK; /* not recorded as a partner: nothing pinned */
+        else if (rc)
+            tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    }
+    if (!rc && *pinned && strcmp(pinned, hex) != 0) {
         tl__node_err(n,
                      "partner %s: the key pinned with 'partner add --key' differs from its key in "
                      "agreement %s version %lld; update one of them",
