@@ -79,6 +79,7 @@ struct rel {
     json_t *pseudonyms; /* source id -> pseudonym identity object */
     tl_err load_rc;     /* a holding that could not be loaded stops the release */
     char from_key[TL_TS_KEYMAX], until_key[TL_TS_KEYMAX]; /* scope.from, scope.until */
+    int tlp_max, pap_max, allow_unmarked, require_rel_to; /* the agreement's rules */
     pthread_mutex_t mu;   /* guards pseudonyms while workers transform */
     unsigned char sk[64]; /* the node's signing key, wiped at the end */
 };
@@ -380,13 +381,6 @@ static tl_err neighbourhood(struct rel *r)
 /* The rules, in order; the first that applies decides. */
 static void decide_one(struct rel *r, struct held *h, const struct facts *f)
 {
-    int tlp_max = tlp_rank(json_string_value(json_object_get(r->rules, "tlp_max"))
-                               ? json_string_value(json_object_get(r->rules, "tlp_max"))
-                               : "clear");
-    const char *pap_max_s = json_string_value(json_object_get(r->rules, "pap_max"));
-    int pap_max = pap_max_s ? tlp_rank(pap_max_s) : 3; /* no PAP limit unless agreed */
-    int allow_unmarked = json_is_true(json_object_get(r->rules, "allow_unmarked"));
-    int require_rel_to = json_is_true(json_object_get(r->rules, "require_rel_to"));
     char detail[200];
     if (!strcmp(h->id, tl_node_identity(r->n))) {
         decide(h, RELEASE, "node-identity", "");
@@ -405,15 +399,15 @@ static void decide_one(struct rel *r, struct held *h, const struct facts *f)
         decide(h, WITHHOLD, "noforn", "");
     } else if (f->tlp == 4) {
         decide(h, WITHHOLD, "tlp-red", "");
-    } else if (f->tlp > tlp_max) {
+    } else if (f->tlp > r->tlp_max) {
         decide(h, WITHHOLD, "tlp-above-agreement", "");
-    } else if (f->pap > pap_max) {
+    } else if (f->pap > r->pap_max) {
         decide(h, WITHHOLD, "pap-above-agreement", "");
-    } else if (f->tlp < 0 && !allow_unmarked) {
+    } else if (f->tlp < 0 && !r->allow_unmarked) {
         decide(h, WITHHOLD, "unmarked", "the agreement releases only TLP-marked items");
     } else if (f->has_rel_to && !f->rel_to_partner) {
         decide(h, WITHHOLD, "rel-to", "REL TO does not name this partner");
-    } else if (require_rel_to && !f->has_rel_to) {
+    } else if (r->require_rel_to && !f->has_rel_to) {
         decide(h, WITHHOLD, "rel-to-missing", "the agreement requires REL TO");
     } else if (f->originator && !consented(r, h->id, f->originator)) {
         decide(h, WITHHOLD, "third-party", "no consent recorded from its originator");
@@ -1316,6 +1310,12 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     const json_t *sf = json_object_get(r.scope, "from"), *su = json_object_get(r.scope, "until");
     if (sf) tl__ts_parse(json_string_value(sf), json_string_length(sf), NULL, NULL, r.from_key);
     if (su) tl__ts_parse(json_string_value(su), json_string_length(su), NULL, NULL, r.until_key);
+    const char *tlp_max = json_string_value(json_object_get(r.rules, "tlp_max"));
+    const char *pap_max = json_string_value(json_object_get(r.rules, "pap_max"));
+    r.tlp_max = tlp_rank(tlp_max ? tlp_max : "clear");
+    r.pap_max = pap_max ? tlp_rank(pap_max) : 3; /* no PAP limit unless agreed */
+    r.allow_unmarked = json_is_true(json_object_get(r.rules, "allow_unmarked"));
+    r.require_rel_to = json_is_true(json_object_get(r.rules, "require_rel_to"));
     if ((rc = select_and_decide(&r))) goto out;
     stats->us_load = tl__now_us() - t0 - stats->us_decide;
     stats->considered = r.nh;
