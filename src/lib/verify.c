@@ -11,6 +11,7 @@
 #include "verify.h"
 
 #include "tearline/prov.h"
+#include "tearline/release.h"
 
 #include <string.h>
 #include <unicode/uchar.h>
@@ -360,6 +361,40 @@ static int idchar(char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
+static int hexchar(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* s[0..36) is a UUID in lower-case hex, 8-4-4-4-12. */
+static int uuid_shape(const char *s)
+{
+    for (int i = 0; i < 36; i++)
+        if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !hexchar(s[i])) return 0;
+    return 1;
+}
+
+/*
+ * Masks with \x01 (no term holds it) the value of member "name" in the
+ * tearline signature extension that starts at ext, when it is exactly n hex
+ * digits: a signature or a key, random bytes in which a short term made of
+ * the letters a-f would otherwise turn up by chance.
+ */
+static void mask_hex_member(char *m, size_t len, size_t ext, const char *name, size_t n)
+{
+    char pat[32];
+    int pl = snprintf(pat, sizeof pat, "\"%s\":\"", name);
+    size_t window = 400; /* the extension's members follow its key closely */
+    size_t lim = ext + window < len ? ext + window : len;
+    const char *at = memmem(m + ext, lim - ext, pat, (size_t)pl);
+    if (!at) return;
+    size_t from = (size_t)(at - m) + (size_t)pl;
+    if (from + n >= len || m[from + n] != '"') return;
+    for (size_t i = 0; i < n; i++)
+        if (!hexchar(m[from + i])) return;
+    memset(m + from, '\x01', n);
+}
+
 tl_err tl__verify_text(struct tl_verifier *v, const char *json, size_t len, char *finding,
                        size_t cap)
 {
@@ -373,10 +408,21 @@ tl_err tl__verify_text(struct tl_verifier *v, const char *json, size_t len, char
             return TL_ECONFLICT;
         }
     }
+    /*
+     * The text the term search reads: a copy in which the machine-made hex of
+     * identifiers (the UUID after "--") and of the signature extension (its
+     * signature and key) is masked. Those are keyed hashes and random bytes,
+     * not content; a term that fits in them (a short one made of the letters
+     * a-f) would otherwise be found there by chance and stop the release.
+     */
+    char *m = NULL;
+    if (v->nterms && !(m = tl_malloc(len + 1))) return TL_ENOMEM;
+    if (m) memcpy(m, json, len);
     /* original identifiers, found by shape: [a-z0-9-]+--UUID */
     for (const char *q = json; (q = memmem(q, len - (size_t)(q - json), "--", 2)); q += 2) {
         size_t p = (size_t)(q - json);
         if (p == 0 || p + 38 > len || !idchar(json[p - 1])) continue;
+        if (m && uuid_shape(json + p + 2)) memset(m + p + 2, '\x01', 36);
         size_t start = p;
         while (start > 0 && idchar(json[start - 1]))
             start--;
@@ -387,13 +433,22 @@ tl_err tl__verify_text(struct tl_verifier *v, const char *json, size_t len, char
         id[end - start] = '\0';
         if (json_object_get(v->forbidden_ids, id) && !json_object_get(v->allowed_ids, id)) {
             snprintf(finding, cap, "original identifier %s", id);
+            tl_free(m);
             return TL_ECONFLICT;
         }
     }
     /* protected terms, whatever their case, form or disguise */
     if (v->nterms) {
+        static const char sig_key[] = "\"" TL_SIG_EXT_ID "\":{";
+        for (const char *e = json;
+             (e = memmem(e, len - (size_t)(e - json), sig_key, sizeof sig_key - 1));
+             e += sizeof sig_key - 1) {
+            mask_hex_member(m, len, (size_t)(e - json), "public_key", 64);
+            mask_hex_member(m, len, (size_t)(e - json), "signature", 128);
+        }
         int32_t flen = 0;
-        UChar *f = fold(v, json, len, &flen);
+        UChar *f = fold(v, m, len, &flen);
+        tl_free(m);
         if (!f) return TL_ENOMEM;
         if (tl__verifier_ready(v)) {
             tl_free(f);

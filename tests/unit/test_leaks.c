@@ -10,6 +10,7 @@
 #include <ctype.h>
 
 #include "tearline/json.h"
+#include "tearline/release.h"
 
 #include "jcs.h"
 #include "redact.h"
@@ -229,6 +230,63 @@ static void test_verifier_edges(void **state)
 }
 
 /*
+ * Machine-made hex is not content: a term made of the letters a-f turns up by
+ * chance in identifiers' UUIDs and in the signature extension's signature and
+ * key, and must not stop a release there. Anywhere else it is still found.
+ */
+static int verifier_finds_json(struct tl_verifier *v, const char *json)
+{
+    char finding[300];
+    tl_err rc = tl__verify_text(v, json, strlen(json), finding, sizeof finding);
+    assert_true(rc == TL_OK || rc == TL_ECONFLICT);
+    return rc == TL_ECONFLICT;
+}
+
+static void test_verifier_hex(void **state)
+{
+    (void)state;
+    struct tl_verifier *v = tl__verifier_new();
+    assert_int_equal(tl__verifier_forbid_term(v, "CbcCdb"), TL_OK);
+    assert_int_equal(tl__verifier_forbid_term(v, "Safe House"), TL_OK);
+    assert_int_equal(tl__verifier_ready(v), TL_OK);
+    char sig[129], key[65];
+    memset(sig, 'a', 128);
+    memcpy(sig + 50, "cbccdb", 6);
+    sig[128] = '\0';
+    memset(key, '0', 64);
+    memcpy(key + 10, "cbccdb", 6);
+    key[64] = '\0';
+    char text[1024];
+    /* in an id, a ref, the signature and the key: nothing found */
+    snprintf(text, sizeof text,
+             "{\"extensions\":{\"" TL_SIG_EXT_ID "\":{\"extension_type\":\"property-extension\","
+             "\"public_key\":\"%s\",\"signature\":\"%s\",\"signer\":\"usa\"}},"
+             "\"id\":\"indicator--0cbccdb0-1111-4111-8111-111111111111\","
+             "\"object_refs\":[\"x-my-type--22222222-2222-4222-8222-2222cbccdb22\"]}",
+             key, sig);
+    assert_false(verifier_finds_json(v, text));
+    /* the same letters in content, in a hex string of another length, in a
+     * member of another name, or in an id of the wrong shape: found */
+    assert_true(verifier_finds_json(v, "{\"description\":\"cbccdb\"}"));
+    assert_true(
+        verifier_finds_json(v, "{\"hashes\":{\"MD5\":\"00cbccdb000000000000000000000000\"}}"));
+    snprintf(text, sizeof text, "{\"extensions\":{\"" TL_SIG_EXT_ID "\":{\"other\":\"%s\"}}}", sig);
+    assert_true(verifier_finds_json(v, text));
+    sig[127] = '\0'; /* 127 digits is not a signature */
+    snprintf(text, sizeof text, "{\"extensions\":{\"" TL_SIG_EXT_ID "\":{\"signature\":\"%s\"}}}",
+             sig);
+    assert_true(verifier_finds_json(v, text));
+    assert_true(
+        verifier_finds_json(v, "{\"id\":\"indicator--0cbccdb0-1111-4111-8111-11111111111\"}"));
+    assert_true(
+        verifier_finds_json(v, "{\"id\":\"indicator--0CBCCDB0-1111-4111-8111-111111111111\"}"));
+    /* a term right before a masked UUID is still found */
+    assert_true(
+        verifier_finds_json(v, "{\"name\":\"safe house--00000000-0000-4000-8000-000000000000\"}"));
+    tl__verifier_free(v);
+}
+
+/*
  * The redactor's ASCII screen against a plain search: random ASCII texts
  * (every byte value 1-127, so case folding meets '@', '[', '`' and '{') and
  * random terms of 1 to 14 bytes, planted at random places. A text is
@@ -308,9 +366,8 @@ static void test_ascii_screen(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_leak),
-        cmocka_unit_test(test_json_escapes),
-        cmocka_unit_test(test_verifier_edges),
+        cmocka_unit_test(test_no_leak),        cmocka_unit_test(test_json_escapes),
+        cmocka_unit_test(test_verifier_edges), cmocka_unit_test(test_verifier_hex),
         cmocka_unit_test(test_ascii_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
