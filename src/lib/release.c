@@ -1101,11 +1101,11 @@ static void seal_job(size_t i, void *ctx)
     j->us_verify = tl__now_us() - t1;
 }
 
-/* Publishes the sealed jobs: outbox and audit in one transaction. */
+/* Publishes the sealed jobs: outbox and audit, in the release's transaction. */
 static tl_err publish(struct rel *r, struct jobs *js)
 {
     tl_node *n = r->n;
-    tl_err rc = tl_store_begin(n->store);
+    tl_err rc = TL_OK;
     for (size_t k = 0; r->h && k < r->nh && !rc; k++) {
         struct held *h = &r->h[k];
         rc = tl_store_audit(n->store, r->partner, h->id,
@@ -1304,6 +1304,15 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     if (!r.index || !r.sources || !r.in_scope_refs || !r.pseudonyms || !r.lexicon || !r.verifier)
         goto out;
     if ((rc = tl__node_release_secret(n, r.secret))) goto out;
+    /*
+     * One transaction from the first read to the publication: every decision
+     * is made on one snapshot of the holdings, and what is published is
+     * exactly what was decided (a dry run rolls it back).
+     */
+    if ((rc = tl_store_begin(n->store))) {
+        tl__node_err(n, "release to %s: %s", partner, tl_store_errmsg(n->store));
+        goto out;
+    }
 
     /* select */
     int64_t t0 = tl__now_us();
@@ -1342,6 +1351,7 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     if ((rc = tl__node_signing_key(n, r.sk))) goto out;
     rc = compile(&r);
 out:
+    tl_store_rollback(n->store); /* nothing, after publication's commit */
     if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory; nothing was published");
     for (size_t k = 0; r.h && k < r.nh; k++) {
         json_decref(r.h[k].obj);
