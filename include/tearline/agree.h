@@ -66,6 +66,16 @@ TL_API const char *tl_agreement_party(const tl_agreement *a, size_t i);
 TL_API int tl_agreement_has_party(const tl_agreement *a, const char *code);
 TL_API int tl_agreement_signed_by(const tl_agreement *a, const char *code);
 
+/* Copies party code's Ed25519 key into pk; 0 if code is not a party. */
+TL_API int tl_agreement_party_key(const tl_agreement *a, const char *code, unsigned char pk[32]);
+
+/*
+ * Nonzero if a carries, for party code, a verified endorsement: the party's
+ * earlier key, copied into key, signed this same text too, vouching for the
+ * key a names (key rotation; see docs/agreements.md).
+ */
+TL_API int tl_agreement_endorser(const tl_agreement *a, const char *code, unsigned char key[32]);
+
 /* Nonzero if every party has signed. */
 TL_API int tl_agreement_countersigned(const tl_agreement *a);
 

@@ -49,6 +49,21 @@ TL_API const char *tl_node_identity(const tl_node *n);
 /* The node's Ed25519 public key. */
 TL_API void tl_node_public_key(const tl_node *n, unsigned char pk[32]);
 
+/*
+ * Key rotation: a new Ed25519 key becomes the node's, and the current one is
+ * retired (kept in retired.keys). A retired key still signs toward a partner
+ * while the agreement in force names it; the next version the node signs
+ * names the new key and carries an endorsement by the retired one, which is
+ * how a partner that pinned the old key comes to trust the new (see
+ * docs/agreements.md). old_pk, new_pk (OUT, may be NULL). TL_EIO, TL_ECRYPTO,
+ * TL_ELIMIT, TL_ESTORE, with the reason on n.
+ */
+TL_API tl_err tl_node_key_rotate(tl_node *n, unsigned char old_pk[32], unsigned char new_pk[32]);
+
+/* Called with each key the node holds: the current one first, then the retired, newest first. */
+typedef int (*tl_key_cb)(const unsigned char pk[32], int current, void *ud);
+TL_API tl_err tl_node_key_list(tl_node *n, tl_key_cb cb, void *ud);
+
 typedef struct tl_ingest_opts {
     int skip_invalid;        /* store the valid objects; report each rejected one */
     const char *origin;      /* NULL or "": our own holdings; else the partner's code */

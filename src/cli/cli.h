@@ -32,6 +32,7 @@ int cmd_seal(int argc, char **argv);
 int cmd_unseal(int argc, char **argv);
 int cmd_receipts(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 
 /* The exit code for err: 2 for bad input or usage, 1 otherwise. */
 int cli_exit_code(tl_err err);
@@ -54,6 +55,13 @@ tl_node *cli_open(const char *cmd, const char *opt_home, int *code);
 
 /* Prints usage for cmd (text) to stdout or stderr. */
 int cli_usage(const char *text, int to_stderr);
+
+/*
+ * Options of a subcommand that takes only the common ones: sets *home and
+ * leaves optind at the first operand, which must number from min to max.
+ * Returns -1 to go on, or the exit code (after --help or a usage error).
+ */
+int cli_common_only(int argc, char **argv, const char *help, const char **home, int min, int max);
 
 /* Filter options shared by list and export; returns 0, or -1 after printing an error. */
 struct cli_filter {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 static const char help[] =
@@ -45,7 +46,17 @@ static void print_parties(const tl_agreement *a)
 {
     for (size_t i = 0; i < tl_agreement_party_count(a); i++) {
         const char *p = tl_agreement_party(a, i);
-        printf("  party %-12s %s\n", p, tl_agreement_signed_by(a, p) ? "signed" : "NOT SIGNED");
+        unsigned char pk[32], by[32];
+        char hex[65], byhex[65];
+        tl_agreement_party_key(a, p, pk);
+        sodium_bin2hex(hex, sizeof hex, pk, 32);
+        printf("  party %-12s %s  key %.16s...", p,
+               tl_agreement_signed_by(a, p) ? "signed    " : "NOT SIGNED", hex);
+        if (tl_agreement_endorser(a, p, by)) {
+            sodium_bin2hex(byhex, sizeof byhex, by, 32);
+            printf("  endorsed by its earlier key %.16s...", byhex);
+        }
+        printf("\n");
     }
 }
 

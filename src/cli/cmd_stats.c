@@ -34,22 +34,9 @@ static int count_term(const char *term, const char *kind, int64_t added, void *u
 
 int cmd_stats(int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
-    const char *home = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'H':
-            home = optarg;
-            break;
-        case 'h':
-            return cli_usage(help, 0);
-        default:
-            return cli_usage(help, 1);
-        }
-    }
-    if (optind != argc) return cli_usage(help, 1);
+    const char *home;
+    int done = cli_common_only(argc, argv, help, &home, 0, 0);
+    if (done >= 0) return done;
     int code;
     tl_node *n = cli_open("stats", home, &code);
     if (!n) return code;

@@ -28,6 +28,7 @@ static const struct {
     {"seal", cmd_seal, "release to a partner across an air gap: a signed, encrypted file"},
     {"unseal", cmd_unseal, "open a sealed file from a partner and store what it holds"},
     {"receipts", cmd_receipts, "list the signed receipts a partner sent for what it pulled"},
+    {"key", cmd_key, "list the node's signing keys, or rotate to a new one"},
 };
 
 static void usage(FILE *out)
@@ -119,6 +120,27 @@ int cli_usage(const char *text, int to_stderr)
 {
     fputs(text, to_stderr ? stderr : stdout);
     return to_stderr ? EXIT_BADINPUT : EXIT_OK;
+}
+
+int cli_common_only(int argc, char **argv, const char *help, const char **home, int min, int max)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    *home = NULL;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'H':
+            *home = optarg;
+            break;
+        case 'h':
+            return cli_usage(help, 0);
+        default:
+            return cli_usage(help, 1);
+        }
+    }
+    int operands = argc - optind;
+    return operands < min || operands > max ? cli_usage(help, 1) : -1;
 }
 
 static int filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg)

@@ -12,6 +12,7 @@
 #include "tearline/stix.h"
 
 #include "jcs.h"
+#include "keys.h"
 #include "node_int.h"
 #include "ts.h"
 
@@ -26,6 +27,8 @@ struct party {
     const char *code; /* borrowed from doc */
     unsigned char pk[32];
     int signed_;
+    int endorsed; /* endorser's signature verified too */
+    unsigned char endorser[32];
 };
 
 struct tl_agreement {
@@ -104,6 +107,21 @@ int tl_agreement_signed_by(const tl_agreement *a, const char *code)
 {
     const struct party *p = find_party(a, code);
     return p && p->signed_;
+}
+
+int tl_agreement_party_key(const tl_agreement *a, const char *code, unsigned char pk[32])
+{
+    const struct party *p = find_party(a, code);
+    if (p) memcpy(pk, p->pk, 32);
+    return p != NULL;
+}
+
+int tl_agreement_endorser(const tl_agreement *a, const char *code, unsigned char key[32])
+{
+    const struct party *p = find_party(a, code);
+    if (!p || !p->endorsed) return 0;
+    memcpy(key, p->endorser, 32);
+    return 1;
 }
 
 int tl_agreement_countersigned(const tl_agreement *a)
@@ -492,10 +510,12 @@ static tl_err check_signatures(struct vctx *c, tl_agreement *a)
     {
         char member[32];
         snprintf(member, sizeof member, "signatures[%zu]", i);
-        static const char *const keys[] = {"party", "signature", NULL};
+        static const char *const keys[] = {"party", "signature", "key", NULL};
         const char *unknown;
         if (!json_is_object(s) || !only_keys(s, keys, &unknown)) {
-            rc = bad(c, member, "must be {\"party\": CODE, \"signature\": HEX}");
+            rc = bad(c, member,
+                     "must be {\"party\": CODE, \"signature\": HEX} (with \"key\": HEX for an "
+                     "endorsement by the party's earlier key)");
             break;
         }
         const char *code = json_string_value(json_object_get(s, "party"));
@@ -504,8 +524,21 @@ static tl_err check_signatures(struct vctx *c, tl_agreement *a)
             rc = bad(c, member, "is by '%s', which is not a party", code ? code : "");
             break;
         }
-        if (p->signed_) {
-            rc = bad(c, member, "repeats the signature of '%s'", code);
+        /* an endorsement: the party's earlier key signs the text naming its new one */
+        const json_t *kv = json_object_get(s, "key");
+        const char *khex = json_string_value(kv);
+        unsigned char endorser[32];
+        if (kv && (!khex || strlen(khex) != 64 ||
+                   sodium_hex2bin(endorser, 32, khex, 64, NULL, NULL, NULL) != 0)) {
+            rc = bad(c, member, "needs a 'key' of 64 hexadecimal digits (Ed25519)");
+            break;
+        }
+        if (kv && sodium_memcmp(endorser, p->pk, 32) == 0) {
+            rc = bad(c, member, "endorses '%s' with the key it already names", code);
+            break;
+        }
+        if (kv ? p->endorsed : p->signed_) {
+            rc = bad(c, member, "repeats the %s of '%s'", kv ? "endorsement" : "signature", code);
             break;
         }
         const char *hex = json_string_value(json_object_get(s, "signature"));
@@ -515,15 +548,23 @@ static tl_err check_signatures(struct vctx *c, tl_agreement *a)
             rc = bad(c, member, "needs a 'signature' of 128 hexadecimal digits");
             break;
         }
-        if (crypto_sign_verify_detached(sig, (const unsigned char *)msg, len, p->pk) != 0) {
+        if (crypto_sign_verify_detached(sig, (const unsigned char *)msg, len,
+                                        kv ? endorser : p->pk) != 0) {
             snprintf(c->err, c->cap,
-                     "%s: the signature of party '%s' does not verify: the text was changed "
-                     "after signing, or it was not signed with that party's key",
+                     kv ? "%s: the endorsement of party '%s' by its earlier key does not verify: "
+                          "the text was changed after signing, or it was not signed with that key"
+                        : "%s: the signature of party '%s' does not verify: the text was changed "
+                          "after signing, or it was not signed with that party's key",
                      c->name, code);
             rc = TL_ECRYPTO;
             break;
         }
-        p->signed_ = 1;
+        if (kv) {
+            p->endorsed = 1;
+            memcpy(p->endorser, endorser, 32);
+        } else {
+            p->signed_ = 1;
+        }
     }
     tl_free(msg);
     return rc;
@@ -599,18 +640,23 @@ static tl_err merged(const tl_agreement *a, const tl_agreement *b, tl_agreement 
         json_decref(sigs);
         return TL_ENOMEM;
     }
-    /* in party order, each once */
+    /* in party order, each once: its signature, then its endorsement */
     for (size_t i = 0; i < a->nparties; i++) {
         const char *code = a->parties[i].code;
-        const tl_agreement *src = a->parties[i].signed_ ? a : b->parties[i].signed_ ? b : NULL;
-        if (!src) continue;
-        size_t j;
-        json_t *s;
-        json_array_foreach(json_object_get(src->doc, "signatures"), j, s)
-        {
-            if (strcmp(json_string_value(json_object_get(s, "party")), code) == 0) {
-                json_array_append_new(sigs, json_deep_copy(s));
-                break;
+        for (int endorsement = 0; endorsement < 2; endorsement++) {
+            int in_a = endorsement ? a->parties[i].endorsed : a->parties[i].signed_;
+            int in_b = endorsement ? b->parties[i].endorsed : b->parties[i].signed_;
+            const tl_agreement *src = in_a ? a : in_b ? b : NULL;
+            if (!src) continue;
+            size_t j;
+            json_t *s;
+            json_array_foreach(json_object_get(src->doc, "signatures"), j, s)
+            {
+                if (strcmp(json_string_value(json_object_get(s, "party")), code) == 0 &&
+                    (json_object_get(s, "key") != NULL) == endorsement) {
+                    json_array_append_new(sigs, json_deep_copy(s));
+                    break;
+                }
             }
         }
     }
@@ -669,8 +715,11 @@ static tl_err save(tl_node *n, const tl_agreement *a)
     return rc;
 }
 
-/* This node must be a party, under its own key. */
-static tl_err check_membership(tl_node *n, const tl_agreement *a)
+/*
+ * This node must be a party, under its current key; or, with retired_ok (a
+ * countersigned copy of a version made before a rotation), a key it retired.
+ */
+static tl_err check_membership(tl_node *n, const tl_agreement *a, int retired_ok)
 {
     const struct party *me = find_party(a, n->code);
     if (!me) {
@@ -678,14 +727,20 @@ static tl_err check_membership(tl_node *n, const tl_agreement *a)
                      (long long)a->version, n->code);
         return TL_EINVAL;
     }
-    if (sodium_memcmp(me->pk, n->pk, 32) != 0) {
+    if (sodium_memcmp(me->pk, n->pk, 32) == 0) return TL_OK;
+    if (tl__node_holds_key(n, me->pk)) {
+        if (retired_ok) return TL_OK;
         tl__node_err(n,
-                     "agreement %s v%lld: the public key given for party '%s' is not this "
-                     "node's key",
+                     "agreement %s v%lld names a key this node has retired for party '%s'; a "
+                     "version this node signs must name its current key (tearline key list)",
                      a->id, (long long)a->version, n->code);
         return TL_EINVAL;
     }
-    return TL_OK;
+    tl__node_err(n,
+                 "agreement %s v%lld: the public key given for party '%s' is not this "
+                 "node's key",
+                 a->id, (long long)a->version, n->code);
+    return TL_EINVAL;
 }
 
 /* Reads, checks and records a document; proposal: it must be a version above those held. */
@@ -695,7 +750,7 @@ static tl_err record(tl_node *n, const char *path, int proposal, tl_agreement **
     tl_agreement *a = NULL, *held = NULL, *latest = NULL, *result = NULL;
     tl_err rc = tl_agreement_parse_file(path, &a, n->errmsg, sizeof n->errmsg);
     if (rc) return rc;
-    if ((rc = check_membership(n, a))) goto out;
+    if ((rc = check_membership(n, a, !proposal))) goto out;
 
     rc = tl_node_agree_get(n, a->id, a->version, &held);
     if (rc == TL_ENOTFOUND) {
@@ -747,23 +802,67 @@ tl_err tl_node_agree_import(tl_node *n, const char *path, tl_agreement **out)
     return record(n, path, 0, out);
 }
 
+struct previous {
+    const char *id;
+    int64_t below, version;
+    unsigned char pk[32];
+    const char *code;
+};
+
+static int previous_cb(const tl_agreement *a, void *ud)
+{
+    struct previous *p = ud;
+    if (strcmp(a->id, p->id) != 0 || a->version >= p->below || a->version <= p->version) return 0;
+    if (tl_agreement_party_key(a, p->code, p->pk)) p->version = a->version;
+    return 0;
+}
+
+/*
+ * If the latest earlier version of a held here names another key for this
+ * node, and the node still holds it (retired), that key's signature over
+ * msg in esig and its public half in endorser; endorser all zero otherwise.
+ */
+static tl_err endorsement(tl_node *n, const tl_agreement *a, const char *msg, size_t len,
+                          unsigned char endorser[32], unsigned char esig[64])
+{
+    memset(endorser, 0, 32);
+    memset(esig, 0, 64);
+    struct previous p = {a->id, a->version, 0, {0}, n->code};
+    tl_err rc = tl_node_agree_list(n, previous_cb, &p);
+    if (rc || !p.version || sodium_memcmp(p.pk, n->pk, 32) == 0) return rc;
+    unsigned char sk[64];
+    if (tl__node_secret_for(n, p.pk, sk) != TL_OK) {
+        n->errmsg[0] = '\0';
+        return TL_OK; /* not a key this node held: nothing to vouch with */
+    }
+    crypto_sign_detached(esig, NULL, (const unsigned char *)msg, len, sk);
+    sodium_memzero(sk, sizeof sk);
+    memcpy(endorser, p.pk, 32);
+    return TL_OK;
+}
+
 tl_err tl_node_agree_sign(tl_node *n, const char *id, int64_t version, tl_agreement **out)
 {
     if (out) *out = NULL;
     tl_agreement *a = NULL, *signed_copy = NULL;
     tl_err rc = tl_node_agree_get(n, id, version, &a);
     if (rc) return rc;
-    if ((rc = check_membership(n, a))) goto out;
+    if ((rc = check_membership(n, a, 0))) goto out;
     if (!tl_agreement_signed_by(a, n->code)) {
         char *msg = NULL;
         size_t len = 0;
-        unsigned char sig[64];
-        char hex[129];
+        unsigned char sig[64], esig[64], endorser[32];
+        char hex[129], ehex[129], khex[65];
         if ((rc = tl_agreement_canonical(a, 0, &msg, &len))) goto out;
         rc = tl__node_sign(n, msg, len, sig);
+        int endorse = !rc && !find_party(a, n->code)->endorsed &&
+                      (rc = endorsement(n, a, msg, len, endorser, esig)) == TL_OK &&
+                      !sodium_is_zero(endorser, 32);
         tl_free(msg);
         if (rc) goto out;
         sodium_bin2hex(hex, sizeof hex, sig, sizeof sig);
+        sodium_bin2hex(ehex, sizeof ehex, esig, sizeof esig);
+        sodium_bin2hex(khex, sizeof khex, endorser, sizeof endorser);
         json_t *doc = json_deep_copy(a->doc);
         json_t *sigs = doc ? json_object_get(doc, "signatures") : NULL;
         if (doc && !sigs) {
@@ -772,7 +871,9 @@ tl_err tl_node_agree_sign(tl_node *n, const char *id, int64_t version, tl_agreem
         }
         if (!doc || !sigs ||
             json_array_append_new(sigs,
-                                  json_pack("{s:s, s:s}", "party", n->code, "signature", hex))) {
+                                  json_pack("{s:s, s:s}", "party", n->code, "signature", hex)) ||
+            (endorse && json_array_append_new(sigs, json_pack("{s:s, s:s, s:s}", "party", n->code,
+                                                              "key", khex, "signature", ehex)))) {
             json_decref(doc);
             rc = TL_ENOMEM;
             goto out;

@@ -9,6 +9,7 @@
 #include "tearline/stix.h"
 
 #include "buf.h"
+#include "keys.h"
 #include "node_int.h"
 #include "par.h"
 #include "sig.h"
@@ -345,7 +346,7 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
                           const char *inbox, struct acks *ack, tl_pull_stats *stats)
 {
     unsigned char sk[64];
-    if (tl__node_signing_key(n, sk)) return;
+    if (tl__node_key_to(n, partner, sk)) return;
     struct tl_buf jsonl = TL_BUF_INIT;
     char now[32];
     tl__ts_format_ms(tl__now_us(), now);
@@ -422,7 +423,7 @@ struct checked {
 
 struct checks {
     const json_t *list;
-    const unsigned char *pk;
+    const tl_keyset *ks;
     struct checked *out;
 };
 
@@ -430,7 +431,7 @@ static void check_one(size_t i, void *ctx)
 {
     struct checks *ck = ctx;
     struct checked *c = &ck->out[i];
-    c->rc = tl__sig_verify(json_array_get(ck->list, i), ck->pk, c->why, sizeof c->why);
+    c->rc = tl__sig_verify(json_array_get(ck->list, i), ck->ks, c->why, sizeof c->why);
 }
 
 tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, tl_pull_stats *stats)
@@ -445,8 +446,8 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     char root[1110];
     tl_err rc = partner_cfg(n, partner, &cfg, root);
     if (rc) return rc;
-    unsigned char pk[32];
-    if ((rc = tl__partner_key(n, partner, pk))) goto out;
+    tl_keyset ks;
+    if ((rc = tl__partner_keys(n, partner, &ks))) goto out;
     char cid[64], inbox[64];
     if ((rc = find_collection(n, root, &cfg, opts, cid, inbox))) goto out;
     /*
@@ -490,7 +491,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
         size_t i;
         json_t *o;
         /* every signature on the workers, then the results in order here */
-        struct checks ck = {json_object_get(env, "objects"), pk, NULL};
+        struct checks ck = {json_object_get(env, "objects"), &ks, NULL};
         size_t count = json_array_size(ck.list);
         if (count && !(ck.out = tl_calloc(count, sizeof *ck.out))) {
             rc = TL_ENOMEM;

@@ -1,4 +1,5 @@
 /* node.c: node home, identity and holdings access. */
+#include "keys.h"
 #include "node_int.h"
 
 #include "tearline/json.h"
@@ -334,6 +335,7 @@ tl_err tl_node_open(const char *home, tl_node **out, char *errmsg, size_t errcap
     }
     if ((rc = open_store(n, store_url, errmsg, errcap))) goto out;
     rc = load_meta(n, errmsg, errcap);
+    if (!rc && (rc = tl__node_keys_settle(n))) tl__msg(errmsg, errcap, "%s", n->errmsg);
 out:
     tl_free(conf_path);
     tl_free(text);

@@ -18,6 +18,7 @@
 
 #include "jcs.h"
 #include "par.h"
+#include "keys.h"
 #include "node_int.h"
 #include "redact.h"
 #include "sig.h"
@@ -1348,7 +1349,7 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     stats->us_decide += tl__now_us() - t0;
     /* everything the workers share is built before they start */
     if ((rc = tl__lexicon_ready(r.lexicon)) || (rc = tl__verifier_ready(r.verifier))) goto out;
-    if ((rc = tl__node_signing_key(n, r.sk))) goto out;
+    if ((rc = tl__node_key_for(n, r.agreement, r.sk))) goto out;
     rc = compile(&r);
 out:
     tl_store_rollback(n->store); /* nothing, after publication's commit */

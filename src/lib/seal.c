@@ -11,6 +11,7 @@
 #include "tearline/seal.h"
 
 #include "buf.h"
+#include "keys.h"
 #include "node_int.h"
 #include "sig.h"
 #include "store.h"
@@ -26,10 +27,10 @@ static const char magic[] = "TEARLINE-SEALED 1\n";
 /* The recipient's X25519 key, from its Ed25519 key in the agreement in force. */
 static tl_err curve_pk(tl_node *n, const char *partner, unsigned char xpk[32])
 {
-    unsigned char pk[32];
-    tl_err rc = tl__partner_key(n, partner, pk);
+    tl_keyset ks;
+    tl_err rc = tl__partner_keys(n, partner, &ks);
     if (rc) return rc;
-    if (crypto_sign_ed25519_pk_to_curve25519(xpk, pk) != 0) {
+    if (crypto_sign_ed25519_pk_to_curve25519(xpk, ks.pk[0]) != 0) {
         tl__node_err(n, "partner %s: its key cannot be used for encryption", partner);
         return TL_ECRYPTO;
     }
@@ -67,7 +68,7 @@ tl_err tl_node_seal(tl_node *n, const char *partner, const char *path, int all_v
     }
     tl__buf_printf(&doc, "],\"to\":\"%s\",\"type\":\"tearline-sealed\"}", partner);
     unsigned char sk[64];
-    if ((rc = tl__node_signing_key(n, sk))) goto out;
+    if ((rc = tl__node_key_to(n, partner, sk))) goto out;
     size_t inner = 64 + doc.len;
     unsigned char *plain = tl_malloc(inner);
     if (!plain || doc.oom || tl__buf_reserve(&sealed, MAGIC_LEN + crypto_box_SEALBYTES + inner)) {
@@ -96,6 +97,21 @@ out:
     return rc;
 }
 
+/* The keys this node holds, current first: a sealed file may be addressed to any. */
+struct held_keys {
+    unsigned char pk[TL_KEYSET_MAX][32];
+    size_t n;
+};
+
+static int held_key(const unsigned char pk[32], int current, void *ud)
+{
+    (void)current;
+    struct held_keys *hk = ud;
+    if (hk->n == TL_KEYSET_MAX) return 1;
+    memcpy(hk->pk[hk->n++], pk, 32);
+    return 0;
+}
+
 tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_stats *stats)
 {
     n->errmsg[0] = '\0';
@@ -107,19 +123,9 @@ tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_sta
     if (rc) return rc;
     unsigned char *plain = NULL;
     json_t *doc = NULL;
-    unsigned char sk[64], xsk[32], xpk[32], pk[32];
+    struct held_keys hk = {{{0}}, 0};
     if (len < MAGIC_LEN + crypto_box_SEALBYTES + 64 || memcmp(file, magic, MAGIC_LEN) != 0) {
         tl__node_err(n, "%s is not a tearline sealed file (or it is truncated)", path);
-        rc = TL_ECRYPTO;
-        goto out;
-    }
-    if ((rc = tl__node_signing_key(n, sk))) goto out;
-    tl_node_public_key(n, pk);
-    int conv = crypto_sign_ed25519_sk_to_curve25519(xsk, sk) == 0 &&
-               crypto_sign_ed25519_pk_to_curve25519(xpk, pk) == 0;
-    sodium_memzero(sk, sizeof sk);
-    if (!conv) {
-        tl__node_err(n, "this node's key cannot be used for decryption");
         rc = TL_ECRYPTO;
         goto out;
     }
@@ -129,9 +135,20 @@ tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_sta
         rc = TL_ENOMEM;
         goto out;
     }
-    int opened =
-        crypto_box_seal_open(plain, (unsigned char *)file + MAGIC_LEN, clen, xpk, xsk) == 0;
-    sodium_memzero(xsk, sizeof xsk);
+    /* addressed to this node's current key, or to one it retired since */
+    if ((rc = tl_node_key_list(n, held_key, &hk))) goto out;
+    int opened = 0;
+    for (size_t k = 0; k < hk.n && !opened && !rc; k++) {
+        unsigned char sk[64], xsk[32], xpk[32];
+        if ((rc = tl__node_secret_for(n, hk.pk[k], sk))) break;
+        if (crypto_sign_ed25519_sk_to_curve25519(xsk, sk) == 0 &&
+            crypto_sign_ed25519_pk_to_curve25519(xpk, hk.pk[k]) == 0)
+            opened =
+                crypto_box_seal_open(plain, (unsigned char *)file + MAGIC_LEN, clen, xpk, xsk) == 0;
+        sodium_memzero(sk, sizeof sk);
+        sodium_memzero(xsk, sizeof xsk);
+    }
+    if (rc) goto out;
     if (!opened) {
         tl__node_err(n,
                      "%s cannot be opened: it is not addressed to this node, or it was changed "
@@ -163,9 +180,13 @@ tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_sta
         rc = TL_ECRYPTO;
         goto out;
     }
-    unsigned char spk[32];
-    if ((rc = tl__partner_key(n, sender, spk))) goto out;
-    if (crypto_sign_verify_detached(plain, (const unsigned char *)body, blen, spk) != 0) {
+    tl_keyset spk;
+    if ((rc = tl__partner_keys(n, sender, &spk))) goto out;
+    int verified = 0;
+    for (size_t k = 0; k < spk.n && !verified; k++)
+        verified =
+            crypto_sign_verify_detached(plain, (const unsigned char *)body, blen, spk.pk[k]) == 0;
+    if (!verified) {
         tl__node_err(n,
                      "%s: the signature of %s on the sealed document does not verify; nothing "
                      "was stored",
@@ -179,7 +200,7 @@ tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_sta
     json_array_foreach(json_object_get(doc, "objects"), i, o)
     {
         char why[300];
-        if (tl__sig_verify(o, spk, why, sizeof why) != TL_OK) {
+        if (tl__sig_verify(o, &spk, why, sizeof why) != TL_OK) {
             tl__node_err(n, "%s: object %s is refused: %s; nothing was stored", path,
                          json_string_value(json_object_get(o, "id")), why);
             rc = TL_ECRYPTO;

@@ -566,8 +566,8 @@ static void status_entry(struct tl_buf *b, const char *id, const char *version, 
  */
 static enum MHD_Result post_inbox(struct MHD_Connection *c, struct request *rq, tl_node *n)
 {
-    unsigned char pk[32];
-    if (tl__partner_key(n, rq->partner, pk))
+    tl_keyset ks;
+    if (tl__partner_keys(n, rq->partner, &ks))
         return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
                           "nothing can be accepted from you: %s", tl_node_errmsg(n));
     tl_reader *r = NULL;
@@ -599,7 +599,7 @@ static enum MHD_Result post_inbox(struct MHD_Connection *c, struct request *rq, 
         if (tl_stix_validate(obj, &info, &err) != TL_OK) {
             status_entry(&failed, id, ver, err.msg);
             nfailed++;
-        } else if (tl__sig_verify(obj, pk, why, sizeof why) != TL_OK) {
+        } else if (tl__sig_verify(obj, &ks, why, sizeof why) != TL_OK) {
             status_entry(&failed, id, ver, why);
             nfailed++;
         } else if (tl_json_canonical(obj, &text, &len) == TL_OK) {

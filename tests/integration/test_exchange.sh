@@ -140,7 +140,7 @@ grep -q "HTTP 401" "$TMP/err" && pass || fail "401 message: $ERR"
 "$TEARLINE" partner --home "$TMP/rus" add usa --credential "rus:${SECRET[usa]}" --key "$(key rus)" >/dev/null
 run pull --home "$TMP/rus" --from usa
 expect_status 2 "a pinned key that differs from the agreement"
-grep -q "the key pinned with 'partner add --key' differs from its key in agreement" "$TMP/err" && pass || fail "key message: $ERR"
+grep -q "is neither the key pinned with 'partner add --key' nor endorsed" "$TMP/err" && pass || fail "key message: $ERR"
 run pull --home "$TMP/rus" --from fra
 expect_status 1 "unknown partner"
 expect_err_line "tearline pull: fra is not a partner with a TAXII URL (tearline partner add fra --url ...)" "unknown partner message"
