@@ -17,6 +17,8 @@
 #include "ts.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,25 @@ struct partner_cfg {
     char url[1100];
     char credential[1100];
     char ca[1100];
+    CURL *curl; /* one handle for the whole exchange: its connection is reused */
 };
+
+/* The exchange's handle, made on first use and reset (connection kept) after. */
+static CURL *handle(struct partner_cfg *cfg)
+{
+    if (cfg->curl)
+        curl_easy_reset(cfg->curl);
+    else
+        cfg->curl = curl_easy_init();
+    return cfg->curl;
+}
+
+/* Wipes the credential and closes the connection. */
+static void cfg_done(struct partner_cfg *cfg)
+{
+    curl_easy_cleanup(cfg->curl);
+    sodium_memzero(cfg, sizeof *cfg);
+}
 
 static int find_cfg(const tl_partner_rec *p, void *ud)
 {
@@ -47,7 +67,7 @@ static tl_err partner_cfg(tl_node *n, const char *partner, struct partner_cfg *c
                     ? tl_store_partner_get(n->store, partner, find_cfg, cfg)
                     : TL_ENOTFOUND;
     if (rc || !*cfg->url) {
-        sodium_memzero(cfg, sizeof *cfg);
+        cfg_done(cfg);
         tl__node_err(n, "%s is not a partner with a TAXII URL (tearline partner add %s --url ...)",
                      partner ? partner : "", partner ? partner : "CODE");
         return TL_ENOTFOUND;
@@ -113,7 +133,7 @@ static void sleep_ms(long ms)
  * CA, into h; a POST of body[0..len) when body is given. Returns the header
  * list to free after the request, or NULL.
  */
-static struct curl_slist *prepare(CURL *c, const char *url, const struct partner_cfg *cfg,
+static struct curl_slist *prepare(CURL *c, const char *url, struct partner_cfg *cfg,
                                   const tl_pull_opts *o, struct http *h, const char *body,
                                   size_t len)
 {
@@ -149,12 +169,23 @@ static struct curl_slist *prepare(CURL *c, const char *url, const struct partner
     return hdrs;
 }
 
+/* Aborts a transfer once *stop is set. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt;
+    (void)dn;
+    (void)ut;
+    (void)un;
+    return atomic_load((atomic_int *)ud) != 0;
+}
+
 /*
  * GETs url with the partner's credential, retrying 5xx answers and network
- * failures with backoff. TL_OK with h filled for any other answer.
+ * failures with backoff. TL_OK with h filled for any other answer. A set
+ * *stop (stop may be NULL) abandons it: TL_EINTERRUPTED.
  */
-static tl_err http_get(tl_node *n, const char *url, const struct partner_cfg *cfg,
-                       const tl_pull_opts *o, struct http *h)
+static tl_err http_get(char *err, size_t errcap, const char *url, struct partner_cfg *cfg,
+                       const tl_pull_opts *o, atomic_int *stop, struct http *h)
 {
     unsigned tries = o->retries ? o->retries : 5;
     long backoff = 500;
@@ -164,52 +195,59 @@ static tl_err http_get(tl_node *n, const char *url, const struct partner_cfg *cf
         h->status = 0;
         h->content_type[0] = h->added_last[0] = '\0';
         h->too_big = 0;
-        CURL *c = curl_easy_init();
+        CURL *c = handle(cfg);
         struct curl_slist *hdrs = NULL;
-        if (!c || !(hdrs = prepare(c, url, cfg, o, h, NULL, 0))) {
-            curl_easy_cleanup(c);
-            return TL_ENOMEM;
+        if (!c || !(hdrs = prepare(c, url, cfg, o, h, NULL, 0))) return TL_ENOMEM;
+        if (stop) {
+            curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+            curl_easy_setopt(c, CURLOPT_XFERINFODATA, stop);
+            curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         }
         CURLcode cc = curl_easy_perform(c);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
         curl_slist_free_all(hdrs);
-        curl_easy_cleanup(c);
+        if (stop && atomic_load(stop)) {
+            tl__msg(err, errcap, "%s: abandoned", url);
+            return TL_EINTERRUPTED;
+        }
         if (h->too_big) {
-            tl__node_err(n, "%s: the answer exceeds %u MB", url, MAX_RESPONSE >> 20);
+            tl__msg(err, errcap, "%s: the answer exceeds %u MB", url, MAX_RESPONSE >> 20);
             return TL_ELIMIT;
         }
         int transient = cc != CURLE_OK || h->status >= 500;
         if (!transient) return TL_OK;
         if (attempt + 1 >= tries) {
             if (cc != CURLE_OK)
-                tl__node_err(n, "%s: %s (after %u attempts)", url, curl_easy_strerror(cc), tries);
+                tl__msg(err, errcap, "%s: %s (after %u attempts)", url, curl_easy_strerror(cc),
+                        tries);
             else
-                tl__node_err(n, "%s: HTTP %ld (after %u attempts)", url, h->status, tries);
+                tl__msg(err, errcap, "%s: HTTP %ld (after %u attempts)", url, h->status, tries);
             return TL_EIO;
         }
-        sleep_ms(backoff);
+        for (long waited = 0; waited < backoff && !(stop && atomic_load(stop)); waited += 100)
+            sleep_ms(100);
         backoff = backoff * 2 > 8000 ? 8000 : backoff * 2;
     }
 }
 
 /* Parses a TAXII answer: HTTP 200, the TAXII media type, a JSON object. */
-static tl_err taxii_doc(tl_node *n, const char *url, struct http *h, json_t **doc)
+static tl_err taxii_doc(char *err, size_t errcap, const char *url, struct http *h, json_t **doc)
 {
     *doc = NULL;
     if (h->status != 200) {
-        json_t *err = NULL;
+        json_t *e = NULL;
         char msg[128];
-        tl_json_parse(h->body.p ? h->body.p : "", h->body.len, &err, msg, sizeof msg);
-        const char *title = json_string_value(json_object_get(err, "title"));
-        const char *desc = json_string_value(json_object_get(err, "description"));
-        tl__node_err(n, "%s: HTTP %ld%s%s%s%s", url, h->status, title ? ": " : "",
-                     title ? title : "", desc ? " - " : "", desc ? desc : "");
-        json_decref(err);
+        tl_json_parse(h->body.p ? h->body.p : "", h->body.len, &e, msg, sizeof msg);
+        const char *title = json_string_value(json_object_get(e, "title"));
+        const char *desc = json_string_value(json_object_get(e, "description"));
+        tl__msg(err, errcap, "%s: HTTP %ld%s%s%s%s", url, h->status, title ? ": " : "",
+                title ? title : "", desc ? " - " : "", desc ? desc : "");
+        json_decref(e);
         return h->status == 401 || h->status == 403 ? TL_EAUTH : TL_EIO;
     }
     if (strncasecmp(h->content_type, "application/taxii+json", 22) != 0) {
-        tl__node_err(n, "%s: the answer is not TAXII JSON (Content-Type '%s')", url,
-                     h->content_type);
+        tl__msg(err, errcap, "%s: the answer is not TAXII JSON (Content-Type '%s')", url,
+                h->content_type);
         return TL_EIO;
     }
     char msg[128];
@@ -217,7 +255,7 @@ static tl_err taxii_doc(tl_node *n, const char *url, struct http *h, json_t **do
         !json_is_object(*doc)) {
         json_decref(*doc);
         *doc = NULL;
-        tl__node_err(n, "%s: the answer is not a JSON object (%s)", url, msg);
+        tl__msg(err, errcap, "%s: the answer is not a JSON object (%s)", url, msg);
         return TL_EJSON;
     }
     return TL_OK;
@@ -235,15 +273,15 @@ static void url_encode(struct tl_buf *b, const char *s)
 }
 
 /* The id of the partner's collection to read: alias "outbox", else the first readable. */
-static tl_err find_collection(tl_node *n, const char *root, const struct partner_cfg *cfg,
+static tl_err find_collection(tl_node *n, const char *root, struct partner_cfg *cfg,
                               const tl_pull_opts *o, char id[64], char inbox[64])
 {
     char url[1200];
     snprintf(url, sizeof url, "%scollections/", root);
     struct http h = {0, TL_BUF_INIT, "", "", 0};
     json_t *doc = NULL;
-    tl_err rc = http_get(n, url, cfg, o, &h);
-    if (!rc) rc = taxii_doc(n, url, &h, &doc);
+    tl_err rc = http_get(n->errmsg, sizeof n->errmsg, url, cfg, o, NULL, &h);
+    if (!rc) rc = taxii_doc(n->errmsg, sizeof n->errmsg, url, &h, &doc);
     tl__buf_free(&h.body);
     if (rc) return rc;
     const char *pick = NULL;
@@ -303,20 +341,16 @@ static tl_err receipt_digest(const json_t *objects, char hex[65])
 }
 
 /* POSTs an envelope to url; TL_OK when the status says every object succeeded. */
-static tl_err http_post(tl_node *n, const char *url, const struct partner_cfg *cfg,
-                        const tl_pull_opts *o, const char *body, size_t len, size_t want)
+static tl_err http_post(tl_node *n, const char *url, struct partner_cfg *cfg, const tl_pull_opts *o,
+                        const char *body, size_t len, size_t want)
 {
     struct http h = {0, TL_BUF_INIT, "", "", 0};
-    CURL *c = curl_easy_init();
+    CURL *c = handle(cfg);
     struct curl_slist *hdrs = NULL;
-    if (!c || !(hdrs = prepare(c, url, cfg, o, &h, body, len))) {
-        curl_easy_cleanup(c);
-        return TL_ENOMEM;
-    }
+    if (!c || !(hdrs = prepare(c, url, cfg, o, &h, body, len))) return TL_ENOMEM;
     CURLcode cc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h.status);
     curl_slist_free_all(hdrs);
-    curl_easy_cleanup(c);
     tl_err rc = TL_OK;
     json_t *st = NULL;
     char msg[128];
@@ -342,7 +376,7 @@ static tl_err http_post(tl_node *n, const char *url, const struct partner_cfg *c
  * has succeeded either way: stats say whether the receipts were delivered.
  */
 static void send_receipts(tl_node *n, const char *partner, const char *root,
-                          const struct partner_cfg *cfg, const tl_pull_opts *opts, const char *cid,
+                          struct partner_cfg *cfg, const tl_pull_opts *opts, const char *cid,
                           const char *inbox, struct acks *ack, tl_pull_stats *stats)
 {
     unsigned char sk[64];
@@ -434,6 +468,137 @@ static void check_one(size_t i, void *ctx)
     c->rc = tl__sig_verify(json_array_get(ck->list, i), ck->ks, c->why, sizeof c->why);
 }
 
+/*
+ * The fetcher: gets and parses the pages of a pull, one ahead of the thread
+ * that checks and stores them, following `next` from each page. A page
+ * (or the error that ended the fetching) waits in a one-place slot.
+ */
+struct fetched {
+    json_t *env; /* a page; NULL at the end */
+    tl_err rc;   /* at the end: the fetching failed, err says why */
+    char err[1024];
+    char url[1500];      /* for messages */
+    char added_last[40]; /* X-TAXII-Date-Added-Last */
+    int end;             /* no page: the fetching ended */
+};
+
+struct fetcher {
+    const char *root, *cid, *since;
+    size_t page;
+    struct partner_cfg *cfg;
+    const tl_pull_opts *opts;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct fetched slot;
+    int full;
+    atomic_int stop; /* the consumer is done: also aborts a transfer under way */
+};
+
+/* Hands pg to the consumer; 0 if it asked the fetcher to stop (pg is dropped). */
+static int put_page(struct fetcher *f, struct fetched *pg)
+{
+    pthread_mutex_lock(&f->mu);
+    while (f->full && !atomic_load(&f->stop))
+        pthread_cond_wait(&f->cv, &f->mu);
+    int ok = !atomic_load(&f->stop);
+    if (ok) {
+        f->slot = *pg;
+        f->full = 1;
+        pthread_cond_broadcast(&f->cv);
+    }
+    pthread_mutex_unlock(&f->mu);
+    if (!ok) json_decref(pg->env);
+    return ok;
+}
+
+/* The next page into pg; 0 after the last one. */
+static int take_page(struct fetcher *f, struct fetched *pg)
+{
+    pthread_mutex_lock(&f->mu);
+    while (!f->full)
+        pthread_cond_wait(&f->cv, &f->mu);
+    *pg = f->slot;
+    int more = !pg->end || pg->rc;
+    if (more) f->full = 0; /* the end stays in the slot */
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    return more;
+}
+
+static void stop_fetcher(struct fetcher *f)
+{
+    pthread_mutex_lock(&f->mu);
+    atomic_store(&f->stop, 1);
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* After the join: a page the consumer never took. */
+static void drain(struct fetcher *f)
+{
+    if (f->full) json_decref(f->slot.env);
+    f->full = 0;
+}
+
+static void *fetch_pages(void *arg)
+{
+    struct fetcher *f = arg;
+    struct http h = {0, TL_BUF_INIT, "", "", 0};
+    struct tl_buf url = TL_BUF_INIT;
+    char *next = NULL;
+    struct fetched pg;
+    for (;;) {
+        memset(&pg, 0, sizeof pg);
+        if (atomic_load(&f->stop)) break;
+        if (f->opts->cancel && *f->opts->cancel) {
+            pg.rc = TL_EINTERRUPTED;
+            tl__msg(pg.err, sizeof pg.err, "interrupted; every page stored so far is kept");
+            break;
+        }
+        tl__buf_reset(&url);
+        tl__buf_printf(&url, "%scollections/%s/objects/?limit=%zu", f->root, f->cid, f->page);
+        if (f->since) {
+            tl__buf_puts(&url, "&added_after=");
+            url_encode(&url, f->since);
+        }
+        if (next) {
+            tl__buf_puts(&url, "&next=");
+            url_encode(&url, next);
+        }
+        if (url.oom) {
+            pg.rc = TL_ENOMEM;
+            tl__msg(pg.err, sizeof pg.err, "out of memory");
+            break;
+        }
+        snprintf(pg.url, sizeof pg.url, "%s", url.p);
+        if ((pg.rc = http_get(pg.err, sizeof pg.err, url.p, f->cfg, f->opts, &f->stop, &h)) ||
+            (pg.rc = taxii_doc(pg.err, sizeof pg.err, url.p, &h, &pg.env)))
+            break;
+        snprintf(pg.added_last, sizeof pg.added_last, "%s", h.added_last);
+        int more = json_is_true(json_object_get(pg.env, "more"));
+        const char *nx = json_string_value(json_object_get(pg.env, "next"));
+        tl_free(next);
+        next = more && nx ? tl_strdup(nx) : NULL;
+        if (!put_page(f, &pg)) break;
+        memset(&pg, 0, sizeof pg);
+        if (!more) break; /* the end */
+        if (!next) {      /* this page counted; there is no way to the next */
+            pg.rc = nx ? TL_ENOMEM : TL_EIO;
+            tl__msg(pg.err, sizeof pg.err, "%s: the server says there is more but gives no next",
+                    url.p);
+            break;
+        }
+    }
+    /* the end, or the error that ended the fetching */
+    pg.end = 1;
+    put_page(f, &pg);
+    tl_free(next);
+    tl__buf_free(&h.body);
+    tl__buf_free(&url);
+    return NULL;
+}
+
 tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, tl_pull_stats *stats)
 {
     static const tl_pull_opts defaults;
@@ -453,40 +618,41 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     /*
      * The query stays that of the first page (its added_after is the last
      * pull's checkpoint): `next` is bound to it. The checkpoint moves after
-     * every stored page, for the next pull or a resumed one.
+     * every stored page, for the next pull or a resumed one. A fetcher
+     * thread gets and parses the next page while this one checks and
+     * stores the current.
      */
     char ckey[80], *checkpoint = NULL;
     snprintf(ckey, sizeof ckey, "pull.%s.%s", partner, cid);
     if (tl_store_meta_get(n->store, ckey, &checkpoint) != TL_OK) checkpoint = NULL;
-    const char *since = checkpoint;
-    char *next = NULL;
     struct acks ack = {NULL, 0};
-    struct http h = {0, TL_BUF_INIT, "", "", 0};
-    struct tl_buf url = TL_BUF_INIT;
-    size_t page = opts->page ? opts->page : 500;
-    for (;;) {
+    struct fetcher f;
+    memset(&f, 0, sizeof f);
+    f.root = root;
+    f.cid = cid;
+    f.since = checkpoint;
+    f.page = opts->page ? opts->page : 500;
+    f.cfg = &cfg;
+    f.opts = opts;
+    pthread_mutex_init(&f.mu, NULL);
+    pthread_cond_init(&f.cv, NULL);
+    int started = pthread_create(&f.thread, NULL, fetch_pages, &f) == 0;
+    if (!started) rc = TL_ENOMEM;
+    while (started) {
+        struct fetched pg;
+        if (!take_page(&f, &pg)) break; /* the last page was taken */
+        if (pg.rc) {
+            tl__node_err(n, "%s", pg.err);
+            rc = pg.rc;
+            break;
+        }
         if (opts->cancel && *opts->cancel) {
+            json_decref(pg.env);
             tl__node_err(n, "interrupted; every page stored so far is kept");
             rc = TL_EINTERRUPTED;
             break;
         }
-        tl__buf_reset(&url);
-        tl__buf_printf(&url, "%scollections/%s/objects/?limit=%zu", root, cid, page);
-        if (since) {
-            tl__buf_puts(&url, "&added_after=");
-            url_encode(&url, since);
-        }
-        if (next) {
-            tl__buf_puts(&url, "&next=");
-            url_encode(&url, next);
-        }
-        if (url.oom) {
-            rc = TL_ENOMEM;
-            break;
-        }
-        json_t *env = NULL;
-        if ((rc = http_get(n, url.p, &cfg, opts, &h)) || (rc = taxii_doc(n, url.p, &h, &env)))
-            break;
+        json_t *env = pg.env;
         stats->pages++;
         size_t i;
         json_t *o;
@@ -518,7 +684,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
                 tl__node_err(n,
                              "%s: object %s is refused: %s; nothing of this page was stored "
                              "(--skip-bad stores the rest)",
-                             url.p, id ? id : "(no id)", c->why);
+                             pg.url, id ? id : "(no id)", c->why);
                 rc = TL_ECRYPTO;
             } else if (c->rc) {
                 stats->rejected++;
@@ -528,23 +694,19 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             }
         }
         tl_free(ck.out);
-        int more = json_is_true(json_object_get(env, "more"));
-        const char *nx = json_string_value(json_object_get(env, "next"));
-        tl_free(next);
-        next = more && nx ? tl_strdup(nx) : NULL;
         if (!rc) {
             /* stored in one transaction with the checkpoint (the page's last date_added) */
             tl_ingest_opts io;
             memset(&io, 0, sizeof io);
             io.origin = partner;
             char ts[TL_TS_KEYMAX];
-            if (*h.added_last &&
-                !tl__ts_parse(h.added_last, strlen(h.added_last), NULL, NULL, ts)) {
+            if (*pg.added_last &&
+                !tl__ts_parse(pg.added_last, strlen(pg.added_last), NULL, NULL, ts)) {
                 io.meta_key = ckey;
-                io.meta_value = h.added_last;
+                io.meta_value = pg.added_last;
             }
             tl_ingest_stats is;
-            rc = tl__node_ingest_parsed(n, good, ngood, url.p, &io, &is);
+            rc = tl__node_ingest_parsed(n, good, ngood, pg.url, &io, &is);
             stats->stored += is.stored;
             stats->duplicates += is.duplicates;
         }
@@ -552,22 +714,20 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
         json_decref(env);
         if (rc) break;
         if (opts->progress) opts->progress(opts->ud, stats->objects, stats->stored);
-        if (!more) break;
-        if (!next) {
-            tl__node_err(n, "%s: the server says there is more but gives no next", url.p);
-            rc = TL_EIO;
-            break;
-        }
     }
+    if (started) {
+        stop_fetcher(&f);
+        pthread_join(f.thread, NULL);
+        drain(&f);
+    }
+    pthread_mutex_destroy(&f.mu);
+    pthread_cond_destroy(&f.cv);
     /* acknowledge what arrived: signed receipts, kept here and sent to the partner */
     if (!rc && ack.n) send_receipts(n, partner, root, &cfg, opts, cid, inbox, &ack, stats);
     json_decref(ack.list);
-    tl_free(next);
     tl_free(checkpoint);
-    tl__buf_free(&h.body);
-    tl__buf_free(&url);
 out:
-    sodium_memzero(cfg.credential, sizeof cfg.credential);
+    cfg_done(&cfg);
     return rc;
 }
 
@@ -684,6 +844,6 @@ tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts, u
     }
     tl__buf_free(&env);
 out:
-    sodium_memzero(cfg.credential, sizeof cfg.credential);
+    cfg_done(&cfg);
     return rc;
 }

@@ -206,6 +206,67 @@ static int inexact(const char *num, double d)
     return fabs(d) > MAX_EXACT && !strpbrk(num, ".e");
 }
 
+static tl_err write_value(struct tl_buf *b, const json_t *v, int indent, double *bad);
+
+/* Does the object member path skip (NULL-terminated keys) leave nothing of v? */
+static int emptied(const json_t *v, const char *const *skip)
+{
+    if (!skip || !json_is_object(v) || !json_object_get(v, skip[0])) return 0;
+    if (!skip[1]) return json_object_size(v) == 1;
+    return json_object_size(v) == 1 && emptied(json_object_get(v, skip[0]), skip + 1);
+}
+
+/*
+ * An object, members in RFC 8785 order. skip: NULL, or a path of member
+ * keys to leave out ({"a", "b", NULL}: member b of member a), with any
+ * object on the path left empty by it left out too.
+ */
+static tl_err write_object(struct tl_buf *b, const json_t *v, int indent, double *bad,
+                           const char *const *skip)
+{
+    size_t n = json_object_size(v);
+    struct member stackm[48];
+    struct member *m = stackm;
+    if (n > sizeof stackm / sizeof stackm[0]) {
+        m = tl_malloc(n * sizeof *m);
+        if (!m) {
+            b->oom = 1;
+            return TL_ENOMEM;
+        }
+    }
+    size_t i = 0;
+    const char *key;
+    size_t klen;
+    json_t *val;
+    json_object_keylen_foreach(tl__json_mut(v), key, klen, val)
+    {
+        if (skip && !strcmp(key, skip[0]) && (!skip[1] || emptied(val, skip + 1))) continue;
+        m[i].key = key;
+        m[i].len = klen;
+        m[i].value = val;
+        i++;
+    }
+    n = i;
+    qsort(m, n, sizeof *m, member_cmp);
+    tl__buf_putc(b, '{');
+    tl_err rc = TL_OK;
+    for (i = 0; i < n && !rc; i++) {
+        if (i) tl__buf_putc(b, ',');
+        if (indent >= 0) newline(b, indent + 1);
+        tl__jcs_string(b, m[i].key, m[i].len);
+        tl__buf_putc(b, ':');
+        if (indent >= 0) tl__buf_putc(b, ' ');
+        int inner = skip && skip[1] && json_is_object(m[i].value) && !strcmp(m[i].key, skip[0]);
+        rc = inner ? write_object(b, m[i].value, indent >= 0 ? indent + 1 : -1, bad, skip + 1)
+                   : write_value(b, m[i].value, indent >= 0 ? indent + 1 : -1, bad);
+    }
+    if (m != stackm) tl_free(m);
+    if (rc) return rc;
+    if (indent >= 0 && n) newline(b, indent);
+    tl__buf_putc(b, '}');
+    return b->oom ? TL_ENOMEM : TL_OK;
+}
+
 static tl_err write_value(struct tl_buf *b, const json_t *v, int indent, double *bad)
 {
     char num[32];
@@ -261,45 +322,8 @@ static tl_err write_value(struct tl_buf *b, const json_t *v, int indent, double 
         tl__buf_putc(b, ']');
         break;
     }
-    case JSON_OBJECT: {
-        size_t n = json_object_size(v);
-        struct member stackm[48];
-        struct member *m = stackm;
-        if (n > sizeof stackm / sizeof stackm[0]) {
-            m = tl_malloc(n * sizeof *m);
-            if (!m) {
-                b->oom = 1;
-                return TL_ENOMEM;
-            }
-        }
-        size_t i = 0;
-        const char *key;
-        size_t klen;
-        json_t *val;
-        json_object_keylen_foreach(tl__json_mut(v), key, klen, val)
-        {
-            m[i].key = key;
-            m[i].len = klen;
-            m[i].value = val;
-            i++;
-        }
-        qsort(m, n, sizeof *m, member_cmp);
-        tl__buf_putc(b, '{');
-        tl_err rc = TL_OK;
-        for (i = 0; i < n && !rc; i++) {
-            if (i) tl__buf_putc(b, ',');
-            if (indent >= 0) newline(b, indent + 1);
-            tl__jcs_string(b, m[i].key, m[i].len);
-            tl__buf_putc(b, ':');
-            if (indent >= 0) tl__buf_putc(b, ' ');
-            rc = write_value(b, m[i].value, indent >= 0 ? indent + 1 : -1, bad);
-        }
-        if (m != stackm) tl_free(m);
-        if (rc) return rc;
-        if (indent >= 0 && n) newline(b, indent);
-        tl__buf_putc(b, '}');
-        break;
-    }
+    case JSON_OBJECT:
+        return write_object(b, v, indent, bad, NULL);
     }
     return b->oom ? TL_ENOMEM : TL_OK;
 }
@@ -307,6 +331,11 @@ static tl_err write_value(struct tl_buf *b, const json_t *v, int indent, double 
 tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent)
 {
     return write_value(b, v, indent, NULL);
+}
+
+tl_err tl__jcs_write_except(struct tl_buf *b, const json_t *v, const char *const *skip)
+{
+    return json_is_object(v) ? write_object(b, v, -1, NULL, skip) : write_value(b, v, -1, NULL);
 }
 
 tl_err tl__jcs_write_strict(struct tl_buf *b, const json_t *v, double *bad)

@@ -25,6 +25,13 @@ static inline json_t *tl__json_mut(const json_t *v)
 tl_err tl__jcs_write(struct tl_buf *b, const json_t *v, int indent);
 
 /*
+ * As tl__jcs_write(b, v, -1) with the member at path skip (NULL-terminated
+ * keys: {"extensions", ID, NULL}) left out, and any object on the path that
+ * it leaves empty left out too: the canonical form v would have without it.
+ */
+tl_err tl__jcs_write_except(struct tl_buf *b, const json_t *v, const char *const *skip);
+
+/*
  * As tl__jcs_write(b, v, -1), and also TL_EINVAL when a number's
  * canonical form is an integer literal beyond ±(2^53-1): JSON cannot exchange
  * such a number exactly (STIX requires integers within that range) and the

@@ -5,6 +5,7 @@
 #include "tearline/json.h"
 #include "tearline/release.h"
 
+#include "jcs.h"
 #include "node_int.h"
 #include "ts.h"
 
@@ -31,18 +32,16 @@ tl_err tl__sig_verify(const json_t *o, const tl_keyset *ks, char *why, size_t ca
         snprintf(why, cap, "it is signed by another key than the partner's (%.16s...)", pkhex);
         return TL_ECRYPTO;
     }
-    json_t *copy = json_deep_copy(o);
-    if (!copy) return TL_ENOMEM;
-    json_t *exts = json_object_get(copy, "extensions");
-    json_object_del(exts, TL_SIG_EXT_ID);
-    if (json_object_size(exts) == 0) json_object_del(copy, "extensions");
-    char *msg = NULL;
-    size_t len = 0;
-    tl_err rc = tl_json_canonical(copy, &msg, &len);
-    json_decref(copy);
-    if (rc) return rc;
-    int bad = crypto_sign_verify_detached(sig, (const unsigned char *)msg, len, pk) != 0;
-    tl_free(msg);
+    /* the canonical form without the signature extension, written as such */
+    static const char *const unsigned_path[] = {"extensions", TL_SIG_EXT_ID, NULL};
+    struct tl_buf msg = TL_BUF_INIT;
+    tl_err rc = tl__jcs_write_except(&msg, o, unsigned_path);
+    if (rc) {
+        tl__buf_free(&msg);
+        return rc;
+    }
+    int bad = crypto_sign_verify_detached(sig, (const unsigned char *)msg.p, msg.len, pk) != 0;
+    tl__buf_free(&msg);
     if (bad) {
         snprintf(why, cap, "its signature does not verify: it was changed after signing");
         return TL_ECRYPTO;

@@ -201,6 +201,49 @@ static void test_oom(void **state)
     json_decref(v);
 }
 
+/* The canonical form without one member path equals that of a copy with it deleted. */
+static void check_except(const char *src, const char *want)
+{
+    static const char *const path[] = {"extensions", "sig", NULL};
+    json_t *v = NULL;
+    char msg[128];
+    assert_int_equal(tl_json_parse(src, strlen(src), &v, msg, sizeof msg), TL_OK);
+    struct tl_buf b = TL_BUF_INIT;
+    assert_int_equal(tl__jcs_write_except(&b, v, path), TL_OK);
+    tl__buf_putc(&b, '\0');
+    assert_string_equal(b.p, want);
+    /* the same as deleting it from a copy */
+    json_t *c = json_deep_copy(v);
+    json_t *e = json_object_get(c, "extensions");
+    if (json_is_object(e) && json_object_get(e, "sig")) {
+        json_object_del(e, "sig");
+        if (json_object_size(e) == 0) json_object_del(c, "extensions");
+    }
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(tl_json_canonical(c, &text, &len), TL_OK);
+    assert_string_equal(text, want);
+    tl_free(text);
+    json_decref(c);
+    tl__buf_free(&b);
+    json_decref(v);
+}
+
+static void test_except(void **state)
+{
+    (void)state;
+    /* the only extension: "extensions" goes too */
+    check_except("{\"z\":1,\"extensions\":{\"sig\":{\"s\":\"x\"}},\"a\":[{\"sig\":2}]}",
+                 "{\"a\":[{\"sig\":2}],\"z\":1}");
+    /* beside another: only it goes, order kept */
+    check_except("{\"extensions\":{\"zz\":{},\"sig\":1,\"aa\":true},\"b\":null}",
+                 "{\"b\":null,\"extensions\":{\"aa\":true,\"zz\":{}}}");
+    /* absent, or extensions not an object: unchanged */
+    check_except("{\"extensions\":{\"other\":1}}", "{\"extensions\":{\"other\":1}}");
+    check_except("{\"extensions\":[1],\"sig\":2}", "{\"extensions\":[1],\"sig\":2}");
+    check_except("{\"extensions\":{}}", "{\"extensions\":{}}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,7 +251,7 @@ int main(void)
         cmocka_unit_test(test_utf16_order),    cmocka_unit_test(test_big_integer),
         cmocka_unit_test(test_strict),         cmocka_unit_test(test_pretty),
         cmocka_unit_test(test_escapes),        cmocka_unit_test(test_oom),
-        cmocka_unit_test(test_strict_numbers),
+        cmocka_unit_test(test_strict_numbers), cmocka_unit_test(test_except),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
