@@ -346,6 +346,57 @@ check("another partner cannot post to this inbox", st == 404, st)
 st, h, d = req("POST", root + "collections/", body="{}", headers=JSON_CT)
 check("POST where it is not allowed is 405", st == 405 and h.get("content-type") == MEDIA, st)
 
+# ---- T24: exact property names, required ones present ----
+RESOURCES = {  # resource: (required, allowed)
+    "discovery": ({"title"}, {"title", "description", "contact", "default", "api_roots"}),
+    "api-root": ({"title", "versions", "max_content_length"},
+                 {"title", "description", "versions", "max_content_length"}),
+    "collections": (set(), {"collections"}),
+    "collection": ({"id", "title", "can_read", "can_write"},
+                   {"id", "title", "description", "alias", "can_read", "can_write", "media_types"}),
+    "manifest": (set(), {"more", "next", "objects"}),
+    "manifest-record": ({"id", "date_added", "version"}, {"id", "date_added", "version", "media_type"}),
+    "envelope": (set(), {"more", "next", "objects"}),
+    "versions": (set(), {"more", "next", "versions"}),
+    "status": ({"id", "status", "total_count", "success_count", "failure_count", "pending_count"},
+               {"id", "status", "request_timestamp", "total_count", "success_count", "successes",
+                "failure_count", "failures", "pending_count", "pendings"}),
+    "error": ({"title"}, {"title", "description", "error_id", "error_code", "http_status",
+                          "external_details", "details"}),
+}
+
+
+def shape(kind, doc):
+    need, allowed = RESOURCES[kind]
+    ok = isinstance(doc, dict) and need <= set(doc) and set(doc) <= allowed
+    check(f"T24 {kind} properties", ok, f"{sorted(doc) if isinstance(doc, dict) else doc}")
+
+
+shape("discovery", get("/taxii2/")[2])
+shape("api-root", get(root)[2])
+st, h, d = get(root + "collections/")
+shape("collections", d)
+for c in d.get("collections", []):
+    shape("collection", c)
+st, h, d = get(q(OUT + "manifest/", limit=3))
+shape("manifest", d)
+for m in d.get("objects", []):
+    shape("manifest-record", m)
+st, h, env = get(q(OUT + "objects/", limit=50))
+shape("envelope", env)
+st, h, d = get(OUT + "objects/" + multi[0] + "/versions/")
+shape("versions", d)
+st, h, d = post(pushed[15:17])
+shape("status", d)
+st, h, d = get(q(OUT + "objects/", limit=0))
+shape("error", d)
+# served objects: property names are [a-z0-9_], at most 250 characters, and only
+# STIX's own "id" is shorter than 3; nothing internal to tearline (x_tearline_*)
+names = {k for o in env.get("objects", []) for k in o}
+check("T24 property names in served objects", all(re.fullmatch(r"[a-z0-9_]{3,250}", k) or k == "id"
+                                                  for k in names), sorted(names))
+check("T24 no internal properties served", not any(k.startswith("x_tearline") for k in names), sorted(names))
+
 print(f"{checks} checks, {len(failures)} failed")
 for f in failures:
     print("FAIL:", f)

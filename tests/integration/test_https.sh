@@ -33,9 +33,17 @@ run pull --home "$TMP/rus" --from usa
 expect_status 0 "pull over HTTPS"
 N=$(sqlite3 "$TMP/usa/store.db" "select count(distinct id) from outbox where partner = 'rus'")
 expect_out_contains "pulled from usa: $N objects" "every object over HTTPS"
-# TLS 1.2 is accepted, TLS 1.1 is not
-echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >/dev/null 2>&1 && pass || fail "TLS 1.2 refused"
-echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null 2>&1 && fail "TLS 1.1 accepted" || pass
+# T25: TLS 1.2 is accepted, TLS 1.1 is not, and TLS 1.3 early data (0-RTT) never is
+echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >/dev/null 2>&1 && pass || fail "T25 TLS 1.2 refused"
+echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >/dev/null 2>&1 && fail "T25 TLS 1.1 accepted" || pass
+printf 'GET /taxii2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' > "$TMP/early.txt"
+(sleep 1; echo) | openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 -sess_out "$TMP/sess.pem" > "$TMP/tls13.txt" 2>&1
+grep -q "TLSv1.3" "$TMP/tls13.txt" && pass || fail "T25 no TLS 1.3 session to resume"
+if [ -s "$TMP/sess.pem" ]; then
+  openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 -sess_in "$TMP/sess.pem" -early_data "$TMP/early.txt" \
+    < /dev/null > "$TMP/zero-rtt.txt" 2>&1
+  grep -q "Early data was accepted" "$TMP/zero-rtt.txt" && fail "T25 0-RTT early data accepted" || pass
+fi
 run partner --home "$TMP/rus" add usa --ca "$TMP/missing.pem"
 expect_status 2 "a CA file that cannot be read"
 finish
