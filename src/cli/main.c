@@ -29,6 +29,7 @@ static const struct {
     {"unseal", cmd_unseal, "open a sealed file from a partner and store what it holds"},
     {"receipts", cmd_receipts, "list the signed receipts a partner sent for what it pulled"},
     {"key", cmd_key, "list the node's signing keys, or rotate to a new one"},
+    {"ledger", cmd_ledger, "show and verify the hash-chained ledger; add a note"},
 };
 
 static void usage(FILE *out)

@@ -13,6 +13,7 @@
 
 #include "jcs.h"
 #include "keys.h"
+#include "ledger_int.h"
 #include "node_int.h"
 #include "ts.h"
 
@@ -698,7 +699,59 @@ tl_err tl_node_agree_get(tl_node *n, const char *id, int64_t version, tl_agreeme
     return TL_OK;
 }
 
-static tl_err save(tl_node *n, const tl_agreement *a)
+/*
+ * The ledger's record of a saved agreement: what happened (event), the
+ * digest of the whole signed text and who has signed; when it has just
+ * become countersigned, one consent entry per consent record it carries.
+ */
+static tl_err ledger_agreement(tl_node *n, const tl_agreement *a, const char *event,
+                               const char *doc, size_t len, int now_countersigned)
+{
+    unsigned char d[32];
+    char hex[65], summary[240];
+    crypto_generichash(d, sizeof d, (const unsigned char *)doc, len, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    json_t *signers = json_array();
+    for (size_t i = 0; i < a->nparties && signers; i++)
+        if (a->parties[i].signed_) json_array_append_new(signers, json_string(a->parties[i].code));
+    json_t *p = json_pack("{s:s, s:I, s:s, s:o, s:b}", "id", a->id, "version",
+                          (json_int_t)a->version, "digest", hex, "signed_by", signers,
+                          "countersigned", tl_agreement_countersigned(a));
+    char *text = NULL;
+    size_t tlen = 0;
+    tl_err rc = p ? tl_json_canonical(p, &text, &tlen) : TL_ENOMEM;
+    json_decref(p);
+    if (rc) return rc;
+    snprintf(summary, sizeof summary, "%s %s v%lld%s", event, a->id, (long long)a->version,
+             now_countersigned ? ", now signed by every party" : "");
+    /* the party: the one other than this node, if there are two */
+    const char *party = "";
+    if (a->nparties == 2)
+        party = strcmp(a->parties[0].code, n->code) ? a->parties[0].code : a->parties[1].code;
+    rc = tl__ledger_append(n, TL_LEDGER_AGREEMENT, party, summary, text, tlen, NULL);
+    tl_free(text);
+    size_t i;
+    json_t *c;
+    json_array_foreach(now_countersigned ? json_object_get(a->doc, "consents") : NULL, i, c)
+    {
+        if (rc) break;
+        char *ct = NULL;
+        size_t clen = 0;
+        if ((rc = tl_json_canonical(c, &ct, &clen))) break;
+        snprintf(summary, sizeof summary, "consent of %s for %zu items to %s until %s",
+                 json_string_value(json_object_get(c, "originator")),
+                 json_array_size(json_object_get(c, "items")),
+                 json_string_value(json_object_get(c, "party")),
+                 json_string_value(json_object_get(c, "until")));
+        rc = tl__ledger_append(n, TL_LEDGER_CONSENT, json_string_value(json_object_get(c, "party")),
+                               summary, ct, clen, NULL);
+        tl_free(ct);
+    }
+    return rc;
+}
+
+/* Stores a; event (NULL: none) goes to the ledger in the same transaction. */
+static tl_err save(tl_node *n, const tl_agreement *a, const char *event, int now_countersigned)
 {
     char *doc = NULL;
     size_t len = 0;
@@ -706,13 +759,23 @@ static tl_err save(tl_node *n, const tl_agreement *a)
     if (rc) return rc;
     rc = tl_store_begin(n->store);
     if (!rc) rc = tl_store_agreement_put(n->store, a->id, a->version, doc, len);
+    if (!rc && event) rc = ledger_agreement(n, a, event, doc, len, now_countersigned);
     if (!rc) rc = tl_store_commit(n->store);
     if (rc) {
-        tl__node_err(n, "%s", tl_store_errmsg(n->store));
+        if (!n->errmsg[0]) tl__node_err(n, "%s", tl_store_errmsg(n->store));
         tl_store_rollback(n->store);
     }
     tl_free(doc);
-    return rc;
+    return rc || !event ? rc : tl_node_ledger_checkpoint(n);
+}
+
+/* Signatures and endorsements a carries. */
+static size_t signature_count(const tl_agreement *a)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < a->nparties; i++)
+        k += (size_t)a->parties[i].signed_ + (size_t)a->parties[i].endorsed;
+    return k;
 }
 
 /*
@@ -779,7 +842,13 @@ static tl_err record(tl_node *n, const char *path, int proposal, tl_agreement **
     } else {
         goto out;
     }
-    if ((rc = save(n, result))) goto out;
+    /* the ledger hears of new signatures, not of a copy that adds nothing */
+    size_t before = held ? signature_count(held) : 0;
+    const char *event =
+        signature_count(result) > before ? (proposal ? "proposed" : "imported") : NULL;
+    int now_full =
+        tl_agreement_countersigned(result) && !(held && tl_agreement_countersigned(held));
+    if ((rc = save(n, result, event, now_full))) goto out;
     if (out) {
         *out = result;
         result = NULL;
@@ -883,7 +952,8 @@ tl_err tl_node_agree_sign(tl_node *n, const char *id, int64_t version, tl_agreem
         /* keep signatures in party order */
         rc = merged(fresh, fresh, &signed_copy, n->errmsg, sizeof n->errmsg);
         tl_agreement_free(fresh);
-        if (rc || (rc = save(n, signed_copy))) goto out;
+        if (rc || (rc = save(n, signed_copy, "signed", tl_agreement_countersigned(signed_copy))))
+            goto out;
     } else {
         signed_copy = a;
         a = NULL;

@@ -3,6 +3,7 @@
  */
 #include "tearline/client.h"
 #include "tearline/json.h"
+#include "tearline/ledger.h"
 #include "tearline/partner.h"
 #include "tearline/prov.h"
 #include "tearline/release.h"
@@ -725,6 +726,15 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     /* acknowledge what arrived: signed receipts, kept here and sent to the partner */
     if (!rc && ack.n) send_receipts(n, partner, root, &cfg, opts, cid, inbox, &ack, stats);
     json_decref(ack.list);
+    if (stats->stored || stats->duplicates) { /* the ledger's head, signed after every pull */
+        char keep[sizeof n->errmsg];
+        memcpy(keep, n->errmsg, sizeof keep);
+        tl_err cr = tl_node_ledger_checkpoint(n);
+        if (rc)
+            memcpy(n->errmsg, keep, sizeof keep);
+        else
+            rc = cr;
+    }
     tl_free(checkpoint);
 out:
     cfg_done(&cfg);

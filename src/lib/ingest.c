@@ -9,10 +9,13 @@
  */
 #include "node_int.h"
 
+#include "tearline/json.h"
 #include "tearline/prov.h"
+#include "tearline/release.h"
 #include "tearline/stix.h"
 
 #include "jcs.h"
+#include "ledger_int.h"
 #include "ts.h"
 
 #include <pthread.h>
@@ -66,6 +69,9 @@ struct ingest {
     size_t npaths;
     struct queue q;
     uint64_t bytes_before; /* bytes of files already finished */
+    /* for the ledger, from a partner: [[id, version key], ...] of what was stored or held */
+    struct tl_buf received;
+    uint64_t nreceived;
 };
 
 static void queue_put(struct queue *q, struct item *first, struct item *last, size_t n)
@@ -378,6 +384,42 @@ static void *producer(void *arg)
     return NULL;
 }
 
+/*
+ * The ledger's view of a stored object: from a partner, it joins the
+ * "received" entry written at the end; a receipt a partner signed is an
+ * entry of its own, verbatim, and so is one this node signed (newly stored).
+ */
+static tl_err record(struct ingest *g, const struct item *it, int fresh)
+{
+    tl_node *n = g->n;
+    const char *origin = g->opts->origin && *g->opts->origin ? g->opts->origin : NULL;
+    int receipt = !strcmp(it->type, TL_RECEIPT_TYPE);
+    if (origin && !receipt) { /* a receipt is not intelligence received: it has its own entry */
+        tl__buf_puts(&g->received, g->nreceived++ ? ",[" : "[");
+        tl__jcs_string(&g->received, it->id, strlen(it->id));
+        tl__buf_putc(&g->received, ',');
+        tl__jcs_string(&g->received, it->version, strlen(it->version));
+        tl__buf_putc(&g->received, ']');
+        if (g->received.oom) return TL_ENOMEM;
+    }
+    if (!receipt || !fresh) return TL_OK;
+    /* the partner a receipt concerns: its sender, or the one ours acknowledges */
+    json_t *r = NULL;
+    char msg[64], summary[200];
+    const char *party = origin;
+    if (tl_json_parse(it->json, it->json_len, &r, msg, sizeof msg) == TL_OK && !party)
+        party = json_string_value(json_object_get(r, "x_released_by"));
+    json_int_t count = json_integer_value(json_object_get(r, "x_count"));
+    snprintf(summary, sizeof summary, "%s %lld objects: %s",
+             origin ? "receipt from the partner for" : "receipt signed for", (long long)count,
+             it->id);
+    tl_err rc = tl__ledger_append(n, origin ? TL_LEDGER_RECEIPT : TL_LEDGER_ACKNOWLEDGED,
+                                  party && tl_party_code_valid(party) ? party : "", summary,
+                                  it->json, it->json_len, NULL);
+    json_decref(r);
+    return rc;
+}
+
 /* Stores or reports one item. Returns TL_OK to go on. */
 static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
 {
@@ -418,7 +460,7 @@ static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
         st->stored++;
     else
         st->duplicates++;
-    return TL_OK;
+    return record(g, it, res == TL_PUT_NEW);
 }
 
 static const tl_ingest_opts default_opts;
@@ -436,8 +478,25 @@ static tl_err ingest_start(tl_node *n, const tl_ingest_opts *opts, tl_ingest_sta
 }
 
 /* Ends an ingest's transaction: the checkpoint and commit if rc is TL_OK, else a rollback. */
-static tl_err ingest_end(tl_node *n, const tl_ingest_opts *opts, tl_ingest_stats *stats, tl_err rc)
+static tl_err ingest_end(struct ingest *g, tl_ingest_stats *stats, tl_err rc)
 {
+    tl_node *n = g->n;
+    const tl_ingest_opts *opts = g->opts;
+    if (!rc && g->nreceived) { /* what came from the partner, in the same transaction */
+        struct tl_buf p = TL_BUF_INIT;
+        tl__buf_printf(&p, "{\"held\":%llu,\"new\":%llu,\"objects\":[",
+                       (unsigned long long)stats->duplicates, (unsigned long long)stats->stored);
+        tl__buf_append(&p, g->received.p, g->received.len);
+        tl__buf_puts(&p, "]}");
+        char summary[160];
+        snprintf(summary, sizeof summary, "received %llu objects from %s (%llu new)",
+                 (unsigned long long)g->nreceived, opts->origin, (unsigned long long)stats->stored);
+        rc = p.oom ? TL_ENOMEM
+                   : tl__ledger_append(n, TL_LEDGER_RECEIVED, opts->origin, summary, p.p, p.len,
+                                       NULL);
+        tl__buf_free(&p);
+    }
+    tl__buf_free(&g->received);
     if (!rc && opts->meta_key) {
         rc = tl_store_meta_set(n->store, opts->meta_key, opts->meta_value ? opts->meta_value : "");
         if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
@@ -514,7 +573,7 @@ tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
         tl__node_err(n, "interrupted; nothing was stored");
         rc = TL_EINTERRUPTED;
     }
-    rc = ingest_end(n, opts, stats, rc);
+    rc = ingest_end(&g, stats, rc);
     if (!rc && opts->progress) opts->progress(opts->ud, stats->objects, stats->bytes);
 out:
     pthread_cond_destroy(&g.q.can_put);
@@ -563,5 +622,5 @@ tl_err tl__node_ingest_parsed(tl_node *n, json_t *const *objs, size_t count, con
         tl_free(it);
     }
     tl__buf_free(&canon);
-    return ingest_end(n, opts, stats, rc);
+    return ingest_end(&g, stats, rc);
 }

@@ -19,6 +19,7 @@
 #include "jcs.h"
 #include "par.h"
 #include "keys.h"
+#include "ledger_int.h"
 #include "node_int.h"
 #include "redact.h"
 #include "sig.h"
@@ -1102,6 +1103,58 @@ static void seal_job(size_t i, void *ctx)
     j->us_verify = tl__now_us() - t1;
 }
 
+/* Counts a name in a JSON object of counts. */
+static int count_in(json_t *counts, const char *name)
+{
+    json_t *c = json_object_get(counts, name);
+    return json_object_set_new(counts, name, json_integer(json_integer_value(c) + 1));
+}
+
+/*
+ * The ledger's record of a publication: the agreement, every published
+ * object (tearline id, version key, original id) and the counts by type and
+ * by topic (label).
+ */
+static tl_err ledger_release(struct rel *r, const struct jobs *js)
+{
+    json_t *objects = json_array(), *types = json_object(), *topics = json_object();
+    size_t withheld = 0;
+    for (size_t k = 0; r->h && k < r->nh; k++)
+        withheld += r->h[k].state != RELEASE;
+    json_t *p = json_pack("{s:{s:s, s:I}, s:o, s:o, s:o, s:I}", "agreement", "id",
+                          tl_agreement_id(r->agreement), "version",
+                          (json_int_t)tl_agreement_version(r->agreement), "objects", objects,
+                          "types", types, "topics", topics, "withheld", (json_int_t)withheld);
+    int oom = !p;
+    for (size_t i = 0; i < js->n && !oom; i++) {
+        const struct job *j = &js->j[i];
+        if (j->skip) continue;
+        const json_t *m = json_object_get(j->obj, "modified");
+        char ver[TL_TS_KEYMAX];
+        tl__ts_parse(json_string_value(m), json_string_length(m), NULL, NULL, ver);
+        oom |= json_array_append_new(objects, json_pack("[O, s, s]", json_object_get(j->obj, "id"),
+                                                        ver, j->original)) != 0;
+        oom |= count_in(types, json_string_value(json_object_get(j->obj, "type"))) != 0;
+        size_t k;
+        json_t *l;
+        json_array_foreach(json_object_get(j->obj, "labels"), k, l)
+        {
+            if (json_is_string(l)) oom |= count_in(topics, json_string_value(l)) != 0;
+        }
+    }
+    char *text = NULL, summary[200];
+    size_t len = 0;
+    tl_err rc = oom ? TL_ENOMEM : tl_json_canonical(p, &text, &len);
+    json_decref(p);
+    if (rc) return rc;
+    snprintf(summary, sizeof summary, "released %llu objects to %s under %s v%lld",
+             (unsigned long long)r->st->published, r->partner, tl_agreement_id(r->agreement),
+             (long long)tl_agreement_version(r->agreement));
+    rc = tl__ledger_append(r->n, TL_LEDGER_RELEASE, r->partner, summary, text, len, NULL);
+    tl_free(text);
+    return rc;
+}
+
 /* Publishes the sealed jobs: outbox and audit, in the release's transaction. */
 static tl_err publish(struct rel *r, struct jobs *js)
 {
@@ -1126,11 +1179,13 @@ static tl_err publish(struct rel *r, struct jobs *js)
             if (r->opts->emit) r->opts->emit(r->opts->ud, j->text, j->len);
         }
     }
+    if (!rc && r->st->published) rc = ledger_release(r, js);
     if (!rc) rc = tl_store_commit(n->store);
-    if (!rc) return TL_OK;
+    if (!rc) return r->st->published ? tl_node_ledger_checkpoint(n) : TL_OK;
     tl_store_rollback(n->store);
-    tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
-                 tl_store_errmsg(n->store));
+    if (!n->errmsg[0] || rc != TL_ENOMEM)
+        tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
+                     n->errmsg[0] ? n->errmsg : tl_store_errmsg(n->store));
     return rc;
 }
 

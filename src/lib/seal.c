@@ -6,6 +6,7 @@
  * form of {"type": "tearline-sealed", "from", "to", "created", "objects"}.
  */
 #include "tearline/json.h"
+#include "tearline/ledger.h"
 #include "tearline/prov.h"
 #include "tearline/release.h"
 #include "tearline/seal.h"
@@ -221,6 +222,7 @@ tl_err tl_node_unseal(tl_node *n, const char *path, char from[40], tl_ingest_sta
         io.mem_len = good.len;
         io.mem_name = path;
         rc = tl_node_ingest(n, NULL, 0, &io, stats);
+        if (!rc) rc = tl_node_ledger_checkpoint(n);
     }
     tl__buf_free(&good);
     if (!rc && from) snprintf(from, 40, "%s", sender);

@@ -11,6 +11,7 @@
  */
 #include "tearline/partner.h"
 #include "tearline/json.h"
+#include "tearline/ledger.h"
 #include "tearline/prov.h"
 #include "tearline/stix.h"
 #include "tearline/server.h"
@@ -624,6 +625,9 @@ static enum MHD_Result post_inbox(struct MHD_Connection *c, struct request *rq, 
                              tl_node_errmsg(n));
             goto out;
         }
+        /* stored, and in the ledger: its head is signed as after a pull */
+        if (tl_node_ledger_checkpoint(n) != TL_OK)
+            fprintf(stderr, "tearline serve: ledger checkpoint: %s\n", tl_node_errmsg(n));
     }
     char sid[37], now[32];
     tl__uuid4(sid);
@@ -927,6 +931,13 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     for (size_t i = 0; i < sv->npool; i++)
         if ((rc = tl_node_open(home, &sv->pool[i], errmsg, errcap))) goto out;
     tl_node *n0 = sv->pool[0];
+    /* a ledger that does not verify stops the server before it answers anyone */
+    tl_ledger_report lr;
+    if ((rc = tl_node_ledger_verify(n0, &lr))) {
+        tl__msg(errmsg, errcap, "%s (tearline ledger verify)", tl_node_errmsg(n0));
+        if (rc == TL_ECONFLICT) rc = TL_ECRYPTO; /* an integrity failure, not bad input */
+        goto out;
+    }
     snprintf(sv->title, sizeof sv->title, "%s (tearline node %s)", tl_node_title(n0),
              tl_node_code(n0));
     unsigned char secret[32];

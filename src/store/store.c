@@ -144,6 +144,32 @@ tl_err tl_store_term_list(tl_store *st, tl_term_cb cb, void *ud)
     return st->ops->term_list(st, cb, ud);
 }
 
+tl_err tl_store_ledger_head(tl_store *st, int64_t *seq, unsigned char hash[32])
+{
+    return st->ops->ledger_head(st, seq, hash);
+}
+
+tl_err tl_store_ledger_put(tl_store *st, const tl_ledger_row *e)
+{
+    return st->ops->ledger_put(st, e);
+}
+
+tl_err tl_store_ledger_scan(tl_store *st, int64_t from_seq, int with_payload, tl_ledger_row_cb cb,
+                            void *ud)
+{
+    return st->ops->ledger_scan(st, from_seq, with_payload, cb, ud);
+}
+
+tl_err tl_store_checkpoint_put(tl_store *st, const tl_checkpoint_row *c)
+{
+    return st->ops->checkpoint_put(st, c);
+}
+
+tl_err tl_store_checkpoint_scan(tl_store *st, tl_checkpoint_cb cb, void *ud)
+{
+    return st->ops->checkpoint_scan(st, cb, ud);
+}
+
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value)
 {
     return st->ops->meta_get(st, key, value);

@@ -125,6 +125,26 @@ typedef struct tl_partner_rec {
 
 typedef int (*tl_partner_cb)(const tl_partner_rec *p, void *ud);
 
+/* One ledger entry (ledger.c gives the meaning; the store keeps it as given). */
+typedef struct tl_ledger_row {
+    int64_t seq, time;
+    const char *kind, *party, *summary;
+    const char *payload;
+    size_t payload_len;
+    const unsigned char *digest, *prev, *hash; /* 32 bytes each */
+} tl_ledger_row;
+
+/* A signed checkpoint of the ledger head. */
+typedef struct tl_checkpoint_row {
+    int64_t seq, time;
+    const unsigned char *hash;       /* 32 */
+    const unsigned char *public_key; /* 32 */
+    const unsigned char *signature;  /* 64 */
+} tl_checkpoint_row;
+
+typedef int (*tl_ledger_row_cb)(const tl_ledger_row *e, void *ud);
+typedef int (*tl_checkpoint_cb)(const tl_checkpoint_row *c, void *ud);
+
 struct tl_store_ops {
     const char *name;
     tl_err (*begin)(tl_store *st);
@@ -159,6 +179,12 @@ struct tl_store_ops {
     tl_err (*partner_get)(tl_store *st, const char *code, tl_partner_cb cb, void *ud);
     tl_err (*status_put)(tl_store *st, const char *id, const char *partner, const char *doc);
     tl_err (*status_get)(tl_store *st, const char *id, const char *partner, char **doc);
+    tl_err (*ledger_head)(tl_store *st, int64_t *seq, unsigned char hash[32]);
+    tl_err (*ledger_put)(tl_store *st, const tl_ledger_row *e);
+    tl_err (*ledger_scan)(tl_store *st, int64_t from_seq, int with_payload, tl_ledger_row_cb cb,
+                          void *ud);
+    tl_err (*checkpoint_put)(tl_store *st, const tl_checkpoint_row *c);
+    tl_err (*checkpoint_scan)(tl_store *st, tl_checkpoint_cb cb, void *ud);
     tl_err (*meta_get)(tl_store *st, const char *key, char **value);
     tl_err (*meta_set)(tl_store *st, const char *key, const char *value);
     void (*close)(tl_store *st);
@@ -267,6 +293,20 @@ tl_err tl_store_partner_get(tl_store *st, const char *code, tl_partner_cb cb, vo
  */
 tl_err tl_store_status_put(tl_store *st, const char *id, const char *partner, const char *doc);
 tl_err tl_store_status_get(tl_store *st, const char *id, const char *partner, char **doc);
+
+/*
+ * The ledger: head gives the last entry's seq and hash (0 and zeros when
+ * empty); put appends one entry (inside a transaction; the caller chains
+ * it); scan calls cb with every entry from from_seq on, in seq order
+ * (payload NULL unless with_payload). Checkpoints: put one (inside a
+ * transaction), scan them all in seq order.
+ */
+tl_err tl_store_ledger_head(tl_store *st, int64_t *seq, unsigned char hash[32]);
+tl_err tl_store_ledger_put(tl_store *st, const tl_ledger_row *e);
+tl_err tl_store_ledger_scan(tl_store *st, int64_t from_seq, int with_payload, tl_ledger_row_cb cb,
+                            void *ud);
+tl_err tl_store_checkpoint_put(tl_store *st, const tl_checkpoint_row *c);
+tl_err tl_store_checkpoint_scan(tl_store *st, tl_checkpoint_cb cb, void *ud);
 
 /* Node metadata. *value (OUT) is freed with tl_free; TL_ENOTFOUND if unset. */
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);

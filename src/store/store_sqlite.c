@@ -84,6 +84,12 @@ static const char *const migrations[] = {
     "UPDATE outbox SET latest = (version = (SELECT max(version) FROM outbox x"
     "  WHERE x.partner = outbox.partner AND x.id = outbox.id));"
     "CREATE INDEX outbox_added ON outbox(added);",
+    /* 7: the ledger, hash-chained (ledger.c), and its signed checkpoints */
+    "CREATE TABLE ledger(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, kind TEXT NOT NULL,"
+    "  party TEXT NOT NULL, summary TEXT NOT NULL, payload TEXT NOT NULL, digest BLOB NOT NULL,"
+    "  prev BLOB NOT NULL, hash BLOB NOT NULL);"
+    "CREATE TABLE ledger_checkpoints(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+    "  hash BLOB NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -99,6 +105,8 @@ enum {
     S_GET_LATEST,
     S_GET_VERSION,
     S_MAXADDED,
+    S_LEDGER_HEAD,
+    S_LEDGER_PUT,
     S_COUNT_, /* number of statements */
 };
 
@@ -109,9 +117,12 @@ static const char *const stmt_sql[S_COUNT_] = {
     "UPDATE objects SET latest = 0 WHERE seq = ?1",
     "INSERT OR IGNORE INTO labels(label, seq) VALUES(?1, ?2)",
     "INSERT OR IGNORE INTO facets(kind, value, seq) VALUES(?1, ?2, ?3)",
-    "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND latest = 1",
-    "SELECT " REC_COLS " FROM objects WHERE id = ?1 AND version = ?2",
+    ("SELECT " REC_COLS " FROM objects WHERE id = ?1 AND latest = 1"),
+    ("SELECT " REC_COLS " FROM objects WHERE id = ?1 AND version = ?2"),
     "SELECT added FROM objects ORDER BY seq DESC LIMIT 1",
+    "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1",
+    ("INSERT INTO ledger(seq, time, kind, party, summary, payload, digest, prev, hash)"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
 };
 
 /* Prepared TAXII queries, by their SQL text (their shapes are few). */
@@ -1062,6 +1073,127 @@ static tl_err sqlite_audit(tl_store *base, const char *partner, const char *obje
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "writing an audit record");
 }
 
+static tl_err sqlite_ledger_head(tl_store *base, int64_t *seq, unsigned char hash[32])
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = s->stmt[S_LEDGER_HEAD];
+    *seq = 0;
+    memset(hash, 0, 32);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        const void *h = sqlite3_column_blob(st, 1);
+        if (h && sqlite3_column_bytes(st, 1) == 32) memcpy(hash, h, 32);
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK
+                                                     : db_fail(s, "reading the ledger head");
+}
+
+static tl_err sqlite_ledger_put(tl_store *base, const tl_ledger_row *e)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st = s->stmt[S_LEDGER_PUT];
+    sqlite3_bind_int64(st, 1, e->seq);
+    sqlite3_bind_int64(st, 2, e->time);
+    sqlite3_bind_text(st, 3, e->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->party, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e->summary, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e->payload, (int)e->payload_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, e->digest, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, e->prev, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, e->hash, 32, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "appending to the ledger");
+}
+
+/* A blob column of exactly n bytes, else NULL (a damaged row). */
+static const unsigned char *blob_n(sqlite3_stmt *st, int col, int n)
+{
+    return sqlite3_column_bytes(st, col) == n ? sqlite3_column_blob(st, col) : NULL;
+}
+
+static tl_err sqlite_ledger_scan(tl_store *base, int64_t from_seq, int with_payload,
+                                 tl_ledger_row_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    const char *sql = with_payload ? "SELECT seq, time, kind, party, summary, digest, prev, hash,"
+                                     " payload FROM ledger WHERE seq >= ?1 ORDER BY seq"
+                                   : "SELECT seq, time, kind, party, summary, digest, prev, hash,"
+                                     " NULL FROM ledger WHERE seq >= ?1 ORDER BY seq";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "reading the ledger");
+    sqlite3_bind_int64(st, 1, from_seq);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        tl_ledger_row e;
+        e.seq = sqlite3_column_int64(st, 0);
+        e.time = sqlite3_column_int64(st, 1);
+        e.kind = (const char *)sqlite3_column_text(st, 2);
+        e.party = (const char *)sqlite3_column_text(st, 3);
+        e.summary = (const char *)sqlite3_column_text(st, 4);
+        e.digest = blob_n(st, 5, 32);
+        e.prev = blob_n(st, 6, 32);
+        e.hash = blob_n(st, 7, 32);
+        e.payload = with_payload ? (const char *)sqlite3_column_text(st, 8) : NULL;
+        e.payload_len = with_payload ? (size_t)sqlite3_column_bytes(st, 8) : 0;
+        if (!e.kind) e.kind = "";
+        if (!e.party) e.party = "";
+        if (!e.summary) e.summary = "";
+        if (with_payload && !e.payload) e.payload = "";
+        if (cb(&e, ud)) break;
+    }
+    int bad = step != SQLITE_ROW && step != SQLITE_DONE;
+    sqlite3_finalize(st);
+    return bad ? db_fail(s, "reading the ledger") : TL_OK;
+}
+
+static tl_err sqlite_checkpoint_put(tl_store *base, const tl_checkpoint_row *c)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO ledger_checkpoints(seq, time, hash, public_key,"
+                           " signature) VALUES(?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a ledger checkpoint");
+    sqlite3_bind_int64(st, 1, c->seq);
+    sqlite3_bind_int64(st, 2, c->time);
+    sqlite3_bind_blob(st, 3, c->hash, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, c->public_key, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, c->signature, 64, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "writing a ledger checkpoint");
+}
+
+static tl_err sqlite_checkpoint_scan(tl_store *base, tl_checkpoint_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT seq, time, hash, public_key, signature FROM ledger_checkpoints"
+                           " ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "reading the ledger checkpoints");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        tl_checkpoint_row c = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                               blob_n(st, 2, 32), blob_n(st, 3, 32), blob_n(st, 4, 64)};
+        if (cb(&c, ud)) break;
+    }
+    int bad = step != SQLITE_ROW && step != SQLITE_DONE;
+    sqlite3_finalize(st);
+    return bad ? db_fail(s, "reading the ledger checkpoints") : TL_OK;
+}
+
 static const struct tl_store_ops sqlite_ops = {
     .name = "sqlite",
     .begin = sqlite_begin,
@@ -1088,6 +1220,11 @@ static const struct tl_store_ops sqlite_ops = {
     .status_put = sqlite_status_put,
     .status_get = sqlite_status_get,
     .audit = sqlite_audit,
+    .ledger_head = sqlite_ledger_head,
+    .ledger_put = sqlite_ledger_put,
+    .ledger_scan = sqlite_ledger_scan,
+    .checkpoint_put = sqlite_checkpoint_put,
+    .checkpoint_scan = sqlite_checkpoint_scan,
     .meta_get = sqlite_meta_get,
     .meta_set = sqlite_meta_set,
     .close = sqlite_close,

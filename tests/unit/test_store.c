@@ -433,7 +433,8 @@ static void test_facets(void **state)
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE facets; DROP INDEX objects_meta; DROP TABLE "
                                   "partners; DROP TABLE taxii_status; DROP INDEX outbox_added; "
-                                  "ALTER TABLE outbox DROP COLUMN latest; "
+                                  "ALTER TABLE outbox DROP COLUMN latest; DROP TABLE ledger; "
+                                  "DROP TABLE ledger_checkpoints; "
                                   "UPDATE meta SET value = '3' "
                                   "WHERE key = 'schema_version'",
                                   NULL, NULL, NULL),

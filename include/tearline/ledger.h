@@ -1,0 +1,78 @@
+/*
+ * ledger.h: the node's ledger, an append-only, hash-chained record of what
+ * was agreed, given, received and acknowledged (docs/ledger.md).
+ *
+ * Each entry: sequence number, time, kind, party, a short summary, the
+ * payload (JSON) and its BLAKE2b-256 digest, the previous entry's hash and
+ * its own. The node signs the head at checkpoints (after every release and
+ * pull, and every TL_LEDGER_CHECKPOINT_EVERY entries); the latest is also
+ * kept in ledger.head in the node home. Entries are appended in the same
+ * transaction as what they record, so a crash leaves a chain that verifies.
+ */
+#ifndef TEARLINE_LEDGER_H
+#define TEARLINE_LEDGER_H
+
+#include "tearline/node.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TL_LEDGER_CHECKPOINT_EVERY 1000
+
+/* Entry kinds. */
+#define TL_LEDGER_AGREEMENT "agreement" /* this node signed, or an agreement became countersigned  \
+                                         */
+#define TL_LEDGER_CONSENT "consent"     /* a consent record came into a countersigned agreement */
+#define TL_LEDGER_RELEASE "release"     /* published to a partner: ids, versions, counts */
+#define TL_LEDGER_RECEIVED "received"   /* stored from a partner: ids and versions */
+#define TL_LEDGER_RECEIPT "receipt"     /* a partner's signed receipt, verbatim */
+#define TL_LEDGER_ACKNOWLEDGED "acknowledged" /* a receipt this node signed for a partner */
+#define TL_LEDGER_NOTE "note"                 /* an operator's note */
+
+typedef struct tl_ledger_entry {
+    int64_t seq, time; /* time: microseconds since the epoch */
+    const char *kind, *party, *summary;
+    const char *payload; /* JSON; NULL unless asked for */
+    size_t payload_len;
+    char hash[65]; /* hex */
+} tl_ledger_entry;
+
+/* Called per entry, in sequence order; valid during the call. Nonzero stops. */
+typedef int (*tl_ledger_cb)(const tl_ledger_entry *e, void *ud);
+
+typedef struct tl_ledger_filter {
+    const char *kind, *party; /* NULL: any */
+    int64_t since_us;         /* 0: from the start */
+    int with_payload;
+} tl_ledger_filter;
+
+/* The entries that pass f (NULL: all), oldest first. */
+TL_API tl_err tl_node_ledger_list(tl_node *n, const tl_ledger_filter *f, tl_ledger_cb cb, void *ud);
+
+/* Appends an operator's note (party may be NULL or ""), then signs the head. */
+TL_API tl_err tl_node_ledger_note(tl_node *n, const char *party, const char *text, int64_t *seq);
+
+/* Signs the head now (its own transaction) and writes ledger.head. */
+TL_API tl_err tl_node_ledger_checkpoint(tl_node *n);
+
+typedef struct tl_ledger_report {
+    int64_t entries, checkpoints; /* read */
+    int64_t bad_seq;              /* the first bad entry (or checkpoint); 0 if none */
+    char problem[512];            /* what is wrong there; "" if nothing */
+} tl_ledger_report;
+
+/*
+ * Verifies the whole chain: sequence, links, digests and hashes of every
+ * entry, every checkpoint's signature (by a key this node holds, current or
+ * retired) against the entry it names, and ledger.head. TL_OK if intact;
+ * TL_ECONFLICT if not, with the first bad place in rep (modification,
+ * deletion, reordering or truncation); other errors if it cannot be read.
+ */
+TL_API tl_err tl_node_ledger_verify(tl_node *n, tl_ledger_report *rep);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

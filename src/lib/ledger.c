@@ -1,0 +1,413 @@
+/*
+ * ledger.c: the hash-chained ledger and its signed checkpoints.
+ *
+ * An entry's hash is BLAKE2b-256 over "tearline-ledger 1", then seq and
+ * time (8 bytes each, big-endian), kind, party and summary (each a 4-byte
+ * big-endian length and the bytes), the payload's BLAKE2b-256 digest and the
+ * previous entry's hash (zeros before the first). A checkpoint is the
+ * node's Ed25519 signature over "tearline-ledger-checkpoint 1", seq, the
+ * hash at seq and the time. docs/ledger.md has the kinds and payloads.
+ */
+#include "tearline/ledger.h"
+#include "tearline/json.h"
+#include "tearline/prov.h"
+
+#include "buf.h"
+#include "keys.h"
+#include "ledger_int.h"
+#include "node_int.h"
+#include "text.h"
+#include "ts.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put_be64(unsigned char *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+static void hash_str(crypto_generichash_state *h, const char *s)
+{
+    size_t n = strlen(s);
+    unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                            (unsigned char)(n >> 8), (unsigned char)n};
+    crypto_generichash_update(h, len, 4);
+    crypto_generichash_update(h, (const unsigned char *)s, n);
+}
+
+void tl__ledger_entry_hash(int64_t seq, int64_t time, const char *kind, const char *party,
+                           const char *summary, const unsigned char digest[32],
+                           const unsigned char prev[32], unsigned char out[32])
+{
+    static const char tag[] = "tearline-ledger 1";
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    crypto_generichash_update(&h, (const unsigned char *)tag, sizeof tag - 1);
+    unsigned char num[16];
+    put_be64(num, (uint64_t)seq);
+    put_be64(num + 8, (uint64_t)time);
+    crypto_generichash_update(&h, num, 16);
+    hash_str(&h, kind);
+    hash_str(&h, party);
+    hash_str(&h, summary);
+    crypto_generichash_update(&h, digest, 32);
+    crypto_generichash_update(&h, prev, 32);
+    crypto_generichash_final(&h, out, 32);
+}
+
+/* The bytes a checkpoint signs. */
+static void checkpoint_msg(int64_t seq, const unsigned char hash[32], int64_t time,
+                           unsigned char msg[28 + 16 + 32])
+{
+    static const char tag[] = "tearline-ledger-checkpoint 1"; /* 28 bytes */
+    for (size_t i = 0; i < 28; i++)
+        msg[i] = (unsigned char)tag[i];
+    put_be64(msg + 28, (uint64_t)seq);
+    memcpy(msg + 36, hash, 32);
+    put_be64(msg + 68, (uint64_t)time);
+}
+#define CHECKPOINT_MSG 76
+
+/* Signs (seq, hash) with the node's current key into the checkpoint table. */
+static tl_err checkpoint_row(tl_node *n, int64_t seq, const unsigned char hash[32], int64_t time,
+                             unsigned char sig[64])
+{
+    unsigned char sk[64], msg[CHECKPOINT_MSG];
+    tl_err rc = tl__node_signing_key(n, sk);
+    if (rc) return rc;
+    checkpoint_msg(seq, hash, time, msg);
+    crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
+    sodium_memzero(sk, sizeof sk);
+    tl_checkpoint_row c = {seq, time, hash, n->pk, sig};
+    rc = tl_store_checkpoint_put(n->store, &c);
+    if (rc) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+    return rc;
+}
+
+tl_err tl__ledger_append(tl_node *n, const char *kind, const char *party, const char *summary,
+                         const char *payload, size_t len, int64_t *seq_out)
+{
+    int64_t seq;
+    unsigned char prev[32], digest[32], hash[32];
+    tl_err rc = tl_store_ledger_head(n->store, &seq, prev);
+    if (rc) {
+        tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+        return rc;
+    }
+    seq++;
+    int64_t now = tl__now_us();
+    crypto_generichash(digest, 32, (const unsigned char *)payload, len, NULL, 0);
+    tl__ledger_entry_hash(seq, now, kind, party ? party : "", summary, digest, prev, hash);
+    tl_ledger_row e = {seq,    now,  kind, party ? party : "", summary, payload, len,
+                       digest, prev, hash};
+    if ((rc = tl_store_ledger_put(n->store, &e))) {
+        tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+        return rc;
+    }
+    if (seq_out) *seq_out = seq;
+    if (seq % TL_LEDGER_CHECKPOINT_EVERY == 0) {
+        unsigned char sig[64];
+        rc = checkpoint_row(n, seq, hash, now, sig);
+    }
+    return rc;
+}
+
+static char *head_path(const tl_node *n)
+{
+    struct tl_buf b = TL_BUF_INIT;
+    tl__buf_printf(&b, "%s/ledger.head", n->home);
+    return tl__buf_take(&b, NULL);
+}
+
+tl_err tl_node_ledger_checkpoint(tl_node *n)
+{
+    tl_err rc = tl_store_begin(n->store);
+    int64_t seq = 0, now = tl__now_us();
+    unsigned char hash[32], sig[64];
+    if (!rc) rc = tl_store_ledger_head(n->store, &seq, hash);
+    if (rc) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+    if (!rc && seq == 0) { /* nothing to vouch for yet */
+        tl_store_rollback(n->store);
+        return TL_OK;
+    }
+    if (!rc) rc = checkpoint_row(n, seq, hash, now, sig);
+    if (!rc && (rc = tl_store_commit(n->store)))
+        tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+    if (rc) {
+        tl_store_rollback(n->store);
+        return rc;
+    }
+    /* the latest checkpoint, outside the store too: a truncated store shows against it */
+    char hh[65], pk[65], sh[129], line[400];
+    sodium_bin2hex(hh, sizeof hh, hash, 32);
+    sodium_bin2hex(pk, sizeof pk, n->pk, 32);
+    sodium_bin2hex(sh, sizeof sh, sig, 64);
+    int len = snprintf(line, sizeof line, "tearline-ledger-head 1 %lld %s %lld %s %s\n",
+                       (long long)seq, hh, (long long)now, pk, sh);
+    char *path = head_path(n);
+    if (!path) return TL_ENOMEM;
+    rc = tl__write_file_atomic(path, line, (size_t)len, 0600, n->errmsg, sizeof n->errmsg);
+    tl_free(path);
+    return rc;
+}
+
+tl_err tl_node_ledger_note(tl_node *n, const char *party, const char *text, int64_t *seq)
+{
+    n->errmsg[0] = '\0';
+    if (!text || !*text || strlen(text) > 4000 || !tl__utf8_valid(text, strlen(text))) {
+        tl__node_err(n, "a note is 1 to 4000 bytes of UTF-8 text");
+        return TL_EINVAL;
+    }
+    if (party && *party && !tl_party_code_valid(party)) {
+        tl__node_err(n, "'%s' is not a party code", party);
+        return TL_EINVAL;
+    }
+    json_t *p = json_pack("{s:s}", "text", text);
+    char *payload = NULL, summary[120];
+    size_t len = 0;
+    tl_err rc = p ? tl_json_canonical(p, &payload, &len) : TL_ENOMEM;
+    json_decref(p);
+    if (rc) return rc;
+    /* the summary: the note's first line, cut at a character boundary */
+    size_t cut = strcspn(text, "\n");
+    if (cut > 100) {
+        cut = 100;
+        while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+            cut--;
+    }
+    snprintf(summary, sizeof summary, "%.*s%s", (int)cut, text, text[cut] ? "..." : "");
+    rc = tl_store_begin(n->store);
+    if (!rc) rc = tl__ledger_append(n, TL_LEDGER_NOTE, party, summary, payload, len, seq);
+    if (!rc) rc = tl_store_commit(n->store);
+    tl_free(payload);
+    if (rc) {
+        if (!n->errmsg[0]) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+        tl_store_rollback(n->store);
+        return rc;
+    }
+    return tl_node_ledger_checkpoint(n);
+}
+
+struct lister {
+    const tl_ledger_filter *f;
+    tl_ledger_cb cb;
+    void *ud;
+};
+
+static int list_row(const tl_ledger_row *r, void *ud)
+{
+    struct lister *l = ud;
+    const tl_ledger_filter *f = l->f;
+    if (f && ((f->kind && strcmp(f->kind, r->kind) != 0) ||
+              (f->party && strcmp(f->party, r->party) != 0) || r->time < f->since_us))
+        return 0;
+    tl_ledger_entry e = {r->seq,     r->time,    r->kind,        r->party,
+                         r->summary, r->payload, r->payload_len, ""};
+    if (r->hash) sodium_bin2hex(e.hash, sizeof e.hash, r->hash, 32);
+    return l->cb(&e, l->ud);
+}
+
+tl_err tl_node_ledger_list(tl_node *n, const tl_ledger_filter *f, tl_ledger_cb cb, void *ud)
+{
+    n->errmsg[0] = '\0';
+    struct lister l = {f, cb, ud};
+    tl_err rc = tl_store_ledger_scan(n->store, 1, f && f->with_payload, list_row, &l);
+    if (rc) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+    return rc;
+}
+
+/* ---- verification ---- */
+
+/* A checkpoint as read, its signature already checked. */
+struct cp {
+    int64_t seq;
+    unsigned char hash[32], pk[32];
+    int damaged, sig_ok;
+};
+
+struct check {
+    tl_node *n;
+    tl_ledger_report *rep;
+    int64_t expect; /* the next seq */
+    unsigned char prev[32];
+    /* checkpoints, in seq order, matched as the scan passes them */
+    struct cp *cps;
+    size_t ncp, cap, next_cp;
+    int oom;
+};
+
+static int bad(struct check *c, int64_t seq, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad(struct check *c, int64_t seq, const char *fmt, ...)
+{
+    if (c->rep->bad_seq) return 1; /* the first stands */
+    c->rep->bad_seq = seq;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->rep->problem, sizeof c->rep->problem, fmt, ap);
+    va_end(ap);
+    return 1;
+}
+
+static int keep_checkpoint(const tl_checkpoint_row *r, void *ud)
+{
+    struct check *c = ud;
+    if (c->ncp == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 16;
+        struct cp *np = tl_realloc(c->cps, ncap * sizeof *np);
+        if (!np) {
+            c->oom = 1;
+            return 1;
+        }
+        c->cps = np;
+        c->cap = ncap;
+    }
+    struct cp *k = &c->cps[c->ncp++];
+    memset(k, 0, sizeof *k);
+    k->seq = r->seq;
+    k->damaged = !r->hash || !r->public_key || !r->signature;
+    if (!k->damaged) {
+        memcpy(k->hash, r->hash, 32);
+        memcpy(k->pk, r->public_key, 32);
+        unsigned char msg[CHECKPOINT_MSG];
+        checkpoint_msg(r->seq, r->hash, r->time, msg);
+        k->sig_ok = crypto_sign_verify_detached(r->signature, msg, sizeof msg, r->public_key) == 0;
+    }
+    return 0;
+}
+
+/* Checks the checkpoints at or below seq against the hash at seq as the scan reaches them. */
+static void pass_checkpoints(struct check *c, int64_t seq, const unsigned char hash[32])
+{
+    while (c->next_cp < c->ncp && c->cps[c->next_cp].seq <= seq) {
+        const struct cp *k = &c->cps[c->next_cp++];
+        long long at = (long long)k->seq;
+        if (k->damaged)
+            bad(c, k->seq, "the checkpoint at entry %lld is damaged", at);
+        else if (!k->sig_ok)
+            bad(c, k->seq, "the checkpoint at entry %lld: its signature does not verify", at);
+        else if (!tl__node_holds_key(c->n, k->pk))
+            bad(c, k->seq, "the checkpoint at entry %lld is signed by a key this node never held",
+                at);
+        else if (k->seq == seq && sodium_memcmp(k->hash, hash, 32) != 0)
+            bad(c, k->seq, "entry %lld differs from what its signed checkpoint recorded", at);
+    }
+}
+
+static int check_row(const tl_ledger_row *r, void *ud)
+{
+    struct check *c = ud;
+    c->rep->entries++;
+    if (r->seq != c->expect) {
+        if (r->seq > c->expect)
+            return bad(c, c->expect, "entry %lld is missing (the next one held is %lld)",
+                       (long long)c->expect, (long long)r->seq);
+        return bad(c, r->seq, "entry %lld is out of order", (long long)r->seq);
+    }
+    if (!r->digest || !r->prev || !r->hash)
+        return bad(c, r->seq, "entry %lld is damaged (a hash is missing or malformed)",
+                   (long long)r->seq);
+    unsigned char digest[32], hash[32];
+    crypto_generichash(digest, 32, (const unsigned char *)r->payload, r->payload_len, NULL, 0);
+    if (sodium_memcmp(digest, r->digest, 32) != 0)
+        return bad(c, r->seq, "entry %lld: its payload was changed", (long long)r->seq);
+    if (sodium_memcmp(r->prev, c->prev, 32) != 0)
+        return bad(c, r->seq,
+                   "entry %lld does not follow entry %lld: entries were reordered, or one "
+                   "before it was changed or removed",
+                   (long long)r->seq, (long long)(r->seq - 1));
+    tl__ledger_entry_hash(r->seq, r->time, r->kind, r->party, r->summary, r->digest, r->prev, hash);
+    if (sodium_memcmp(hash, r->hash, 32) != 0)
+        return bad(c, r->seq, "entry %lld was changed (its hash does not match its content)",
+                   (long long)r->seq);
+    pass_checkpoints(c, r->seq, hash);
+    memcpy(c->prev, hash, 32);
+    c->expect++;
+    return c->rep->bad_seq != 0;
+}
+
+/* ledger.head: the latest checkpoint, kept outside the store. */
+static void check_head(struct check *c)
+{
+    char *path = head_path(c->n), *text = NULL;
+    size_t len = 0;
+    char msg[300];
+    if (!path) {
+        c->oom = 1;
+        return;
+    }
+    tl_err rc = tl__read_file(path, 1024, &text, &len, msg, sizeof msg);
+    tl_free(path);
+    if (rc) return; /* none yet */
+    /* "tearline-ledger-head 1 SEQ HASH TIME KEY SIGNATURE\n" */
+    static const char prefix[] = "tearline-ledger-head 1 ";
+    long long seq = 0, time = 0;
+    unsigned char hash[32], key[32], sig[64], m[CHECKPOINT_MSG];
+    char *p = text + sizeof prefix - 1, *end = NULL;
+    int ok = len > sizeof prefix - 1 && !strncmp(text, prefix, sizeof prefix - 1);
+    if (ok) {
+        seq = strtoll(p, &end, 10);
+        ok = end != p && *end == ' ' && seq > 0;
+    }
+    if (ok) ok = !sodium_hex2bin(hash, 32, end + 1, 64, NULL, NULL, NULL) && end[65] == ' ';
+    if (ok) {
+        p = end + 66;
+        time = strtoll(p, &end, 10);
+        ok = end != p && *end == ' ';
+    }
+    if (ok)
+        ok = !sodium_hex2bin(key, 32, end + 1, 64, NULL, NULL, NULL) && end[65] == ' ' &&
+             !sodium_hex2bin(sig, 64, end + 66, 128, NULL, NULL, NULL);
+    if (!ok) {
+        bad(c, c->expect, "ledger.head is malformed");
+    } else {
+        checkpoint_msg(seq, hash, time, m);
+        if (crypto_sign_verify_detached(sig, m, sizeof m, key) != 0 ||
+            !tl__node_holds_key(c->n, key))
+            bad(c, seq, "ledger.head: its signature does not verify with a key of this node");
+        else if (seq >= c->expect)
+            bad(c, c->expect,
+                "the ledger ends at entry %lld but its signed head records entry %lld: it was "
+                "truncated",
+                (long long)(c->expect - 1), seq);
+    }
+    tl_free(text);
+}
+
+tl_err tl_node_ledger_verify(tl_node *n, tl_ledger_report *rep)
+{
+    n->errmsg[0] = '\0';
+    memset(rep, 0, sizeof *rep);
+    struct check c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.rep = rep;
+    c.expect = 1;
+    tl_err rc = tl_store_checkpoint_scan(n->store, keep_checkpoint, &c);
+    if (!rc && !c.oom) rc = tl_store_ledger_scan(n->store, 1, 1, check_row, &c);
+    if (rc) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
+    rep->checkpoints = (int64_t)c.ncp;
+    if (!rc && !c.oom && !rep->bad_seq) {
+        /* checkpoints beyond the last entry: the end was cut off */
+        if (c.next_cp < c.ncp)
+            bad(&c, c.expect,
+                "the ledger ends at entry %lld but a signed checkpoint records entry %lld: it "
+                "was truncated",
+                (long long)(c.expect - 1), (long long)c.cps[c.ncp - 1].seq);
+        if (!rep->bad_seq) check_head(&c);
+    }
+    tl_free(c.cps);
+    if (!rc && c.oom) rc = TL_ENOMEM;
+    if (!rc && rep->bad_seq) {
+        tl__node_err(n, "the ledger does not verify: %s", rep->problem);
+        rc = TL_ECONFLICT;
+    }
+    return rc;
+}

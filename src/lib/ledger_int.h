@@ -1,0 +1,22 @@
+/* ledger_int.h: appending to the ledger from the modules that act (internal). */
+#ifndef TL_LEDGER_INT_H
+#define TL_LEDGER_INT_H
+
+#include "tearline/ledger.h"
+
+/*
+ * Appends one entry inside the caller's open transaction, so the entry
+ * commits or rolls back with what it records; every
+ * TL_LEDGER_CHECKPOINT_EVERY entries a signed checkpoint too. payload is
+ * JSON (len bytes); party may be NULL. *seq (may be NULL) receives its
+ * number. Errors carry the reason on n.
+ */
+tl_err tl__ledger_append(tl_node *n, const char *kind, const char *party, const char *summary,
+                         const char *payload, size_t len, int64_t *seq);
+
+/* An entry's hash (ledger.c documents the encoding). */
+void tl__ledger_entry_hash(int64_t seq, int64_t time, const char *kind, const char *party,
+                           const char *summary, const unsigned char digest[32],
+                           const unsigned char prev[32], unsigned char out[32]);
+
+#endif

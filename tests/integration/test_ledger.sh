@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The ledger: what the exchange writes into it on both sides (agreement,
+# release, received, receipt, acknowledged), each kind of tampering
+# (one byte changed, an entry deleted, two swapped, the end cut off)
+# detected and located by `tearline ledger verify` and refused by `serve`,
+# and kill -9 in the middle of appends leaving a chain that verifies.
+. "$(dirname "$0")/lib.sh"
+AID=agreement--6c0f3a9e-2b1d-4c8e-9f7a-1e2d3c4b5a69
+for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
+key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
+broad_agreement "$TMP/a.json" $AID usa "$(key usa)" rus "$(key rus)"
+countersign "$TMP/usa" "$TMP/rus" $AID "$TMP/a.json" || { echo "setup failed"; exit 1; }
+python3 "$TL_SRC/bench/gen_corpus.py" --objects 300 "$TMP/corpus.json" 2>/dev/null || exit 1
+"$TEARLINE" ingest --home "$TMP/usa" "$TMP/corpus.json" >/dev/null || exit 1
+"$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null || exit 1
+# rus pulls over TAXII and sends its receipt
+"$TEARLINE" partner --home "$TMP/usa" add rus >/dev/null || exit 1
+SECRET=$("$TEARLINE" partner --home "$TMP/usa" grant rus | awk '/HTTP Basic/{print $NF}')
+"$TEARLINE" serve --home "$TMP/usa" --listen 127.0.0.1:0 > "$TMP/serve.out" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+PORT=$(listening_port "$TMP/serve.out")
+"$TEARLINE" partner --home "$TMP/rus" add usa --url "http://127.0.0.1:$PORT/api/" \
+  --credential "rus:$SECRET" >/dev/null
+run pull --home "$TMP/rus" --from usa --page 50
+expect_status 0 "pull"
+kill $SERVER; wait $SERVER 2>/dev/null
+
+N=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
+kinds() { sqlite3 "$TMP/$1/store.db" "select kind || ' ' || party from ledger order by seq" | uniq -c | awk '{print $2, $3}'; }
+expect_eq "$(kinds usa)" "agreement rus
+release rus
+receipt rus" "usa's ledger: signed, released, acknowledged by rus"
+expect_eq "$(kinds rus)" "agreement usa
+received usa
+acknowledged usa" "rus's ledger: signed, received, acknowledged"
+# the release entry lists every published object; what rus received adds up to the same
+python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "ledger payloads do not match the outbox"
+import json, sqlite3, sys
+usa, rus = (sqlite3.connect(p) for p in sys.argv[1:3])
+(rel,) = usa.execute("select payload from ledger where kind = 'release'").fetchone()
+rel = json.loads(rel)
+out = {(i, v) for i, v in usa.execute("select id, version from outbox where partner = 'rus'")}
+assert {(o[0], o[1]) for o in rel["objects"]} == out and sum(rel["types"].values()) == len(out)
+got = set()
+for (p,) in rus.execute("select payload from ledger where kind = 'received'"):
+    got |= {tuple(o) for o in json.loads(p)["objects"]}
+assert got == out, (len(got), len(out))
+PY
+run ledger --home "$TMP/usa" show --kind release
+expect_out_contains "released $N objects to rus under $AID v1" "show the release"
+for p in usa rus; do
+  run ledger --home "$TMP/$p" verify
+  expect_status 0 "$p's ledger verifies"
+  expect_out_contains "the ledger verifies:" "$p verify output"
+done
+BEFORE=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from ledger")
+run ledger --home "$TMP/usa" note --partner rus "rus asked for more on Pankisi"
+expect_out_line "entry $((BEFORE + 1))" "a note is the next entry"
+LAST=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from ledger")
+REL=$(sqlite3 "$TMP/usa/store.db" "select seq from ledger where kind = 'release'")
+NEXT=$((REL + 1))
+
+# tampering, each on a fresh copy of usa: detected, and the first bad entry named
+tamper() { # tamper NAME SQL: a copy of usa with SQL applied to its store
+  rm -rf "$TMP/$1" && cp -r "$TMP/usa" "$TMP/$1" && sqlite3 "$TMP/$1/store.db" "$2"
+}
+verify_says() { # verify_says NAME LINE
+  run ledger --home "$TMP/$1" verify
+  expect_status 1 "$1 detected"
+  expect_out_line "the ledger does NOT verify: $2" "$1 located"
+}
+tamper byte "update ledger set summary = replace(summary, 'released', 'releaseD') where seq = $REL"
+verify_says byte "entry $REL was changed (its hash does not match its content)"
+tamper payload "update ledger set payload = replace(payload, '\"withheld\":', '\"withheld\":1') where seq = $REL"
+verify_says payload "entry $REL: its payload was changed"
+tamper deleted "delete from ledger where seq = $REL"
+verify_says deleted "entry $REL is missing (the next one held is $NEXT)"
+tamper swapped "update ledger set seq = -1 where seq = $REL; update ledger set seq = $REL where seq = $NEXT;
+                update ledger set seq = $NEXT where seq = -1"
+verify_says swapped "entry $REL does not follow entry $((REL - 1)): entries were reordered, or one before it was changed or removed"
+tamper retimed "update ledger set time = time + 1 where seq = $NEXT"
+verify_says retimed "entry $NEXT was changed (its hash does not match its content)"
+tamper truncated "delete from ledger where seq = $LAST; delete from ledger_checkpoints where seq = $LAST"
+verify_says truncated "the ledger ends at entry $((LAST - 1)) but its signed head records entry $LAST: it was truncated"
+tamper cut "delete from ledger where seq = $LAST"
+verify_says cut "the ledger ends at entry $((LAST - 1)) but a signed checkpoint records entry $LAST: it was truncated"
+tamper forged "update ledger_checkpoints set signature = randomblob(64) where seq = $LAST"
+verify_says forged "the checkpoint at entry $LAST: its signature does not verify"
+# serve refuses to start on a ledger that does not verify
+timeout 10 "$TEARLINE" serve --home "$TMP/byte" --listen 127.0.0.1:0 > "$TMP/out" 2> "$TMP/err"
+STATUS=$? OUT=$(cat "$TMP/out") ERR=$(cat "$TMP/err")
+expect_status 1 "serve on a tampered ledger (124 if it served)"
+expect_err_line "tearline serve: the ledger does not verify: entry $REL was changed (its hash does not match its content) (tearline ledger verify)" "serve names the bad entry"
+
+# kill -9 in the middle of appends: whatever is left verifies
+python3 "$TL_SRC/bench/gen_corpus.py" --objects 3000 --seed 9 "$TMP/big.json" 2>/dev/null || exit 1
+for i in $(seq 12); do
+  ( "$TEARLINE" ingest --home "$TMP/rus" --origin usa "$TMP/big.json" >/dev/null 2>&1 & pid=$!
+    "$TEARLINE" ledger --home "$TMP/rus" note "note $i" >/dev/null 2>&1 & pid2=$!
+    sleep "0.0$((RANDOM % 9 + 1))"; kill -9 $pid $pid2 2>/dev/null; wait ) 2>/dev/null
+done
+run ledger --home "$TMP/rus" verify
+expect_status 0 "the ledger verifies after kill -9"
+finish
