@@ -12,6 +12,7 @@
 #ifndef TEARLINE_LEDGER_H
 #define TEARLINE_LEDGER_H
 
+#include "tearline/json.h"
 #include "tearline/node.h"
 
 #ifdef __cplusplus
@@ -20,15 +21,22 @@ extern "C" {
 
 #define TL_LEDGER_CHECKPOINT_EVERY 1000
 
-/* Entry kinds. */
-#define TL_LEDGER_AGREEMENT "agreement" /* this node signed, or an agreement became countersigned  \
-                                         */
-#define TL_LEDGER_CONSENT "consent"     /* a consent record came into a countersigned agreement */
-#define TL_LEDGER_RELEASE "release"     /* published to a partner: ids, versions, counts */
-#define TL_LEDGER_RECEIVED "received"   /* stored from a partner: ids and versions */
-#define TL_LEDGER_RECEIPT "receipt"     /* a partner's signed receipt, verbatim */
-#define TL_LEDGER_ACKNOWLEDGED "acknowledged" /* a receipt this node signed for a partner */
-#define TL_LEDGER_NOTE "note"                 /* an operator's note */
+/*
+ * Entry kinds: agreement (this node signed one, or imported new signatures),
+ * consent (a consent record came into a countersigned agreement), release
+ * (published to a partner: ids, versions, counts), received (stored from a
+ * partner: ids and versions), receipt (a partner's signed receipt,
+ * verbatim), acknowledged (a receipt this node signed for a partner),
+ * witness (a partner's signed account of its ledger, verbatim), note.
+ */
+#define TL_LEDGER_AGREEMENT "agreement"
+#define TL_LEDGER_CONSENT "consent"
+#define TL_LEDGER_RELEASE "release"
+#define TL_LEDGER_RECEIVED "received"
+#define TL_LEDGER_RECEIPT "receipt"
+#define TL_LEDGER_ACKNOWLEDGED "acknowledged"
+#define TL_LEDGER_WITNESS "witness"
+#define TL_LEDGER_NOTE "note"
 
 typedef struct tl_ledger_entry {
     int64_t seq, time; /* time: microseconds since the epoch */
@@ -55,6 +63,17 @@ TL_API tl_err tl_node_ledger_note(tl_node *n, const char *party, const char *tex
 
 /* Signs the head now (its own transaction) and writes ledger.head. */
 TL_API tl_err tl_node_ledger_checkpoint(tl_node *n);
+
+/*
+ * Compares this node's records of the exchange with partner: what was
+ * released to it against what it acknowledged (its receipts), each
+ * receipt's own count, and the partner's latest signed witness (what it
+ * says it received, acknowledged and released) against this node's ledger.
+ * *report (OUT, json_decref it): {"partner", "released", "acknowledged",
+ * "received", "acknowledged_by_us", "witness" (or absent), "discrepancies":
+ * [{"kind", "count", "message", "sample": ["id version", ...]}]}.
+ */
+TL_API tl_err tl_node_ledger_reconcile(tl_node *n, const char *partner, json_t **report);
 
 typedef struct tl_ledger_report {
     int64_t entries, checkpoints; /* read */

@@ -26,6 +26,8 @@ extern "C" {
 
 /* The STIX type of the signed receipts partners send after a pull (see client.h). */
 #define TL_RECEIPT_TYPE "x-tearline-receipt"
+/* The STIX type of the signed account of its ledger a node sends with its receipts. */
+#define TL_WITNESS_TYPE "x-tearline-witness"
 
 typedef struct tl_release_opts {
     int dry_run;    /* compile and verify; publish nothing */

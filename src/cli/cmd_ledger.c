@@ -14,6 +14,7 @@ static const char help[] =
     "       tearline ledger [--home DIR] verify\n"
     "       tearline ledger [--home DIR] note [--partner CODE] TEXT\n"
     "       tearline ledger [--home DIR] checkpoint\n"
+    "       tearline ledger [--home DIR] reconcile CODE [--json]\n"
     "\n"
     "The node's ledger: an append-only, hash-chained record of agreements\n"
     "signed, releases, what was received, receipts and notes, its head signed\n"
@@ -21,6 +22,9 @@ static const char help[] =
     "payload included). 'verify' checks every link, digest, hash and signed\n"
     "checkpoint, and names the first bad entry: exit 0 if intact, 1 if not.\n"
     "'note' appends an operator's note. 'checkpoint' signs the head now.\n"
+    "'reconcile' compares this node's records of the exchange with partner\n"
+    "CODE with the receipts and the signed account of its ledger it sent, and\n"
+    "lists every discrepancy: exit 0 if there is none, 1 if there are.\n"
     "Kinds: agreement, consent, release, received, receipt, acknowledged, note.\n";
 
 struct show {
@@ -54,6 +58,48 @@ static int print_entry(const tl_ledger_entry *e, void *ud)
     tl_free(text);
     json_decref(o);
     return 0;
+}
+
+/* Prints a reconciliation; EXIT_FAIL if it found discrepancies. */
+static int reconcile_report(const json_t *rep, int json)
+{
+    const json_t *found = json_object_get(rep, "discrepancies");
+    if (json) {
+        char *text = NULL;
+        size_t len = 0;
+        if (tl_json_pretty(rep, &text, &len) == TL_OK) printf("%.*s\n", (int)len, text);
+        tl_free(text);
+        return json_array_size(found) ? EXIT_FAIL : EXIT_OK;
+    }
+    const char *p = json_string_value(json_object_get(rep, "partner"));
+    printf("reconcile with %s: released %lld, acknowledged by %s %lld; received %lld, "
+           "acknowledged by us %lld\n",
+           p, (long long)json_integer_value(json_object_get(rep, "released")), p,
+           (long long)json_integer_value(json_object_get(rep, "acknowledged")),
+           (long long)json_integer_value(json_object_get(rep, "received")),
+           (long long)json_integer_value(json_object_get(rep, "acknowledged_by_us")));
+    const json_t *w = json_object_get(rep, "witness");
+    if (w)
+        printf("%s's signed account: its ledger at entry %lld, head %.16s..., made %s\n", p,
+               (long long)json_integer_value(json_object_get(w, "x_seq")),
+               json_string_value(json_object_get(w, "x_head")),
+               json_string_value(json_object_get(w, "created")));
+    else
+        printf("no signed account from %s yet (it sends one after each pull)\n", p);
+    size_t i;
+    json_t *f;
+    json_array_foreach(found, i, f)
+    {
+        printf("DISCREPANCY: %s\n", json_string_value(json_object_get(f, "message")));
+        size_t k;
+        json_t *s;
+        json_array_foreach(json_object_get(f, "sample"), k, s)
+        {
+            printf("  %s\n", json_string_value(s));
+        }
+    }
+    if (!json_array_size(found)) printf("no discrepancies\n");
+    return json_array_size(found) ? EXIT_FAIL : EXIT_OK;
 }
 
 int cmd_ledger(int argc, char **argv)
@@ -94,9 +140,11 @@ int cmd_ledger(int argc, char **argv)
     const char *verb = argv[optind++];
     int operands = argc - optind;
     int is_show = !strcmp(verb, "show"), is_note = !strcmp(verb, "note");
-    if ((!is_show && !is_note && strcmp(verb, "verify") != 0 && strcmp(verb, "checkpoint") != 0) ||
-        (is_note ? operands != 1 : operands != 0) || (!is_show && (kind || since || json)) ||
-        (!is_show && !is_note && partner))
+    int is_rec = !strcmp(verb, "reconcile");
+    if ((!is_show && !is_note && !is_rec && strcmp(verb, "verify") != 0 &&
+         strcmp(verb, "checkpoint") != 0) ||
+        (is_note || is_rec ? operands != 1 : operands != 0) ||
+        (!is_show && (kind || since || (json && !is_rec))) || (!is_show && !is_note && partner))
         return cli_usage(help, 1);
     tl_ledger_filter f = {kind, partner, 0, json};
     char key[64];
@@ -117,6 +165,11 @@ int cmd_ledger(int argc, char **argv)
         int64_t seq = 0;
         rc = tl_node_ledger_note(n, partner, argv[optind], &seq);
         if (!rc) printf("entry %lld\n", (long long)seq);
+    } else if (is_rec) {
+        json_t *rep = NULL;
+        rc = tl_node_ledger_reconcile(n, argv[optind], &rep);
+        if (!rc) status = reconcile_report(rep, json);
+        json_decref(rep);
     } else if (!strcmp(verb, "checkpoint")) {
         rc = tl_node_ledger_checkpoint(n);
         if (!rc) printf("head signed\n");

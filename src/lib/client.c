@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "keys.h"
+#include "ledger_int.h"
 #include "node_int.h"
 #include "par.h"
 #include "sig.h"
@@ -416,7 +417,6 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         tl_free(text);
         json_decref(r);
     }
-    sodium_memzero(sk, sizeof sk);
     if (!rc && !jsonl.oom) { /* kept here, as our own record */
         tl_ingest_opts io;
         memset(&io, 0, sizeof io);
@@ -425,6 +425,19 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         io.mem_name = "receipts";
         rc = tl_node_ingest(n, NULL, 0, &io, NULL);
     }
+    /* and, last, our signed account of the ledger as it now stands (reconcile) */
+    json_t *w = NULL;
+    char *wtext = NULL;
+    size_t wlen = 0;
+    if (!rc && (rc = tl__ledger_witness(n, partner, &w)) == TL_OK &&
+        (rc = tl__sig_add(w, sk, tl_node_identity(n))) == TL_OK &&
+        (rc = tl_json_canonical(w, &wtext, &wlen)) == TL_OK) {
+        tl__buf_append(&jsonl, wtext, wlen);
+        tl__buf_putc(&jsonl, '\n');
+    }
+    tl_free(wtext);
+    json_decref(w);
+    sodium_memzero(sk, sizeof sk);
     if (!rc) stats->receipts = made;
     if (!rc && !*inbox) {
         tl__node_err(n, "%s offers no inbox to send receipts to", root);
@@ -434,7 +447,7 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         char url[1200];
         snprintf(url, sizeof url, "%scollections/%s/objects/", root, inbox);
         struct tl_buf one = TL_BUF_INIT;
-        for (size_t at = 0, k = 0; k < made && at < jsonl.len; k++) {
+        for (size_t at = 0, k = 0; k < made + 1 && at < jsonl.len; k++) {
             const char *nl = memchr(jsonl.p + at, '\n', jsonl.len - at);
             size_t len = nl ? (size_t)(nl - (jsonl.p + at)) : jsonl.len - at;
             tl__buf_reset(&one);
@@ -443,7 +456,7 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
             tl__buf_puts(&one, "]}");
             at += len + 1;
             if (one.oom || http_post(n, url, cfg, opts, one.p, one.len, 1)) break;
-            stats->receipts_delivered++;
+            if (k < made) stats->receipts_delivered++;
         }
         tl__buf_free(&one);
     }

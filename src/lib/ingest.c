@@ -394,6 +394,13 @@ static tl_err record(struct ingest *g, const struct item *it, int fresh)
     tl_node *n = g->n;
     const char *origin = g->opts->origin && *g->opts->origin ? g->opts->origin : NULL;
     int receipt = !strcmp(it->type, TL_RECEIPT_TYPE);
+    if (!strcmp(it->type, TL_WITNESS_TYPE)) { /* a partner's account of its ledger */
+        if (!origin || !fresh) return TL_OK;
+        char summary[160];
+        snprintf(summary, sizeof summary, "witness from the partner: %s", it->id);
+        return tl__ledger_append(n, TL_LEDGER_WITNESS, origin, summary, it->json, it->json_len,
+                                 NULL);
+    }
     if (origin && !receipt) { /* a receipt is not intelligence received: it has its own entry */
         tl__buf_puts(&g->received, g->nreceived++ ? ",[" : "[");
         tl__jcs_string(&g->received, it->id, strlen(it->id));

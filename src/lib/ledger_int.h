@@ -14,6 +14,13 @@
 tl_err tl__ledger_append(tl_node *n, const char *kind, const char *party, const char *summary,
                          const char *payload, size_t len, int64_t *seq);
 
+/*
+ * This node's account of its ledger for partner, to be signed and sent: its
+ * head, and the count and set digest of what it released to, received from
+ * and acknowledged for partner (a TL_WITNESS_TYPE object). *out OUT.
+ */
+tl_err tl__ledger_witness(tl_node *n, const char *partner, json_t **out);
+
 /* An entry's hash (ledger.c documents the encoding). */
 void tl__ledger_entry_hash(int64_t seq, int64_t time, const char *kind, const char *party,
                            const char *summary, const unsigned char digest[32],

@@ -390,6 +390,8 @@ static void decide_one(struct rel *r, struct held *h, const struct facts *f)
         decide(h, WITHHOLD, "definition", "definitions are not released as holdings");
     } else if (!strcmp(f->type, TL_RECEIPT_TYPE)) {
         decide(h, WITHHOLD, "receipt", "receipts acknowledge exchanges; they are not released");
+    } else if (!strcmp(f->type, TL_WITNESS_TYPE)) {
+        decide(h, WITHHOLD, "witness", "a partner's account of its ledger is not released");
     } else if (json_object_get(r->sources, h->id)) {
         decide(h, WITHHOLD, "protected-source", "stood in for by a pseudonym");
     } else if (*h->origin && !strcmp(h->origin, r->partner)) {

@@ -28,7 +28,7 @@ done
 [ -n "${PORT[usa]}" ] && [ -n "${PORT[rus]}" ] && pass || { fail "servers did not start"; finish; exit 1; }
 
 released() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from outbox where partner = '$2'"; }
-held_from() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from objects where origin = '$2' and type != 'x-tearline-receipt'"; }
+held_from() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from objects where origin = '$2' and type not in ('x-tearline-receipt', 'x-tearline-witness')"; }
 
 # each pulls the other's release, in pages of 40
 for p in usa rus; do
@@ -86,7 +86,7 @@ expect_out_contains "$(( $(released usa fra) - 60 )) new, 0 already held" "resum
 run push --home "$TMP/rus" --to usa --page 25
 expect_status 0 "push"
 expect_out_contains "pushed to usa: " "push summary"
-expect_eq "$(sqlite3 "$TMP/usa/store.db" "select count(*) from objects where origin='rus' and type != 'x-tearline-receipt'")" \
+expect_eq "$(sqlite3 "$TMP/usa/store.db" "select count(*) from objects where origin='rus' and type not in ('x-tearline-receipt', 'x-tearline-witness')")" \
   "$(sqlite3 "$TMP/rus/store.db" "select count(*) from outbox where partner='usa'")" "usa holds every version rus published to it"
 run push --home "$TMP/rus" --to usa
 expect_out_line "pushed to usa: 0 objects accepted" "a second push sends nothing"
@@ -96,12 +96,15 @@ run release --home "$TMP/rus" --to usa --dry-run --json
 # rus's own receipt and the one usa sent it are both withheld as receipts
 expect_eq "$(grep -c '"object":"x-tearline-receipt--[^"]*","rule":"receipt"' "$TMP/err")" "2" "receipts withheld"
 if grep -q "x-tearline-receipt" "$TMP/out"; then fail "a receipt was released"; else pass; fi
+# and so is the signed account of its ledger usa sent with its receipt
+expect_eq "$(grep -c '"object":"x-tearline-witness--[^"]*","rule":"witness"' "$TMP/err")" "1" "witness withheld"
+if grep -q "x-tearline-witness" "$TMP/out"; then fail "a witness was released"; else pass; fi
 # what was pulled is exactly what was released, signature included
 python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "pulled objects differ from the released ones"
 import json, sqlite3, sys
 usa, rus = (sqlite3.connect(p) for p in sys.argv[1:3])
 out = {r[0]: json.loads(r[1]) for r in usa.execute("select id, json from outbox where partner='rus'")}
-got = {r[0]: json.loads(r[1]) for r in rus.execute("select id, json from objects where origin='usa' and type != 'x-tearline-receipt'")}
+got = {r[0]: json.loads(r[1]) for r in rus.execute("select id, json from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")}
 assert out.keys() == got.keys()
 assert all(out[k] == got[k] for k in out)
 PY
@@ -111,7 +114,7 @@ PY
 "$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null
 run pull --home "$TMP/rus" --from usa --page 40
 expect_status 0 "pull of the new versions"
-NEWV=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type != 'x-tearline-receipt'")
+NEWV=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")
 expect_eq "$NEWV" "$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner='rus'")" "every new version pulled"
 
 # a tampered object: the pull stops, stores nothing of its page, the checkpoint stays
@@ -119,11 +122,11 @@ expect_eq "$NEWV" "$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox wh
 "$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null
 VICTIM=$(sqlite3 "$TMP/usa/store.db" "select id from outbox where partner='rus' order by seq desc limit 1")
 sqlite3 "$TMP/usa/store.db" "update outbox set json = replace(json, '\"spec_version\":\"2.1\"', '\"spec_version\":\"2.1\",\"x_note\":\"edited\"') where id = '$VICTIM' and seq = (select max(seq) from outbox)"
-BEFORE=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type != 'x-tearline-receipt'")
+BEFORE=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")
 run pull --home "$TMP/rus" --from usa --page 1000
 expect_status 1 "a tampered object stops the pull"
 grep -q "object $VICTIM is refused: its signature does not verify" "$TMP/err" && pass || fail "tamper message: $ERR"
-expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type != 'x-tearline-receipt'")" "$BEFORE" "nothing of the page stored"
+expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")" "$BEFORE" "nothing of the page stored"
 run pull --home "$TMP/rus" --from usa --page 1000 --skip-bad
 expect_status 0 "--skip-bad goes on"
 expect_out_contains ", 1 refused" "one refused"

@@ -24,13 +24,22 @@ PORT=$(listening_port "$TMP/serve.out")
   --credential "rus:$SECRET" >/dev/null
 run pull --home "$TMP/rus" --from usa --page 50
 expect_status 0 "pull"
-kill $SERVER; wait $SERVER 2>/dev/null
+N0=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
+
+# both sides reconcile cleanly
+run ledger --home "$TMP/usa" reconcile rus
+expect_status 0 "usa reconciles with rus"
+expect_out_line "no discrepancies" "usa: no discrepancies"
+expect_out_contains "rus's signed account: its ledger at entry" "usa holds rus's witness"
+run ledger --home "$TMP/rus" reconcile usa
+expect_status 0 "rus reconciles with usa"
 
 N=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
 kinds() { sqlite3 "$TMP/$1/store.db" "select kind || ' ' || party from ledger order by seq" | uniq -c | awk '{print $2, $3}'; }
 expect_eq "$(kinds usa)" "agreement rus
 release rus
-receipt rus" "usa's ledger: signed, released, acknowledged by rus"
+receipt rus
+witness rus" "usa's ledger: signed, released, acknowledged by rus, rus's account"
 expect_eq "$(kinds rus)" "agreement usa
 received usa
 acknowledged usa" "rus's ledger: signed, received, acknowledged"
@@ -92,6 +101,26 @@ timeout 10 "$TEARLINE" serve --home "$TMP/byte" --listen 127.0.0.1:0 > "$TMP/out
 STATUS=$? OUT=$(cat "$TMP/out") ERR=$(cat "$TMP/err")
 expect_status 1 "serve on a tampered ledger (124 if it served)"
 expect_err_line "tearline serve: the ledger does not verify: entry $REL was changed (its hash does not match its content) (tearline ledger verify)" "serve names the bad entry"
+
+# planted: usa releases more that rus has not pulled; rus releases to usa what usa never pulled
+"$TEARLINE" protect --home "$TMP/usa" add convoy >/dev/null
+"$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null || fail "second release"
+NEW=$(( $(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'") - N0 ))
+run ledger --home "$TMP/usa" reconcile rus
+expect_status 1 "a release not yet acknowledged is a discrepancy"
+expect_out_line "DISCREPANCY: released to rus but never acknowledged: $NEW objects" "unacknowledged release listed"
+python3 "$TL_SRC/bench/gen_corpus.py" --objects 100 --seed 5 "$TMP/rus-own.json" 2>/dev/null || exit 1
+"$TEARLINE" ingest --home "$TMP/rus" "$TMP/rus-own.json" >/dev/null || exit 1
+"$TEARLINE" release --home "$TMP/rus" --to usa >/dev/null || fail "rus releases"
+M=$(sqlite3 "$TMP/rus/store.db" "select count(*) from outbox where partner = 'usa'")
+run pull --home "$TMP/rus" --from usa
+expect_status 0 "second pull"
+run ledger --home "$TMP/usa" reconcile rus
+expect_status 1 "rus's release that usa never pulled is a discrepancy"
+expect_eq "$OUT" "reconcile with rus: released $((N0 + NEW)), acknowledged by rus $((N0 + NEW)); received 0, acknowledged by us 0
+$(grep "signed account" "$TMP/out")
+DISCREPANCY: rus records releasing $M objects to usa; usa has received 0" "only rus's unpulled release differs"
+kill $SERVER; wait $SERVER 2>/dev/null
 
 # kill -9 in the middle of appends: whatever is left verifies
 python3 "$TL_SRC/bench/gen_corpus.py" --objects 3000 --seed 9 "$TMP/big.json" 2>/dev/null || exit 1
