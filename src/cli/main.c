@@ -30,6 +30,7 @@ static const struct {
     {"receipts", cmd_receipts, "list the signed receipts a partner sent for what it pulled"},
     {"key", cmd_key, "list the node's signing keys, or rotate to a new one"},
     {"ledger", cmd_ledger, "show and verify the hash-chained ledger; add a note"},
+    {"audit", cmd_audit, "list and verify the audit trail of decisions, requests, actions"},
 };
 
 static void usage(FILE *out)

@@ -12,6 +12,7 @@
 #include "tearline/stix.h"
 
 #include "jcs.h"
+#include "audit_int.h"
 #include "keys.h"
 #include "ledger_int.h"
 #include "node_int.h"
@@ -861,14 +862,26 @@ out:
     return rc;
 }
 
+/* The audit record of an agreement action that succeeded. */
+static tl_err audit_agreement(tl_node *n, const char *action, tl_agreement **out, tl_err rc,
+                              const char *id, int64_t version)
+{
+    if (rc) return rc;
+    const tl_agreement *a = out ? *out : NULL;
+    if (a) version = a->version;
+    return version ? tl__audit_admin(n, NULL, a ? a->id : id, action, "version %lld",
+                                     (long long)version)
+                   : tl__audit_admin(n, NULL, id, action, "latest version");
+}
+
 tl_err tl_node_agree_propose(tl_node *n, const char *path, tl_agreement **out)
 {
-    return record(n, path, 1, out);
+    return audit_agreement(n, "agree-propose", out, record(n, path, 1, out), path, 0);
 }
 
 tl_err tl_node_agree_import(tl_node *n, const char *path, tl_agreement **out)
 {
-    return record(n, path, 0, out);
+    return audit_agreement(n, "agree-import", out, record(n, path, 0, out), path, 0);
 }
 
 struct previous {
@@ -910,7 +923,14 @@ static tl_err endorsement(tl_node *n, const tl_agreement *a, const char *msg, si
     return TL_OK;
 }
 
+static tl_err agree_sign(tl_node *n, const char *id, int64_t version, tl_agreement **out);
+
 tl_err tl_node_agree_sign(tl_node *n, const char *id, int64_t version, tl_agreement **out)
+{
+    return audit_agreement(n, "agree-sign", out, agree_sign(n, id, version, out), id, version);
+}
+
+static tl_err agree_sign(tl_node *n, const char *id, int64_t version, tl_agreement **out)
 {
     if (out) *out = NULL;
     tl_agreement *a = NULL, *signed_copy = NULL;

@@ -13,6 +13,7 @@
 
 #include "tearline/agree.h"
 
+#include "audit_int.h"
 #include "buf.h"
 #include "node_int.h"
 #include "ts.h"
@@ -20,7 +21,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#define RETIRED_MAX (64 * 1024) /* about 400 keys */
+#define RETIRED_MAX ((size_t)64 * 1024) /* about 400 keys */
 static const char prefix[] = "ed25519-secret ";
 #define PREFIX_LEN (sizeof prefix - 1)
 #define LINE_LEN (PREFIX_LEN + 128 + 1)
@@ -186,6 +187,12 @@ tl_err tl_node_key_rotate(tl_node *n, unsigned char old_pk[32], unsigned char ne
     if (old_pk) memcpy(old_pk, n->pk, 32);
     memcpy(n->pk, npk, 32);
     if (new_pk) memcpy(new_pk, npk, 32);
+    {
+        char oh[65], nh[65];
+        sodium_bin2hex(oh, sizeof oh, old_pk ? old_pk : sk + 32, 32);
+        sodium_bin2hex(nh, sizeof nh, npk, 32);
+        rc = tl__audit_admin(n, NULL, "identity.key", "key-rotate", "retired %s, now %s", oh, nh);
+    }
 out:
     sodium_memzero(sk, sizeof sk);
     sodium_memzero(nsk, sizeof nsk);

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_be64(unsigned char *p, uint64_t v)
+void tl__put_be64(unsigned char *p, uint64_t v)
 {
     for (int i = 7; i >= 0; i--) {
         p[i] = (unsigned char)(v & 0xff);
@@ -33,7 +33,7 @@ static void put_be64(unsigned char *p, uint64_t v)
     }
 }
 
-static void hash_str(crypto_generichash_state *h, const char *s)
+void tl__hash_str(crypto_generichash_state *h, const char *s)
 {
     size_t n = strlen(s);
     unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
@@ -51,12 +51,12 @@ void tl__ledger_entry_hash(int64_t seq, int64_t time, const char *kind, const ch
     crypto_generichash_init(&h, NULL, 0, 32);
     crypto_generichash_update(&h, (const unsigned char *)tag, sizeof tag - 1);
     unsigned char num[16];
-    put_be64(num, (uint64_t)seq);
-    put_be64(num + 8, (uint64_t)time);
+    tl__put_be64(num, (uint64_t)seq);
+    tl__put_be64(num + 8, (uint64_t)time);
     crypto_generichash_update(&h, num, 16);
-    hash_str(&h, kind);
-    hash_str(&h, party);
-    hash_str(&h, summary);
+    tl__hash_str(&h, kind);
+    tl__hash_str(&h, party);
+    tl__hash_str(&h, summary);
     crypto_generichash_update(&h, digest, 32);
     crypto_generichash_update(&h, prev, 32);
     crypto_generichash_final(&h, out, 32);
@@ -69,9 +69,9 @@ static void checkpoint_msg(int64_t seq, const unsigned char hash[32], int64_t ti
     static const char tag[] = "tearline-ledger-checkpoint 1"; /* 28 bytes */
     for (size_t i = 0; i < 28; i++)
         msg[i] = (unsigned char)tag[i];
-    put_be64(msg + 28, (uint64_t)seq);
+    tl__put_be64(msg + 28, (uint64_t)seq);
     memcpy(msg + 36, hash, 32);
-    put_be64(msg + 68, (uint64_t)time);
+    tl__put_be64(msg + 68, (uint64_t)time);
 }
 #define CHECKPOINT_MSG 76
 

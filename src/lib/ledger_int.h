@@ -4,6 +4,8 @@
 
 #include "tearline/ledger.h"
 
+#include <sodium.h>
+
 /*
  * Appends one entry inside the caller's open transaction, so the entry
  * commits or rolls back with what it records; every
@@ -20,6 +22,10 @@ tl_err tl__ledger_append(tl_node *n, const char *kind, const char *party, const 
  * and acknowledged for partner (a TL_WITNESS_TYPE object). *out OUT.
  */
 tl_err tl__ledger_witness(tl_node *n, const char *partner, json_t **out);
+
+/* Chained hashes' encoding: v as 8 big-endian bytes; s as a 4-byte big-endian length and s. */
+void tl__put_be64(unsigned char *p, uint64_t v);
+void tl__hash_str(crypto_generichash_state *h, const char *s);
 
 /* An entry's hash (ledger.c documents the encoding). */
 void tl__ledger_entry_hash(int64_t seq, int64_t time, const char *kind, const char *party,

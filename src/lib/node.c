@@ -1,4 +1,5 @@
 /* node.c: node home, identity and holdings access. */
+#include "audit_int.h"
 #include "keys.h"
 #include "node_int.h"
 
@@ -512,7 +513,7 @@ tl_err tl_node_query(tl_node *n, const tl_filter *f, const char *cursor, tl_reco
 static const char *const term_kinds[] = {"source",    "station", "platform",
                                          "operation", "person",  "other"};
 
-tl_err tl_node_protect_add(tl_node *n, const char *term, const char *kind)
+static tl_err protect_add(tl_node *n, const char *term, const char *kind)
 {
     if (!kind) kind = "other";
     int ok = 0;
@@ -548,7 +549,7 @@ tl_err tl_node_protect_add(tl_node *n, const char *term, const char *kind)
     return rc;
 }
 
-tl_err tl_node_protect_remove(tl_node *n, const char *term)
+static tl_err protect_remove(tl_node *n, const char *term)
 {
     char *folded = NULL;
     tl_err rc = tl__text_fold(term ? term : "", &folded);
@@ -645,5 +646,21 @@ tl_err tl__node_release_secret(tl_node *n, unsigned char key[32])
     }
     tl_free(text);
     tl_free(path);
+    return rc;
+}
+
+tl_err tl_node_protect_add(tl_node *n, const char *term, const char *kind)
+{
+    tl_err rc = protect_add(n, term, kind);
+    if (!rc)
+        rc = tl__audit_admin(n, NULL, "lexicon", "protect-add", "%s term %s", kind ? kind : "other",
+                             term);
+    return rc;
+}
+
+tl_err tl_node_protect_remove(tl_node *n, const char *term)
+{
+    tl_err rc = protect_remove(n, term);
+    if (!rc) rc = tl__audit_admin(n, NULL, "lexicon", "protect-remove", "term %s", term);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "tearline/partner.h"
 #include "tearline/prov.h"
 
+#include "audit_int.h"
 #include "node_int.h"
 
 #include <sodium.h>
@@ -83,8 +84,8 @@ static tl_err put(tl_node *n, const tl_partner_rec *p)
     return rc;
 }
 
-tl_err tl_node_partner_set(tl_node *n, const char *code, const char *url, const char *public_key,
-                           const char *credential, const char *ca)
+static tl_err partner_set(tl_node *n, const char *code, const char *url, const char *public_key,
+                          const char *credential, const char *ca)
 {
     n->errmsg[0] = '\0';
     if (!tl_party_code_valid(code) || !strcmp(code, n->code)) {
@@ -140,7 +141,7 @@ tl_err tl_node_partner_set(tl_node *n, const char *code, const char *url, const 
     return rc;
 }
 
-tl_err tl_node_partner_grant(tl_node *n, const char *code, char secret[TL_PARTNER_SECRET_MAX])
+static tl_err partner_grant(tl_node *n, const char *code, char secret[TL_PARTNER_SECRET_MAX])
 {
     n->errmsg[0] = '\0';
     struct rec r;
@@ -200,5 +201,25 @@ tl_err tl_node_partner_list(tl_node *n, tl_partner_info_cb cb, void *ud)
     struct list_ctx c = {cb, ud};
     tl_err rc = tl_store_partner_get(n->store, NULL, list_one, &c);
     if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));
+    return rc;
+}
+
+tl_err tl_node_partner_set(tl_node *n, const char *code, const char *url, const char *public_key,
+                           const char *credential, const char *ca)
+{
+    tl_err rc = partner_set(n, code, url, public_key, credential, ca);
+    if (!rc)
+        rc =
+            tl__audit_admin(n, code, code, "partner-set", "%s%s%s%s%s%s%s", url ? "url " : "",
+                            url ? url : "", public_key ? " key " : "", public_key ? public_key : "",
+                            credential ? " credential (new)" : "", ca ? " ca " : "", ca ? ca : "");
+    return rc;
+}
+
+tl_err tl_node_partner_grant(tl_node *n, const char *code, char secret[TL_PARTNER_SECRET_MAX])
+{
+    tl_err rc = partner_grant(n, code, secret);
+    if (!rc)
+        rc = tl__audit_admin(n, code, code, "partner-grant", "a new secret for its TAXII access");
     return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "jcs.h"
 #include "par.h"
+#include "audit_int.h"
 #include "keys.h"
 #include "ledger_int.h"
 #include "node_int.h"
@@ -1162,11 +1163,17 @@ static tl_err publish(struct rel *r, struct jobs *js)
 {
     tl_node *n = r->n;
     tl_err rc = TL_OK;
-    for (size_t k = 0; r->h && k < r->nh && !rc; k++) {
-        struct held *h = &r->h[k];
-        rc = tl_store_audit(n->store, r->partner, h->id,
-                            h->state == RELEASE ? "release" : "withhold", h->rule, h->detail);
+    /* every decision, with its rule, chained into the audit trail */
+    tl_audit_rec *recs = r->nh ? tl_malloc(r->nh * sizeof *recs) : NULL;
+    if (r->nh && !recs) return TL_ENOMEM;
+    for (size_t k = 0; r->h && k < r->nh; k++) {
+        const struct held *h = &r->h[k];
+        recs[k] =
+            (tl_audit_rec){r->now,  r->partner, h->id, h->state == RELEASE ? "release" : "withhold",
+                           h->rule, h->detail};
     }
+    rc = tl__audit_many(n, recs, r->nh);
+    tl_free(recs);
     for (size_t i = 0; i < js->n && !rc; i++) {
         const struct job *j = &js->j[i];
         if (j->skip) continue;
@@ -1185,9 +1192,9 @@ static tl_err publish(struct rel *r, struct jobs *js)
     if (!rc) rc = tl_store_commit(n->store);
     if (!rc) return r->st->published ? tl_node_ledger_checkpoint(n) : TL_OK;
     tl_store_rollback(n->store);
-    if (!n->errmsg[0] || rc != TL_ENOMEM)
-        tl__node_err(n, "release to %s: %s; nothing was published", r->partner,
-                     n->errmsg[0] ? n->errmsg : tl_store_errmsg(n->store));
+    char why[sizeof n->errmsg];
+    snprintf(why, sizeof why, "%s", n->errmsg[0] ? n->errmsg : tl_store_errmsg(n->store));
+    tl__node_err(n, "release to %s: %s; nothing was published", r->partner, why);
     return rc;
 }
 

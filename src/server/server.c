@@ -16,6 +16,7 @@
 #include "tearline/stix.h"
 #include "tearline/server.h"
 
+#include "audit_int.h"
 #include "buf.h"
 #include "sig.h"
 #include "node_int.h"
@@ -66,7 +67,20 @@ struct server {
     struct fail_entry fails[FAIL_SLOTS];
     pthread_mutex_t log_mu;
     pthread_mutex_t verify_mu; /* one argon2id check at a time: each takes 64 MB */
+    /* requests waiting for the audit trail, written in batches by the main thread */
+    pthread_mutex_t audit_mu;
+    struct audit_item *audit;
+    size_t naudit, audit_cap;
+    uint64_t audit_dropped;
+    tl_node *audit_node;
 };
+
+/* A request as the audit trail records it. */
+struct audit_item {
+    int64_t time;
+    char partner[40], method[8], url[200], status[40];
+};
+#define AUDIT_PENDING_MAX 200000 /* beyond this, requests are counted, not kept */
 
 /* One request, from its headers to the access log line. */
 struct request {
@@ -822,6 +836,27 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct server *sv = cls;
     struct request *rq = *con_cls;
     if (!rq) return;
+    pthread_mutex_lock(&sv->audit_mu);
+    if (sv->naudit == sv->audit_cap && sv->audit_cap < AUDIT_PENDING_MAX) {
+        size_t ncap = sv->audit_cap ? sv->audit_cap * 2 : 1024;
+        struct audit_item *na = tl_realloc(sv->audit, ncap * sizeof *na);
+        if (na) {
+            sv->audit = na;
+            sv->audit_cap = ncap;
+        }
+    }
+    if (sv->naudit < sv->audit_cap) {
+        struct audit_item *a = &sv->audit[sv->naudit++];
+        a->time = tl__now_us();
+        snprintf(a->partner, sizeof a->partner, "%s", rq->partner);
+        snprintf(a->method, sizeof a->method, "%s", rq->method);
+        snprintf(a->url, sizeof a->url, "%s", rq->url);
+        snprintf(a->status, sizeof a->status, "%u%s", rq->status,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " not completed");
+    } else {
+        sv->audit_dropped++;
+    }
+    pthread_mutex_unlock(&sv->audit_mu);
     if (sv->opts->access_log) {
         char ip[48], ts[32];
         client_ip(c, ip);
@@ -837,6 +872,52 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     tl__buf_free(&rq->body);
     tl_free(rq);
     *con_cls = NULL;
+}
+
+/*
+ * Writes the requests recorded since the last call to the audit trail, in
+ * one transaction. Returns 0, or -1 (the reason on stderr).
+ */
+static int flush_audit(struct server *sv)
+{
+    pthread_mutex_lock(&sv->audit_mu);
+    struct audit_item *items = sv->audit;
+    size_t n = sv->naudit;
+    uint64_t dropped = sv->audit_dropped;
+    sv->audit = NULL;
+    sv->naudit = sv->audit_cap = 0;
+    sv->audit_dropped = 0;
+    pthread_mutex_unlock(&sv->audit_mu);
+    if (!n && !dropped) {
+        tl_free(items);
+        return 0;
+    }
+    tl_node *an = sv->audit_node;
+    tl_audit_rec *recs = tl_malloc((n + 1) * sizeof *recs);
+    char note[80];
+    int rc = -1;
+    if (recs) {
+        for (size_t i = 0; i < n; i++)
+            recs[i] = (tl_audit_rec){items[i].time,   items[i].partner, items[i].url,
+                                     items[i].method, items[i].status,  ""};
+        size_t k = n;
+        if (dropped) {
+            snprintf(note, sizeof note, "%llu requests arrived while too many were pending",
+                     (unsigned long long)dropped);
+            recs[k++] = (tl_audit_rec){0, "", "taxii", "unrecorded", "overload", note};
+        }
+        rc = tl_store_begin(an->store) || tl__audit_many(an, recs, k) || tl_store_commit(an->store)
+                 ? -1
+                 : 0;
+        if (rc) {
+            tl_store_rollback(an->store);
+            fprintf(stderr, "tearline serve: the audit trail: %s\n",
+                    tl_node_errmsg(an)[0] ? tl_node_errmsg(an) : tl_store_errmsg(an->store));
+        }
+    }
+    tl_free(recs);
+    tl_free(items);
+    return rc;
 }
 
 /* ---- the daemon ---- */
@@ -889,6 +970,7 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     pthread_mutex_init(&sv->mu, NULL);
     pthread_mutex_init(&sv->log_mu, NULL);
     pthread_mutex_init(&sv->verify_mu, NULL);
+    pthread_mutex_init(&sv->audit_mu, NULL);
     pthread_cond_init(&sv->free_node, NULL);
     unsigned threads = opts->threads;
     if (!threads) {
@@ -930,6 +1012,7 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     }
     for (size_t i = 0; i < sv->npool; i++)
         if ((rc = tl_node_open(home, &sv->pool[i], errmsg, errcap))) goto out;
+    if ((rc = tl_node_open(home, &sv->audit_node, errmsg, errcap))) goto out;
     tl_node *n0 = sv->pool[0];
     /* a ledger that does not verify stops the server before it answers anyone */
     tl_ledger_report lr;
@@ -976,11 +1059,24 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     if (opts->ready) opts->ready(opts->ud, di ? di->port : 0);
-    while (!opts->stop || !*opts->stop)
+    for (unsigned tick = 0; !opts->stop || !*opts->stop; tick++) {
         sleep_us(50000);
+        /*
+         * every 2 s, or sooner when many wait: a commit per batch, since each
+         * commit costs every reader of the store (a longer WAL to look in)
+         */
+        pthread_mutex_lock(&sv->audit_mu);
+        int many = sv->naudit >= 20000;
+        pthread_mutex_unlock(&sv->audit_mu);
+        if (tick % 40 == 39 || many) flush_audit(sv);
+    }
     MHD_quiesce_daemon(d); /* no new connections; those in flight finish */
 out:
     if (d) MHD_stop_daemon(d);
+    if (sv->audit_node) {
+        flush_audit(sv);
+        tl_node_close(sv->audit_node);
+    }
     for (size_t i = 0; sv->pool && i < sv->npool; i++)
         tl_node_close(sv->pool[i]);
     tl_free(sv->pool);
@@ -991,6 +1087,8 @@ out:
     pthread_mutex_destroy(&sv->mu);
     pthread_mutex_destroy(&sv->log_mu);
     pthread_mutex_destroy(&sv->verify_mu);
+    pthread_mutex_destroy(&sv->audit_mu);
+    tl_free(sv->audit);
     pthread_cond_destroy(&sv->free_node);
     sodium_memzero(sv, sizeof *sv);
     tl_free(sv);

@@ -208,10 +208,20 @@ tl_err tl_store_outbox_put(tl_store *st, const tl_outbox_obj *o)
     return st->ops->outbox_put(st, o);
 }
 
-tl_err tl_store_audit(tl_store *st, const char *partner, const char *object, const char *action,
-                      const char *rule, const char *detail)
+tl_err tl_store_audit_head(tl_store *st, int64_t *seq, unsigned char hash[32], int *chained)
 {
-    return st->ops->audit(st, partner, object, action, rule, detail);
+    return st->ops->audit_head(st, seq, hash, chained);
+}
+
+tl_err tl_store_audit_put(tl_store *st, const tl_audit_row *a)
+{
+    return st->ops->audit_put(st, a);
+}
+
+tl_err tl_store_audit_scan(tl_store *st, const char *partner, int64_t since_us, tl_audit_row_cb cb,
+                           void *ud)
+{
+    return st->ops->audit_scan(st, partner, since_us, cb, ud);
 }
 
 tl_err tl_store_outbox_trace(tl_store *st, const char *id,

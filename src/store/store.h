@@ -143,6 +143,15 @@ typedef struct tl_checkpoint_row {
 } tl_checkpoint_row;
 
 typedef int (*tl_ledger_row_cb)(const tl_ledger_row *e, void *ud);
+
+/* One audit record (audit.c chains them; prev and hash NULL on records from before the chain). */
+typedef struct tl_audit_row {
+    int64_t seq, time;
+    const char *partner, *object, *action, *rule, *detail;
+    const unsigned char *prev, *hash; /* 32 bytes each */
+} tl_audit_row;
+
+typedef int (*tl_audit_row_cb)(const tl_audit_row *a, void *ud);
 typedef int (*tl_checkpoint_cb)(const tl_checkpoint_row *c, void *ud);
 
 struct tl_store_ops {
@@ -173,8 +182,10 @@ struct tl_store_ops {
                                      void *ud),
                            void *ud);
     tl_err (*outbox_query)(tl_store *st, const tl_outbox_query *q, tl_outbox_cb cb, void *ud);
-    tl_err (*audit)(tl_store *st, const char *partner, const char *object, const char *action,
-                    const char *rule, const char *detail);
+    tl_err (*audit_head)(tl_store *st, int64_t *seq, unsigned char hash[32], int *chained);
+    tl_err (*audit_put)(tl_store *st, const tl_audit_row *a);
+    tl_err (*audit_scan)(tl_store *st, const char *partner, int64_t since_us, tl_audit_row_cb cb,
+                         void *ud);
     tl_err (*partner_put)(tl_store *st, const tl_partner_rec *p);
     tl_err (*partner_get)(tl_store *st, const char *code, tl_partner_cb cb, void *ud);
     tl_err (*status_put)(tl_store *st, const char *id, const char *partner, const char *doc);
@@ -274,8 +285,16 @@ tl_err tl_store_outbox_trace(tl_store *st, const char *id,
                              int (*cb)(const char *partner, const char *version,
                                        const char *original, void *ud),
                              void *ud);
-tl_err tl_store_audit(tl_store *st, const char *partner, const char *object, const char *action,
-                      const char *rule, const char *detail);
+/*
+ * The audit trail: head gives the last record's seq and hash (*chained 0 if
+ * it predates the chain, or there is none); put appends one (inside a
+ * transaction); scan calls cb with every record (of partner, from since_us;
+ * NULL and 0 for all) in seq order.
+ */
+tl_err tl_store_audit_head(tl_store *st, int64_t *seq, unsigned char hash[32], int *chained);
+tl_err tl_store_audit_put(tl_store *st, const tl_audit_row *a);
+tl_err tl_store_audit_scan(tl_store *st, const char *partner, int64_t since_us, tl_audit_row_cb cb,
+                           void *ud);
 /* The rows of q, in date_added order, at most q->limit. */
 tl_err tl_store_outbox_query(tl_store *st, const tl_outbox_query *q, tl_outbox_cb cb, void *ud);
 

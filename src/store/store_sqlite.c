@@ -90,6 +90,10 @@ static const char *const migrations[] = {
     "  prev BLOB NOT NULL, hash BLOB NOT NULL);"
     "CREATE TABLE ledger_checkpoints(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
     "  hash BLOB NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL);",
+    /* 8: the audit trail hash-chained (audit.c); records from before stay unchained */
+    "ALTER TABLE audit ADD COLUMN prev BLOB;"
+    "ALTER TABLE audit ADD COLUMN hash BLOB;"
+    "CREATE INDEX audit_partner ON audit(partner, seq);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -107,6 +111,8 @@ enum {
     S_MAXADDED,
     S_LEDGER_HEAD,
     S_LEDGER_PUT,
+    S_AUDIT_HEAD,
+    S_AUDIT_PUT,
     S_COUNT_, /* number of statements */
 };
 
@@ -122,6 +128,9 @@ static const char *const stmt_sql[S_COUNT_] = {
     "SELECT added FROM objects ORDER BY seq DESC LIMIT 1",
     "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1",
     ("INSERT INTO ledger(seq, time, kind, party, summary, payload, digest, prev, hash)"
+     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    ("INSERT INTO audit(seq, time, partner, object, action, rule, detail, prev, hash)"
      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
 };
 
@@ -1050,27 +1059,82 @@ static tl_err sqlite_outbox_trace(tl_store *base, const char *id,
     return rc ? rc : found ? TL_OK : TL_ENOTFOUND;
 }
 
-static tl_err sqlite_audit(tl_store *base, const char *partner, const char *object,
-                           const char *action, const char *rule, const char *detail)
+static const unsigned char *blob_n(sqlite3_stmt *st, int col, int n);
+
+static tl_err sqlite_audit_head(tl_store *base, int64_t *seq, unsigned char hash[32],
+                               int *chained)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st = s->stmt[S_AUDIT_HEAD];
+    *seq = 0;
+    *chained = 0;
+    memset(hash, 0, 32);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        const void *h = sqlite3_column_blob(st, 1);
+        if (h && sqlite3_column_bytes(st, 1) == 32) {
+            memcpy(hash, h, 32);
+            *chained = 1;
+        }
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK
+                                                     : db_fail(s, "reading the audit trail");
+}
+
+static tl_err sqlite_audit_put(tl_store *base, const tl_audit_row *a)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     tl_err rc = need_txn(s);
     if (rc) return rc;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO audit(time, partner, object, action, rule, detail) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "preparing an audit record");
-    sqlite3_bind_int64(st, 1, tl__now_us());
-    sqlite3_bind_text(st, 2, partner, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, object, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, detail ? detail : "", -1, SQLITE_STATIC);
+    sqlite3_stmt *st = s->stmt[S_AUDIT_PUT];
+    sqlite3_bind_int64(st, 1, a->seq);
+    sqlite3_bind_int64(st, 2, a->time);
+    sqlite3_bind_text(st, 3, a->partner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, a->object, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, a->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, a->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, a->detail, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, a->prev, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, a->hash, 32, SQLITE_STATIC);
     int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "writing an audit record");
+}
+
+static tl_err sqlite_audit_scan(tl_store *base, const char *partner, int64_t since_us,
+                                tl_audit_row_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    const char *sql =
+        partner ? "SELECT seq, time, partner, object, action, rule, detail, prev, hash FROM audit"
+                  " WHERE partner = ?1 AND time >= ?2 ORDER BY seq"
+                : "SELECT seq, time, partner, object, action, rule, detail, prev, hash FROM audit"
+                  " WHERE time >= ?2 ORDER BY seq";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "reading the audit trail");
+    if (partner) sqlite3_bind_text(st, 1, partner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since_us);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        tl_audit_row a;
+        a.seq = sqlite3_column_int64(st, 0);
+        a.time = sqlite3_column_int64(st, 1);
+        const char **f[] = {&a.partner, &a.object, &a.action, &a.rule, &a.detail};
+        for (int i = 0; i < 5; i++) {
+            const char *t = (const char *)sqlite3_column_text(st, 2 + i);
+            *f[i] = t ? t : "";
+        }
+        a.prev = blob_n(st, 7, 32);
+        a.hash = blob_n(st, 8, 32);
+        if (cb(&a, ud)) break;
+    }
+    int bad = step != SQLITE_ROW && step != SQLITE_DONE;
+    sqlite3_finalize(st);
+    return bad ? db_fail(s, "reading the audit trail") : TL_OK;
 }
 
 static tl_err sqlite_ledger_head(tl_store *base, int64_t *seq, unsigned char hash[32])
@@ -1219,7 +1283,9 @@ static const struct tl_store_ops sqlite_ops = {
     .partner_get = sqlite_partner_get,
     .status_put = sqlite_status_put,
     .status_get = sqlite_status_get,
-    .audit = sqlite_audit,
+    .audit_head = sqlite_audit_head,
+    .audit_put = sqlite_audit_put,
+    .audit_scan = sqlite_audit_scan,
     .ledger_head = sqlite_ledger_head,
     .ledger_put = sqlite_ledger_put,
     .ledger_scan = sqlite_ledger_scan,

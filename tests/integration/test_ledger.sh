@@ -122,6 +122,33 @@ $(grep "signed account" "$TMP/out")
 DISCREPANCY: rus records releasing $M objects to usa; usa has received 0" "only rus's unpulled release differs"
 kill $SERVER; wait $SERVER 2>/dev/null
 
+# the audit trail: every decision of the first release, every TAXII request, admin actions
+FIRST=$(sqlite3 "$TMP/usa/store.db" "select min(time) from audit where action in ('release', 'withhold')")
+expect_eq "$(sqlite3 "$TMP/usa/store.db" "select count(distinct object) from audit where time = $FIRST")" \
+  "$(sqlite3 "$TMP/usa/store.db" "select count(distinct id) from objects where origin = '' and added < $FIRST")" \
+  "one decision per holding in the first release"
+run audit --home "$TMP/usa" --partner rus --json
+expect_status 0 "audit listing"
+python3 - "$TMP/out" <<'PY' && pass || fail "TAXII requests and admin actions missing from the audit trail"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+gets = [r for r in recs if r["action"] == "GET" and r["rule"] == "200" and "/objects/" in r["object"]]
+posts = [r for r in recs if r["action"] == "POST" and r["rule"] == "202"]
+grant = [r for r in recs if r["action"] == "partner-grant" and r["rule"] == "admin"]
+assert gets and posts and grant, (len(gets), len(posts), len(grant))
+PY
+run audit --home "$TMP/usa" verify
+expect_status 0 "the audit trail verifies"
+expect_out_contains "the audit trail verifies:" "audit verify output"
+A=$(sqlite3 "$TMP/usa/store.db" "select seq from audit where action = 'partner-grant'")
+tamper audit1 "update audit set detail = 'nothing' where seq = $A"
+run audit --home "$TMP/audit1" verify
+expect_status 1 "a changed audit record"
+expect_out_line "the audit trail does NOT verify: record $A was changed (its hash does not match its content)" "changed record named"
+tamper audit2 "delete from audit where seq = $A"
+run audit --home "$TMP/audit2" verify
+expect_out_line "the audit trail does NOT verify: record $A is missing (the next one held is $((A + 1)))" "deleted record named"
+
 # kill -9 in the middle of appends: whatever is left verifies
 python3 "$TL_SRC/bench/gen_corpus.py" --objects 3000 --seed 9 "$TMP/big.json" 2>/dev/null || exit 1
 for i in $(seq 12); do

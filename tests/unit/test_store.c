@@ -430,15 +430,17 @@ static void test_facets(void **state)
     snprintf(path, sizeof path, "%s/store.db", fx->dir);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "DROP TABLE facets; DROP INDEX objects_meta; DROP TABLE "
-                                  "partners; DROP TABLE taxii_status; DROP INDEX outbox_added; "
-                                  "ALTER TABLE outbox DROP COLUMN latest; DROP TABLE ledger; "
-                                  "DROP TABLE ledger_checkpoints; "
-                                  "UPDATE meta SET value = '3' "
-                                  "WHERE key = 'schema_version'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP TABLE facets; DROP INDEX objects_meta; DROP TABLE "
+                     "partners; DROP TABLE taxii_status; DROP INDEX outbox_added; "
+                     "ALTER TABLE outbox DROP COLUMN latest; DROP TABLE ledger; "
+                     "DROP TABLE ledger_checkpoints; DROP INDEX audit_partner; "
+                     "ALTER TABLE audit DROP COLUMN prev; ALTER TABLE audit DROP COLUMN hash; "
+                     "UPDATE meta SET value = '3' "
+                     "WHERE key = 'schema_version'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(tl_store_open(path, &fx->st, msg, sizeof msg), TL_OK);
     check_facets(fx->st);
