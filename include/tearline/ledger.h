@@ -27,7 +27,8 @@ extern "C" {
  * (published to a partner: ids, versions, counts), received (stored from a
  * partner: ids and versions), receipt (a partner's signed receipt,
  * verbatim), acknowledged (a receipt this node signed for a partner),
- * witness (a partner's signed account of its ledger, verbatim), note.
+ * witness (a partner's signed account of its ledger, verbatim), commitment
+ * (a completed period of a commitment, evaluated), note.
  */
 #define TL_LEDGER_AGREEMENT "agreement"
 #define TL_LEDGER_CONSENT "consent"
@@ -36,6 +37,7 @@ extern "C" {
 #define TL_LEDGER_RECEIPT "receipt"
 #define TL_LEDGER_ACKNOWLEDGED "acknowledged"
 #define TL_LEDGER_WITNESS "witness"
+#define TL_LEDGER_COMMITMENT "commitment"
 #define TL_LEDGER_NOTE "note"
 
 typedef struct tl_ledger_entry {
@@ -74,6 +76,24 @@ TL_API tl_err tl_node_ledger_checkpoint(tl_node *n);
  * [{"kind", "count", "message", "sample": ["id version", ...]}]}.
  */
 TL_API tl_err tl_node_ledger_reconcile(tl_node *n, const char *partner, json_t **report);
+
+/*
+ * Follow-through: every commitment of the countersigned agreements this
+ * node is party to (the latest countersigned version of each), evaluated
+ * per period up to now_us (0: now) from this node's ledger. *out (OUT,
+ * json_decref it): [{"agreement", "version", "party", "topic", "at_least",
+ * "period", "periods": [{"from", "until", "items", "status" (met, broken,
+ * lagging), "complete"}], "backtracking": null or {"met_until",
+ * "broke_from", "broke_until"}}].
+ */
+TL_API tl_err tl_node_ledger_commitments(tl_node *n, int64_t now_us, json_t **out);
+
+/*
+ * Records in the ledger (kind commitment) each completed period of an
+ * evaluation that is not recorded yet; *added (OUT) counts them.
+ */
+TL_API tl_err tl_node_ledger_commitments_record(tl_node *n, const json_t *evaluation,
+                                                size_t *added);
 
 typedef struct tl_ledger_report {
     int64_t entries, checkpoints; /* read */

@@ -15,6 +15,7 @@ static const char help[] =
     "       tearline ledger [--home DIR] note [--partner CODE] TEXT\n"
     "       tearline ledger [--home DIR] checkpoint\n"
     "       tearline ledger [--home DIR] reconcile CODE [--json]\n"
+    "       tearline ledger [--home DIR] commitments [--json] [--now TS]\n"
     "\n"
     "The node's ledger: an append-only, hash-chained record of agreements\n"
     "signed, releases, what was received, receipts and notes, its head signed\n"
@@ -25,6 +26,10 @@ static const char help[] =
     "'reconcile' compares this node's records of the exchange with partner\n"
     "CODE with the receipts and the signed account of its ledger it sent, and\n"
     "lists every discrepancy: exit 0 if there is none, 1 if there are.\n"
+    "'commitments' evaluates each party's commitments per period (met,\n"
+    "lagging or broken; a party that met and then stopped is flagged as\n"
+    "backtracking, with the dates) and records completed periods in the\n"
+    "ledger; --now evaluates as of another time and records nothing.\n"
     "Kinds: agreement, consent, release, received, receipt, acknowledged, note.\n";
 
 struct show {
@@ -58,6 +63,41 @@ static int print_entry(const tl_ledger_entry *e, void *ud)
     tl_free(text);
     json_decref(o);
     return 0;
+}
+
+/* Prints an evaluation of commitments. */
+static void commitments_report(const json_t *ev, size_t added)
+{
+    size_t i, k;
+    json_t *c, *p;
+    json_array_foreach(ev, i, c)
+    {
+        printf("%s v%lld: %s shares at least %lld items on %s every %s\n",
+               json_string_value(json_object_get(c, "agreement")),
+               (long long)json_integer_value(json_object_get(c, "version")),
+               json_string_value(json_object_get(c, "party")),
+               (long long)json_integer_value(json_object_get(c, "at_least")),
+               json_string_value(json_object_get(c, "topic")),
+               json_string_value(json_object_get(c, "period")));
+        json_array_foreach(json_object_get(c, "periods"), k, p)
+        {
+            printf("  %.10s .. %.10s  %6lld items  %s%s\n",
+                   json_string_value(json_object_get(p, "from")),
+                   json_string_value(json_object_get(p, "until")),
+                   (long long)json_integer_value(json_object_get(p, "items")),
+                   json_string_value(json_object_get(p, "status")),
+                   json_is_true(json_object_get(p, "complete")) ? "" : " (in progress)");
+        }
+        const json_t *bt = json_object_get(c, "backtracking");
+        if (json_is_object(bt))
+            printf("  BACKTRACKING: %s met the commitment until %s, then broke it from %s to %s\n",
+                   json_string_value(json_object_get(c, "party")),
+                   json_string_value(json_object_get(bt, "met_until")),
+                   json_string_value(json_object_get(bt, "broke_from")),
+                   json_string_value(json_object_get(bt, "broke_until")));
+    }
+    if (!json_array_size(ev)) printf("no commitments in the agreements in force\n");
+    if (added) printf("%zu completed periods recorded in the ledger\n", added);
 }
 
 /* Prints a reconciliation; EXIT_FAIL if it found discrepancies. */
@@ -109,8 +149,9 @@ int cmd_ledger(int argc, char **argv)
                                          {"partner", required_argument, NULL, 'p'},
                                          {"since", required_argument, NULL, 's'},
                                          {"json", no_argument, NULL, 'j'},
+                                         {"now", required_argument, NULL, 'n'},
                                          {NULL, 0, NULL, 0}};
-    const char *home = NULL, *kind = NULL, *partner = NULL, *since = NULL;
+    const char *home = NULL, *kind = NULL, *partner = NULL, *since = NULL, *at = NULL;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -130,6 +171,9 @@ int cmd_ledger(int argc, char **argv)
         case 'j':
             json = 1;
             break;
+        case 'n':
+            at = optarg;
+            break;
         case 'h':
             return cli_usage(help, 0);
         default:
@@ -140,12 +184,19 @@ int cmd_ledger(int argc, char **argv)
     const char *verb = argv[optind++];
     int operands = argc - optind;
     int is_show = !strcmp(verb, "show"), is_note = !strcmp(verb, "note");
-    int is_rec = !strcmp(verb, "reconcile");
-    if ((!is_show && !is_note && !is_rec && strcmp(verb, "verify") != 0 &&
+    int is_rec = !strcmp(verb, "reconcile"), is_com = !strcmp(verb, "commitments");
+    if ((!is_show && !is_note && !is_rec && !is_com && strcmp(verb, "verify") != 0 &&
          strcmp(verb, "checkpoint") != 0) ||
         (is_note || is_rec ? operands != 1 : operands != 0) ||
-        (!is_show && (kind || since || (json && !is_rec))) || (!is_show && !is_note && partner))
+        (!is_show && (kind || since || (json && !is_rec && !is_com))) ||
+        (!is_show && !is_note && partner) || (at && !is_com))
         return cli_usage(help, 1);
+    int64_t at_us = 0;
+    char at_key[64];
+    if (at && tl_timestamp_parse(at, at_key, &at_us)) {
+        cli_error("ledger", "--now '%s' is not a timestamp (2026-01-31T00:00:00Z)", at);
+        return EXIT_BADINPUT;
+    }
     tl_ledger_filter f = {kind, partner, 0, json};
     char key[64];
     if (since && tl_timestamp_parse(since, key, &f.since_us)) {
@@ -165,6 +216,20 @@ int cmd_ledger(int argc, char **argv)
         int64_t seq = 0;
         rc = tl_node_ledger_note(n, partner, argv[optind], &seq);
         if (!rc) printf("entry %lld\n", (long long)seq);
+    } else if (is_com) {
+        json_t *ev = NULL;
+        size_t added = 0;
+        rc = tl_node_ledger_commitments(n, at_us, &ev);
+        if (!rc && !at) rc = tl_node_ledger_commitments_record(n, ev, &added);
+        if (!rc && json) {
+            char *text = NULL;
+            size_t len = 0;
+            if (tl_json_pretty(ev, &text, &len) == TL_OK) printf("%.*s\n", (int)len, text);
+            tl_free(text);
+        } else if (!rc) {
+            commitments_report(ev, added);
+        }
+        json_decref(ev);
     } else if (is_rec) {
         json_t *rep = NULL;
         rc = tl_node_ledger_reconcile(n, argv[optind], &rep);

@@ -72,6 +72,7 @@ struct ingest {
     /* for the ledger, from a partner: [[id, version key], ...] of what was stored or held */
     struct tl_buf received;
     uint64_t nreceived;
+    json_t *topics; /* label -> new objects from the partner with it */
 };
 
 static void queue_put(struct queue *q, struct item *first, struct item *last, size_t n)
@@ -408,6 +409,13 @@ static tl_err record(struct ingest *g, const struct item *it, int fresh)
         tl__jcs_string(&g->received, it->version, strlen(it->version));
         tl__buf_putc(&g->received, ']');
         if (g->received.oom) return TL_ENOMEM;
+        for (size_t i = 0; fresh && i < it->nlabels; i++) {
+            if (!g->topics && !(g->topics = json_object())) return TL_ENOMEM;
+            json_t *c = json_object_get(g->topics, it->labels[i]);
+            if (json_object_set_new(g->topics, it->labels[i],
+                                    json_integer(json_integer_value(c) + 1)))
+                return TL_ENOMEM;
+        }
     }
     if (!receipt || !fresh) return TL_OK;
     /* the partner a receipt concerns: its sender, or the one ours acknowledges */
@@ -494,7 +502,15 @@ static tl_err ingest_end(struct ingest *g, tl_ingest_stats *stats, tl_err rc)
         tl__buf_printf(&p, "{\"held\":%llu,\"new\":%llu,\"objects\":[",
                        (unsigned long long)stats->duplicates, (unsigned long long)stats->stored);
         tl__buf_append(&p, g->received.p, g->received.len);
-        tl__buf_puts(&p, "]}");
+        tl__buf_puts(&p, "],\"topics\":");
+        char *topics = NULL;
+        size_t tlen = 0;
+        if (g->topics && !tl_json_canonical(g->topics, &topics, &tlen))
+            tl__buf_append(&p, topics, tlen);
+        else
+            tl__buf_puts(&p, "{}");
+        tl_free(topics);
+        tl__buf_putc(&p, '}');
         char summary[160];
         snprintf(summary, sizeof summary, "received %llu objects from %s (%llu new)",
                  (unsigned long long)g->nreceived, opts->origin, (unsigned long long)stats->stored);
@@ -504,6 +520,8 @@ static tl_err ingest_end(struct ingest *g, tl_ingest_stats *stats, tl_err rc)
         tl__buf_free(&p);
     }
     tl__buf_free(&g->received);
+    json_decref(g->topics);
+    g->topics = NULL;
     if (!rc && opts->meta_key) {
         rc = tl_store_meta_set(n->store, opts->meta_key, opts->meta_value ? opts->meta_value : "");
         if (rc) tl__node_err(n, "%s", tl_store_errmsg(n->store));

@@ -94,6 +94,12 @@ static tl_err checkpoint_row(tl_node *n, int64_t seq, const unsigned char hash[3
 tl_err tl__ledger_append(tl_node *n, const char *kind, const char *party, const char *summary,
                          const char *payload, size_t len, int64_t *seq_out)
 {
+    return tl__ledger_append_at(n, tl__now_us(), kind, party, summary, payload, len, seq_out);
+}
+
+tl_err tl__ledger_append_at(tl_node *n, int64_t now, const char *kind, const char *party,
+                            const char *summary, const char *payload, size_t len, int64_t *seq_out)
+{
     int64_t seq;
     unsigned char prev[32], digest[32], hash[32];
     tl_err rc = tl_store_ledger_head(n->store, &seq, prev);
@@ -102,7 +108,6 @@ tl_err tl__ledger_append(tl_node *n, const char *kind, const char *party, const 
         return rc;
     }
     seq++;
-    int64_t now = tl__now_us();
     crypto_generichash(digest, 32, (const unsigned char *)payload, len, NULL, 0);
     tl__ledger_entry_hash(seq, now, kind, party ? party : "", summary, digest, prev, hash);
     tl_ledger_row e = {seq,    now,  kind, party ? party : "", summary, payload, len,

@@ -16,6 +16,10 @@
 tl_err tl__ledger_append(tl_node *n, const char *kind, const char *party, const char *summary,
                          const char *payload, size_t len, int64_t *seq);
 
+/* As tl__ledger_append, with the entry's time given (tests of periods). */
+tl_err tl__ledger_append_at(tl_node *n, int64_t time, const char *kind, const char *party,
+                            const char *summary, const char *payload, size_t len, int64_t *seq);
+
 /*
  * This node's account of its ledger for partner, to be signed and sent: its
  * head, and the count and set digest of what it released to, received from

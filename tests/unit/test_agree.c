@@ -3,6 +3,10 @@
 
 #include "tearline/agree.h"
 #include "tearline/json.h"
+#include "tearline/ledger.h"
+
+#include "ledger_int.h"
+#include "node_int.h"
 
 #include <sodium.h>
 
@@ -289,6 +293,101 @@ static void test_tamper_and_claims(void **state)
     tl_node_close(fra);
 }
 
+/* Appends a ledger entry at a given time: kind, party, topics as JSON. */
+static void entry_at(tl_node *n, const char *when, const char *kind, const char *party,
+                     const char *topics)
+{
+    int64_t us = 0;
+    char key[64], payload[300];
+    assert_int_equal(tl_timestamp_parse(when, key, &us), 0);
+    snprintf(payload, sizeof payload, "{\"objects\":[],\"topics\":%s}", topics);
+    assert_int_equal(tl_store_begin(((struct tl_node *)n)->store), TL_OK);
+    assert_int_equal(
+        tl__ledger_append_at(n, us, kind, party, "test", payload, strlen(payload), NULL), TL_OK);
+    assert_int_equal(tl_store_commit(((struct tl_node *)n)->store), TL_OK);
+}
+
+/*
+ * Follow-through, checked by hand: rus commits to 2 items on syria a day,
+ * usa to 1 on iraq a week. rus shares 3, 2, then 1: met, met, broken, and
+ * flagged as backtracking with the dates; the fourth day is in progress.
+ * usa's release of 1 iraq item meets its week while the week runs.
+ */
+static void test_commitments(void **state)
+{
+    struct fixture *fx = *state;
+    char path[400];
+    /* the usual document, with these commitments instead */
+    char *d = doc(fx, 1, "2099-01-01T00:00:00Z", "");
+    char *c = strstr(d, ",\"commitments\"");
+    assert_non_null(c);
+    snprintf(c, 8192 - (size_t)(c - d), "%s",
+             ",\"commitments\":[{\"party\":\"rus\",\"topic\":\"syria\",\"at_least\":2,"
+             "\"period\":\"P1D\"},{\"party\":\"usa\",\"topic\":\"iraq\",\"at_least\":1,"
+             "\"period\":\"P1W\"}]}");
+    write_doc(fx, "c.json", d, path);
+    free(d);
+    assert_int_equal(tl_node_agree_propose(fx->usa, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->usa, AID, 0, NULL), TL_OK);
+    export_doc(fx, fx->usa, 1, "c1.json", path);
+    assert_int_equal(tl_node_agree_import(fx->rus, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->rus, AID, 1, NULL), TL_OK);
+    export_doc(fx, fx->rus, 1, "c2.json", path);
+    assert_int_equal(tl_node_agree_import(fx->usa, path, NULL), TL_OK);
+
+    entry_at(fx->usa, "2026-01-01T10:00:00Z", TL_LEDGER_RECEIVED, "rus", "{\"syria\":3}");
+    entry_at(fx->usa, "2026-01-02T23:59:59Z", TL_LEDGER_RECEIVED, "rus",
+             "{\"iraq\":5,\"syria\":2}");
+    entry_at(fx->usa, "2026-01-03T00:00:00Z", TL_LEDGER_RECEIVED, "rus", "{\"syria\":1}");
+    entry_at(fx->usa, "2026-01-03T12:00:00Z", TL_LEDGER_RELEASE, "rus", "{\"iraq\":1}");
+    /* another partner's items do not count for rus */
+    entry_at(fx->usa, "2026-01-03T13:00:00Z", TL_LEDGER_RECEIVED, "gbr", "{\"syria\":9}");
+
+    int64_t now = 0;
+    char key[64];
+    assert_int_equal(tl_timestamp_parse("2026-01-04T12:00:00Z", key, &now), 0);
+    json_t *out = NULL;
+    assert_int_equal(tl_node_ledger_commitments(fx->usa, now, &out), TL_OK);
+    assert_int_equal(json_array_size(out), 2);
+    const json_t *rus = json_array_get(out, 0), *usa = json_array_get(out, 1);
+    assert_string_equal(json_string_value(json_object_get(rus, "party")), "rus");
+    const json_t *p = json_object_get(rus, "periods");
+    assert_int_equal(json_array_size(p), 4);
+    static const char *const status[] = {"met", "met", "broken", "lagging"};
+    static const int items[] = {3, 2, 1, 0};
+    for (size_t i = 0; i < 4; i++) {
+        const json_t *e = json_array_get(p, i);
+        assert_string_equal(json_string_value(json_object_get(e, "status")), status[i]);
+        assert_int_equal(json_integer_value(json_object_get(e, "items")), items[i]);
+        assert_int_equal(json_is_true(json_object_get(e, "complete")), i < 3);
+    }
+    assert_string_equal(json_string_value(json_object_get(json_array_get(p, 2), "from")),
+                        "2026-01-03T00:00:00.000Z");
+    const json_t *bt = json_object_get(rus, "backtracking");
+    assert_non_null(bt);
+    assert_string_equal(json_string_value(json_object_get(bt, "met_until")),
+                        "2026-01-03T00:00:00.000Z");
+    assert_string_equal(json_string_value(json_object_get(bt, "broke_from")),
+                        "2026-01-03T00:00:00.000Z");
+    assert_string_equal(json_string_value(json_object_get(bt, "broke_until")),
+                        "2026-01-04T00:00:00.000Z");
+    /* usa's week is running, and already met */
+    p = json_object_get(usa, "periods");
+    assert_int_equal(json_array_size(p), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(p, 0), "status")), "met");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(p, 0), "items")), 1);
+    assert_true(json_is_null(json_object_get(usa, "backtracking")));
+    /* the completed periods go to the ledger once: rus's three, none of usa's running week */
+    size_t added = 0;
+    assert_int_equal(tl_node_ledger_commitments_record(fx->usa, out, &added), TL_OK);
+    assert_int_equal(added, 3);
+    assert_int_equal(tl_node_ledger_commitments_record(fx->usa, out, &added), TL_OK);
+    assert_int_equal(added, 0);
+    tl_ledger_report rep;
+    assert_int_equal(tl_node_ledger_verify(fx->usa, &rep), TL_OK);
+    json_decref(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_countersign_and_in_force, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper_and_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_text_other_spelling, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commitments, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
