@@ -119,7 +119,7 @@ static int reconcile_report(const json_t *rep, int json)
            (long long)json_integer_value(json_object_get(rep, "received")),
            (long long)json_integer_value(json_object_get(rep, "acknowledged_by_us")));
     const json_t *w = json_object_get(rep, "witness");
-    if (w)
+    if (json_is_object(w))
         printf("%s's signed account: its ledger at entry %lld, head %.16s..., made %s\n", p,
                (long long)json_integer_value(json_object_get(w, "x_seq")),
                json_string_value(json_object_get(w, "x_head")),

@@ -33,6 +33,7 @@ expect_out_line "no discrepancies" "usa: no discrepancies"
 expect_out_contains "rus's signed account: its ledger at entry" "usa holds rus's witness"
 run ledger --home "$TMP/rus" reconcile usa
 expect_status 0 "rus reconciles with usa"
+expect_out_line "no signed account from usa yet (it sends one after each pull)" "rus holds no witness yet"
 
 N=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
 kinds() { sqlite3 "$TMP/$1/store.db" "select kind || ' ' || party from ledger order by seq" | uniq -c | awk '{print $2, $3}'; }
