@@ -2,6 +2,7 @@
 #ifndef TL_CLI_H
 #define TL_CLI_H
 
+#include "tearline/json.h"
 #include "tearline/node.h"
 
 #include <getopt.h>
@@ -64,6 +65,16 @@ int cli_usage(const char *text, int to_stderr);
  * Returns -1 to go on, or the exit code (after --help or a usage error).
  */
 int cli_common_only(int argc, char **argv, const char *help, const char **home, int min, int max);
+
+/*
+ * The value of a timestamp option (--since, --now) into *us; arg NULL
+ * leaves *us alone. Returns 0, or -1 after printing "tearline CMD: OPT 'ARG'
+ * is not a timestamp ...".
+ */
+int cli_time_opt(const char *cmd, const char *opt, const char *arg, int64_t *us);
+
+/* Prints v as one line of RFC 8785 JSON, or (pretty) indented; nothing if v is NULL. */
+void cli_print_json(const json_t *v, int pretty);
 
 /* Filter options shared by list and export; returns 0, or -1 after printing an error. */
 struct cli_filter {

@@ -5,7 +5,6 @@
 #include "tearline/json.h"
 
 #include <string.h>
-#include <time.h>
 
 static const char help[] =
     "usage: tearline audit [--home DIR] [--partner CODE] [--since TS] [--json]\n"
@@ -20,13 +19,8 @@ static const char help[] =
 static int print_rec(const tl_audit_entry *e, void *ud)
 {
     int json = *(int *)ud;
-    char ts[40];
-    time_t t = (time_t)(e->time / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    char full[48];
-    snprintf(full, sizeof full, "%s.%06lldZ", ts, (long long)(e->time % 1000000));
+    char full[32];
+    tl_timestamp_format(e->time, full);
     if (!json) {
         printf("%8lld  %s  %-8s %-14s %s  %s%s%s\n", (long long)e->seq, full,
                *e->partner ? e->partner : "-", e->action, e->object, e->rule,
@@ -36,10 +30,7 @@ static int print_rec(const tl_audit_entry *e, void *ud)
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)e->seq, "time",
                           full, "partner", e->partner, "object", e->object, "action", e->action,
                           "rule", e->rule, "detail", e->detail);
-    char *text = NULL;
-    size_t len = 0;
-    if (o && tl_json_canonical(o, &text, &len) == TL_OK) printf("%.*s\n", (int)len, text);
-    tl_free(text);
+    cli_print_json(o, 0);
     json_decref(o);
     return 0;
 }
@@ -78,11 +69,7 @@ int cmd_audit(int argc, char **argv)
     if (argc - optind != verify || (verify && (partner || since || json)))
         return cli_usage(help, 1);
     int64_t since_us = 0;
-    char key[64];
-    if (since && tl_timestamp_parse(since, key, &since_us)) {
-        cli_error("audit", "--since '%s' is not a timestamp (2026-01-31T00:00:00Z)", since);
-        return EXIT_BADINPUT;
-    }
+    if (cli_time_opt("audit", "--since", since, &since_us)) return EXIT_BADINPUT;
     int code;
     tl_node *n = cli_open("audit", home, &code);
     if (!n) return code;

@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char help[] =
     "usage: tearline ledger [--home DIR] show [--kind KIND] [--partner CODE] [--since TS]\n"
@@ -40,12 +39,10 @@ struct show {
 static int print_entry(const tl_ledger_entry *e, void *ud)
 {
     struct show *s = ud;
-    char ts[64];
+    char ts[32];
     s->n++;
-    time_t t = (time_t)(e->time / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    tl_timestamp_format(e->time, ts);
+    memcpy(ts + 19, "Z", 2); /* to the second */
     if (!s->json) {
         printf("%6lld  %s  %-12s %-8s %s\n", (long long)e->seq, ts, e->kind,
                *e->party ? e->party : "-", e->summary);
@@ -57,10 +54,7 @@ static int print_entry(const tl_ledger_entry *e, void *ud)
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o?}", "seq", (json_int_t)e->seq, "time",
                           ts, "kind", e->kind, "party", e->party, "summary", e->summary, "hash",
                           e->hash, "payload", payload);
-    char *text = NULL;
-    size_t len = 0;
-    if (o && tl_json_canonical(o, &text, &len) == TL_OK) printf("%.*s\n", (int)len, text);
-    tl_free(text);
+    cli_print_json(o, 0);
     json_decref(o);
     return 0;
 }
@@ -105,10 +99,7 @@ static int reconcile_report(const json_t *rep, int json)
 {
     const json_t *found = json_object_get(rep, "discrepancies");
     if (json) {
-        char *text = NULL;
-        size_t len = 0;
-        if (tl_json_pretty(rep, &text, &len) == TL_OK) printf("%.*s\n", (int)len, text);
-        tl_free(text);
+        cli_print_json(rep, 1);
         return json_array_size(found) ? EXIT_FAIL : EXIT_OK;
     }
     const char *p = json_string_value(json_object_get(rep, "partner"));
@@ -192,17 +183,10 @@ int cmd_ledger(int argc, char **argv)
         (!is_show && !is_note && partner) || (at && !is_com))
         return cli_usage(help, 1);
     int64_t at_us = 0;
-    char at_key[64];
-    if (at && tl_timestamp_parse(at, at_key, &at_us)) {
-        cli_error("ledger", "--now '%s' is not a timestamp (2026-01-31T00:00:00Z)", at);
-        return EXIT_BADINPUT;
-    }
     tl_ledger_filter f = {kind, partner, 0, json};
-    char key[64];
-    if (since && tl_timestamp_parse(since, key, &f.since_us)) {
-        cli_error("ledger", "--since '%s' is not a timestamp (2026-01-31T00:00:00Z)", since);
+    if (cli_time_opt("ledger", "--now", at, &at_us) ||
+        cli_time_opt("ledger", "--since", since, &f.since_us))
         return EXIT_BADINPUT;
-    }
     int code;
     tl_node *n = cli_open("ledger", home, &code);
     if (!n) return code;
@@ -222,10 +206,7 @@ int cmd_ledger(int argc, char **argv)
         rc = tl_node_ledger_commitments(n, at_us, &ev);
         if (!rc && !at) rc = tl_node_ledger_commitments_record(n, ev, &added);
         if (!rc && json) {
-            char *text = NULL;
-            size_t len = 0;
-            if (tl_json_pretty(ev, &text, &len) == TL_OK) printf("%.*s\n", (int)len, text);
-            tl_free(text);
+            cli_print_json(ev, 1);
         } else if (!rc) {
             commitments_report(ev, added);
         }

@@ -145,6 +145,23 @@ int cli_common_only(int argc, char **argv, const char *help, const char **home, 
     return operands < min || operands > max ? cli_usage(help, 1) : -1;
 }
 
+int cli_time_opt(const char *cmd, const char *opt, const char *arg, int64_t *us)
+{
+    char key[64];
+    if (!arg || !tl_timestamp_parse(arg, key, us)) return 0;
+    cli_error(cmd, "%s '%s' is not a timestamp (2026-01-31T00:00:00Z)", opt, arg);
+    return -1;
+}
+
+void cli_print_json(const json_t *v, int pretty)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (v && (pretty ? tl_json_pretty(v, &text, &len) : tl_json_canonical(v, &text, &len)) == TL_OK)
+        printf("%.*s\n", (int)len, text);
+    tl_free(text);
+}
+
 static int filter_opt(struct cli_filter *cf, const char *cmd, int c, const char *arg)
 {
     tl_filter *f = &cf->f;
