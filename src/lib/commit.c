@@ -212,16 +212,23 @@ tl_err tl_node_ledger_commitments(tl_node *n, int64_t now_us, json_t **out)
     return TL_OK;
 }
 
+/* What identifies a recorded period: the two sides of the check must build it alike. */
+static void period_key(char key[600], const char *agreement, const char *party, const char *topic,
+                       const char *from)
+{
+    snprintf(key, 600, "%s %s %s %s", agreement, party, topic, from);
+}
+
 static int recorded_cb(const tl_ledger_entry *e, void *ud)
 {
     json_t *seen = ud;
     json_t *p = NULL;
     char msg[64], key[600];
     if (tl_json_parse(e->payload, e->payload_len, &p, msg, sizeof msg)) return 0;
-    snprintf(key, sizeof key, "%s %s %s %s", json_string_value(json_object_get(p, "agreement")),
-             json_string_value(json_object_get(p, "party")),
-             json_string_value(json_object_get(p, "topic")),
-             json_string_value(json_object_get(p, "from")));
+    period_key(key, json_string_value(json_object_get(p, "agreement")),
+               json_string_value(json_object_get(p, "party")),
+               json_string_value(json_object_get(p, "topic")),
+               json_string_value(json_object_get(p, "from")));
     json_decref(p);
     return json_object_set_new(seen, key, json_true()) != 0;
 }
@@ -246,7 +253,7 @@ tl_err tl_node_ledger_commitments_record(tl_node *n, const json_t *evaluation, s
             if (rc || !json_is_true(json_object_get(p, "complete"))) continue;
             const char *from = json_string_value(json_object_get(p, "from"));
             char key[600], summary[300];
-            snprintf(key, sizeof key, "%s %s %s %s", aid, party, topic, from);
+            period_key(key, aid, party, topic, from);
             if (json_object_get(seen, key)) continue;
             const json_t *bt = json_object_get(c, "backtracking");
             int backtracked = json_is_object(bt) &&

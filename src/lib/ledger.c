@@ -246,7 +246,19 @@ struct check {
     struct cp *cps;
     size_t ncp, cap, next_cp;
     int oom;
+    /* the last checkpoint key found to be this node's: the key files are read once per key */
+    unsigned char held[32];
+    int have_held;
 };
+
+static int node_key(struct check *c, const unsigned char pk[32])
+{
+    if (c->have_held && !memcmp(c->held, pk, 32)) return 1;
+    if (!tl__node_holds_key(c->n, pk)) return 0;
+    memcpy(c->held, pk, 32);
+    c->have_held = 1;
+    return 1;
+}
 
 static int bad(struct check *c, int64_t seq, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -298,7 +310,7 @@ static void pass_checkpoints(struct check *c, int64_t seq, const unsigned char h
             bad(c, k->seq, "the checkpoint at entry %lld is damaged", at);
         else if (!k->sig_ok)
             bad(c, k->seq, "the checkpoint at entry %lld: its signature does not verify", at);
-        else if (!tl__node_holds_key(c->n, k->pk))
+        else if (!node_key(c, k->pk))
             bad(c, k->seq, "the checkpoint at entry %lld is signed by a key this node never held",
                 at);
         else if (k->seq == seq && memcmp(k->hash, hash, 32) != 0)
@@ -374,8 +386,7 @@ static void check_head(struct check *c)
         bad(c, c->expect, "ledger.head is malformed");
     } else {
         checkpoint_msg(seq, hash, time, m);
-        if (crypto_sign_verify_detached(sig, m, sizeof m, key) != 0 ||
-            !tl__node_holds_key(c->n, key))
+        if (crypto_sign_verify_detached(sig, m, sizeof m, key) != 0 || !node_key(c, key))
             bad(c, seq, "ledger.head: its signature does not verify with a key of this node");
         else if (seq >= c->expect)
             bad(c, c->expect,
