@@ -22,23 +22,28 @@
 #include <string.h>
 #include <time.h>
 
-/* The start of the period after the one starting at t (UTC), for period P<n>{D,W,M,Y}. */
-static int64_t next_start(int64_t t, const char *period)
+/*
+ * The start of period k (0, 1, ...) of a run of periods P<n>{D,W,M,Y} that
+ * begins at base (UTC). Months and years count from base itself, the day
+ * kept where the month has it and else its last day (from January 31 by
+ * P1M: February 28, March 31, April 30), so periods never drift.
+ */
+static int64_t period_start(int64_t base, const char *period, int64_t k)
 {
-    long n = strtol(period + 1, NULL, 10);
+    int64_t n = strtol(period + 1, NULL, 10) * k;
     char unit = period[strlen(period) - 1];
-    if (unit == 'D' || unit == 'W') return t + (int64_t)n * (unit == 'W' ? 7 : 1) * 86400000000LL;
-    time_t s = (time_t)(t / 1000000);
+    if (unit == 'D' || unit == 'W') return base + n * (unit == 'W' ? 7 : 1) * 86400000000LL;
+    time_t s = (time_t)(base / 1000000);
     struct tm tm;
     gmtime_r(&s, &tm);
-    if (unit == 'M') {
-        long m = tm.tm_mon + n;
-        tm.tm_year += (int)(m / 12);
-        tm.tm_mon = (int)(m % 12);
-    } else {
-        tm.tm_year += (int)n;
-    }
-    return (int64_t)timegm(&tm) * 1000000 + t % 1000000;
+    int64_t m = (int64_t)tm.tm_mon + (unit == 'M' ? n : 12 * n);
+    tm.tm_year += (int)(m / 12);
+    tm.tm_mon = (int)(m % 12);
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = tm.tm_year + 1900;
+    int last = days[tm.tm_mon] + (tm.tm_mon == 1 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+    if (tm.tm_mday > last) tm.tm_mday = last;
+    return (int64_t)timegm(&tm) * 1000000 + base % 1000000;
 }
 
 /* Shared items on a topic, by time: every counted entry of the ledger. */
@@ -153,8 +158,9 @@ static int eval_agreement(const tl_agreement *a, void *ud)
         int64_t end = tl_agreement_valid_until(a);
         int64_t last_met_end = 0;
         int flagged = 0;
-        for (int64_t from = tl_agreement_valid_from(a); from < end && from <= ev->now;) {
-            int64_t to = next_start(from, period);
+        int64_t base = tl_agreement_valid_from(a);
+        for (int64_t np = 0, from = base; from < end && from <= ev->now; np++) {
+            int64_t to = period_start(base, period, np + 1);
             if (to > end) to = end;
             json_int_t k = count(ev->g, me, party, topic, from, to);
             int done = to <= ev->now;

@@ -307,6 +307,20 @@ static void entry_at(tl_node *n, const char *when, const char *kind, const char 
     assert_int_equal(tl_store_commit(((struct tl_node *)n)->store), TL_OK);
 }
 
+/* Records text as version 1, signed by usa and rus, at both. */
+static void countersigned(struct fixture *fx, const char *text)
+{
+    char path[400];
+    write_doc(fx, "c.json", text, path);
+    assert_int_equal(tl_node_agree_propose(fx->usa, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->usa, AID, 0, NULL), TL_OK);
+    export_doc(fx, fx->usa, 1, "c1.json", path);
+    assert_int_equal(tl_node_agree_import(fx->rus, path, NULL), TL_OK);
+    assert_int_equal(tl_node_agree_sign(fx->rus, AID, 1, NULL), TL_OK);
+    export_doc(fx, fx->rus, 1, "c2.json", path);
+    assert_int_equal(tl_node_agree_import(fx->usa, path, NULL), TL_OK);
+}
+
 /*
  * Follow-through, checked by hand: rus commits to 2 items on syria a day,
  * usa to 1 on iraq a week. rus shares 3, 2, then 1: met, met, broken, and
@@ -316,7 +330,6 @@ static void entry_at(tl_node *n, const char *when, const char *kind, const char 
 static void test_commitments(void **state)
 {
     struct fixture *fx = *state;
-    char path[400];
     /* the usual document, with these commitments instead */
     char *d = doc(fx, 1, "2099-01-01T00:00:00Z", "");
     char *c = strstr(d, ",\"commitments\"");
@@ -325,15 +338,8 @@ static void test_commitments(void **state)
              ",\"commitments\":[{\"party\":\"rus\",\"topic\":\"syria\",\"at_least\":2,"
              "\"period\":\"P1D\"},{\"party\":\"usa\",\"topic\":\"iraq\",\"at_least\":1,"
              "\"period\":\"P1W\"}]}");
-    write_doc(fx, "c.json", d, path);
+    countersigned(fx, d);
     free(d);
-    assert_int_equal(tl_node_agree_propose(fx->usa, path, NULL), TL_OK);
-    assert_int_equal(tl_node_agree_sign(fx->usa, AID, 0, NULL), TL_OK);
-    export_doc(fx, fx->usa, 1, "c1.json", path);
-    assert_int_equal(tl_node_agree_import(fx->rus, path, NULL), TL_OK);
-    assert_int_equal(tl_node_agree_sign(fx->rus, AID, 1, NULL), TL_OK);
-    export_doc(fx, fx->rus, 1, "c2.json", path);
-    assert_int_equal(tl_node_agree_import(fx->usa, path, NULL), TL_OK);
 
     entry_at(fx->usa, "2026-01-01T10:00:00Z", TL_LEDGER_RECEIVED, "rus", "{\"syria\":3}");
     entry_at(fx->usa, "2026-01-02T23:59:59Z", TL_LEDGER_RECEIVED, "rus",
@@ -388,6 +394,37 @@ static void test_commitments(void **state)
     json_decref(out);
 }
 
+/* Monthly periods count from valid_from: from January 31, the month's last day when it is shorter.
+ */
+static void test_commitment_months(void **state)
+{
+    struct fixture *fx = *state;
+    char *d = doc(fx, 1, "2099-01-01T00:00:00Z", "");
+    char *from = strstr(d, "2026-01-01T00:00:00Z");
+    assert_non_null(from);
+    memcpy(from, "2026-01-31", 10);
+    char *c = strstr(d, "\"P30D\"");
+    assert_non_null(c);
+    memcpy(c, "\"P1M\" ", 6);
+    countersigned(fx, d);
+    free(d);
+    int64_t now = 0;
+    char key[64];
+    assert_int_equal(tl_timestamp_parse("2026-05-15T00:00:00Z", key, &now), 0);
+    json_t *out = NULL;
+    assert_int_equal(tl_node_ledger_commitments(fx->usa, now, &out), TL_OK);
+    const json_t *p = json_object_get(json_array_get(out, 0), "periods");
+    static const char *const starts[] = {"2026-01-31T00:00:00.000Z", "2026-02-28T00:00:00.000Z",
+                                         "2026-03-31T00:00:00.000Z", "2026-04-30T00:00:00.000Z"};
+    assert_int_equal(json_array_size(p), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(p, i), "from")),
+                            starts[i]);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(p, 3), "until")),
+                        "2026-05-31T00:00:00.000Z");
+    json_decref(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tamper_and_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_text_other_spelling, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commitments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commitment_months, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
