@@ -95,6 +95,33 @@ TL_API tl_err tl_node_ledger_commitments(tl_node *n, int64_t now_us, json_t **ou
 TL_API tl_err tl_node_ledger_commitments_record(tl_node *n, const json_t *evaluation,
                                                 size_t *added);
 
+/* What tl_node_ledger_balance() groups by. */
+typedef enum tl_balance_by {
+    TL_BALANCE_BY_PERIOD, /* the entry's period (opts.period) */
+    TL_BALANCE_BY_TOPIC,  /* each label of the object as exchanged ("(none)" without) */
+    TL_BALANCE_BY_TYPE,   /* the object's type */
+} tl_balance_by;
+
+typedef struct tl_balance_opts {
+    const char *partner; /* NULL: every partner */
+    tl_balance_by by;
+    const char *period; /* day, week, month (NULL) or year, UTC */
+    int explain;        /* list every object's factors too */
+} tl_balance_opts;
+
+/*
+ * Reciprocity: what this node gave each partner (its release entries) and
+ * received from it (its received entries), each object valued by the model
+ * of docs/ledger.md (type weight x credibility x novelty x corroboration),
+ * grouped per opts. *out (OUT, json_decref it): {"by", "period", "model",
+ * "partners": [{"partner", "given": {"objects", "value"}, "received",
+ * "net" (received - given), "rows": [{"key", "given", "received", "net",
+ * "cumulative" (by period)}]}], "objects" (explain): [{"time", "partner",
+ * "direction", "id", "version", "type", "weight", "credibility",
+ * "novelty", "corroboration", "why", "value"}]}.
+ */
+TL_API tl_err tl_node_ledger_balance(tl_node *n, const tl_balance_opts *opts, json_t **out);
+
 typedef struct tl_ledger_report {
     int64_t entries, checkpoints; /* read */
     int64_t bad_seq;              /* the first bad entry (or checkpoint); 0 if none */
