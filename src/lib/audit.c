@@ -12,6 +12,8 @@
 #include "tearline/audit.h"
 
 #include "audit_int.h"
+#include "head.h"
+#include "keys.h"
 #include "ledger_int.h"
 #include "node_int.h"
 #include "ts.h"
@@ -65,6 +67,31 @@ tl_err tl__audit_many(tl_node *n, const tl_audit_rec *recs, size_t count)
     return rc;
 }
 
+#define HEAD_FILE "audit.head"
+#define HEAD_NAME "tearline-audit-head"
+#define HEAD_TAG "tearline-audit-head 1"
+
+tl_err tl__audit_sign_head(tl_node *n)
+{
+    tl__head h;
+    memset(&h, 0, sizeof h);
+    int chained = 0;
+    tl_err rc = tl_store_audit_head(n->store, &h.seq, h.hash, &chained);
+    if (rc) {
+        tl__node_err(n, "audit: %s", tl_store_errmsg(n->store));
+        return rc;
+    }
+    if (!h.seq || !chained) return TL_OK; /* nothing chained to vouch for */
+    unsigned char sk[64], msg[TL_HEAD_MSG_MAX];
+    if ((rc = tl__node_signing_key(n, sk))) return rc;
+    h.time = tl__now_us();
+    size_t len = tl__head_msg(HEAD_TAG, h.seq, h.hash, h.time, msg);
+    crypto_sign_detached(h.sig, NULL, msg, len, sk);
+    sodium_memzero(sk, sizeof sk);
+    memcpy(h.key, n->pk, 32);
+    return tl__head_write(n, HEAD_FILE, HEAD_NAME, &h);
+}
+
 tl_err tl__audit_admin(tl_node *n, const char *partner, const char *object, const char *action,
                        const char *fmt, ...)
 {
@@ -83,6 +110,7 @@ tl_err tl__audit_admin(tl_node *n, const char *partner, const char *object, cons
         tl_store_rollback(n->store);
         return rc;
     }
+    if ((rc = tl__audit_sign_head(n))) return rc;
     memcpy(n->errmsg, keep, sizeof keep);
     return TL_OK;
 }
@@ -114,6 +142,8 @@ struct check {
     int64_t expect;
     int started; /* a chained record was seen */
     unsigned char prev[32];
+    tl__head head; /* audit.head, when there is one and it verifies */
+    int have_head;
 };
 
 static int bad(struct check *c, int64_t seq, const char *fmt, ...)
@@ -157,6 +187,8 @@ static int check_row(const tl_audit_row *a, void *ud)
     record_hash(a, a->prev, h);
     if (memcmp(h, a->hash, 32) != 0)
         return bad(c, a->seq, "record %lld was changed (its hash does not match its content)", s);
+    if (c->have_head && a->seq == c->head.seq && memcmp(h, c->head.hash, 32) != 0)
+        return bad(c, a->seq, "record %lld differs from what audit.head recorded", s);
     c->started = 1;
     memcpy(c->prev, h, 32);
     return 0;
@@ -169,11 +201,24 @@ tl_err tl_node_audit_verify(tl_node *n, tl_audit_report *rep)
     struct check c;
     memset(&c, 0, sizeof c);
     c.rep = rep;
-    tl_err rc = tl_store_audit_scan(n->store, NULL, 0, check_row, &c);
+    int got = tl__head_read(n, HEAD_FILE, HEAD_NAME, HEAD_TAG, &c.head);
+    if (got == -1)
+        bad(&c, 1, "audit.head is malformed");
+    else if (got == -2 || (got == 1 && !tl__node_holds_key(n, c.head.key)))
+        bad(&c, c.head.seq > 0 ? c.head.seq : 1,
+            "audit.head: its signature does not verify with a key of this node");
+    c.have_head = got == 1;
+    tl_err rc = rep->bad_seq ? TL_OK : tl_store_audit_scan(n->store, NULL, 0, check_row, &c);
     if (rc) {
         tl__node_err(n, "audit: %s", tl_store_errmsg(n->store));
         return rc;
     }
+    int64_t last = c.expect ? c.expect - 1 : 0;
+    if (!rep->bad_seq && c.have_head && c.head.seq > last)
+        bad(&c, last + 1,
+            "the audit trail ends at record %lld but its signed head records record %lld: it "
+            "was truncated",
+            (long long)last, (long long)c.head.seq);
     if (rep->bad_seq) {
         tl__node_err(n, "the audit trail does not verify: %s", rep->problem);
         return TL_ECONFLICT;

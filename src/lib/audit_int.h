@@ -13,6 +13,12 @@ typedef struct tl_audit_rec {
 tl_err tl__audit_many(tl_node *n, const tl_audit_rec *recs, size_t count);
 
 /*
+ * Signs the audit trail's head into audit.head (after a commit of records;
+ * nothing if there is no chained record).
+ */
+tl_err tl__audit_sign_head(tl_node *n);
+
+/*
  * Records an administrative action in a transaction of its own (outside any
  * other); detail is a printf format. Leaves n's message as it was on success.
  */

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "keys.h"
+#include "head.h"
 #include "ledger_int.h"
 #include "node_int.h"
 #include "text.h"
@@ -62,18 +63,14 @@ void tl__ledger_entry_hash(int64_t seq, int64_t time, const char *kind, const ch
     crypto_generichash_final(&h, out, 32);
 }
 
-/* The bytes a checkpoint signs. */
-static void checkpoint_msg(int64_t seq, const unsigned char hash[32], int64_t time,
-                           unsigned char msg[28 + 16 + 32])
+/* The bytes a checkpoint signs (head.h: the same as ledger.head's signature). */
+#define CHECKPOINT_TAG "tearline-ledger-checkpoint 1"
+#define CHECKPOINT_MSG TL_HEAD_MSG_MAX
+static size_t checkpoint_msg(int64_t seq, const unsigned char hash[32], int64_t time,
+                             unsigned char msg[CHECKPOINT_MSG])
 {
-    static const char tag[] = "tearline-ledger-checkpoint 1"; /* 28 bytes */
-    for (size_t i = 0; i < 28; i++)
-        msg[i] = (unsigned char)tag[i];
-    tl__put_be64(msg + 28, (uint64_t)seq);
-    memcpy(msg + 36, hash, 32);
-    tl__put_be64(msg + 68, (uint64_t)time);
+    return tl__head_msg(CHECKPOINT_TAG, seq, hash, time, msg);
 }
-#define CHECKPOINT_MSG 76
 
 /* Signs (seq, hash) with the node's current key into the checkpoint table. */
 static tl_err checkpoint_row(tl_node *n, int64_t seq, const unsigned char hash[32], int64_t time,
@@ -82,8 +79,8 @@ static tl_err checkpoint_row(tl_node *n, int64_t seq, const unsigned char hash[3
     unsigned char sk[64], msg[CHECKPOINT_MSG];
     tl_err rc = tl__node_signing_key(n, sk);
     if (rc) return rc;
-    checkpoint_msg(seq, hash, time, msg);
-    crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
+    size_t mlen = checkpoint_msg(seq, hash, time, msg);
+    crypto_sign_detached(sig, NULL, msg, mlen, sk);
     sodium_memzero(sk, sizeof sk);
     tl_checkpoint_row c = {seq, time, hash, n->pk, sig};
     rc = tl_store_checkpoint_put(n->store, &c);
@@ -124,12 +121,8 @@ tl_err tl__ledger_append_at(tl_node *n, int64_t now, const char *kind, const cha
     return rc;
 }
 
-static char *head_path(const tl_node *n)
-{
-    struct tl_buf b = TL_BUF_INIT;
-    tl__buf_printf(&b, "%s/ledger.head", n->home);
-    return tl__buf_take(&b, NULL);
-}
+#define HEAD_FILE "ledger.head"
+#define HEAD_NAME "tearline-ledger-head"
 
 tl_err tl_node_ledger_checkpoint(tl_node *n)
 {
@@ -150,17 +143,11 @@ tl_err tl_node_ledger_checkpoint(tl_node *n)
         return rc;
     }
     /* the latest checkpoint, outside the store too: a truncated store shows against it */
-    char hh[65], pk[65], sh[129], line[400];
-    sodium_bin2hex(hh, sizeof hh, hash, 32);
-    sodium_bin2hex(pk, sizeof pk, n->pk, 32);
-    sodium_bin2hex(sh, sizeof sh, sig, 64);
-    int len = snprintf(line, sizeof line, "tearline-ledger-head 1 %lld %s %lld %s %s\n",
-                       (long long)seq, hh, (long long)now, pk, sh);
-    char *path = head_path(n);
-    if (!path) return TL_ENOMEM;
-    rc = tl__write_file_atomic(path, line, (size_t)len, 0600, n->errmsg, sizeof n->errmsg);
-    tl_free(path);
-    return rc;
+    tl__head h = {seq, now, {0}, {0}, {0}};
+    memcpy(h.hash, hash, 32);
+    memcpy(h.key, n->pk, 32);
+    memcpy(h.sig, sig, 64);
+    return tl__head_write(n, HEAD_FILE, HEAD_NAME, &h);
 }
 
 tl_err tl_node_ledger_note(tl_node *n, const char *party, const char *text, int64_t *seq)
@@ -249,6 +236,9 @@ struct check {
     /* the last checkpoint key found to be this node's: the key files are read once per key */
     unsigned char held[32];
     int have_held;
+    /* ledger.head, if there is one and it verifies */
+    tl__head head;
+    int have_head;
 };
 
 static int node_key(struct check *c, const unsigned char pk[32])
@@ -294,8 +284,8 @@ static int keep_checkpoint(const tl_checkpoint_row *r, void *ud)
         memcpy(k->hash, r->hash, 32);
         memcpy(k->pk, r->public_key, 32);
         unsigned char msg[CHECKPOINT_MSG];
-        checkpoint_msg(r->seq, r->hash, r->time, msg);
-        k->sig_ok = crypto_sign_verify_detached(r->signature, msg, sizeof msg, r->public_key) == 0;
+        size_t mlen = checkpoint_msg(r->seq, r->hash, r->time, msg);
+        k->sig_ok = crypto_sign_verify_detached(r->signature, msg, mlen, r->public_key) == 0;
     }
     return 0;
 }
@@ -345,56 +335,26 @@ static int check_row(const tl_ledger_row *r, void *ud)
         return bad(c, r->seq, "entry %lld was changed (its hash does not match its content)",
                    (long long)r->seq);
     pass_checkpoints(c, r->seq, hash);
+    if (c->have_head && r->seq == c->head.seq && memcmp(hash, c->head.hash, 32) != 0)
+        return bad(c, r->seq, "entry %lld differs from what ledger.head recorded",
+                   (long long)r->seq);
     memcpy(c->prev, hash, 32);
     c->expect++;
     return c->rep->bad_seq != 0;
 }
 
-/* ledger.head: the latest checkpoint, kept outside the store. */
-static void check_head(struct check *c)
+/* ledger.head: the latest checkpoint, kept outside the store; read before the scan. */
+static void read_head(struct check *c)
 {
-    char *path = head_path(c->n), *text = NULL;
-    size_t len = 0;
-    char msg[300];
-    if (!path) {
-        c->oom = 1;
-        return;
-    }
-    tl_err rc = tl__read_file(path, 1024, &text, &len, msg, sizeof msg);
-    tl_free(path);
-    if (rc) return; /* none yet */
-    /* "tearline-ledger-head 1 SEQ HASH TIME KEY SIGNATURE\n" */
-    static const char prefix[] = "tearline-ledger-head 1 ";
-    long long seq = 0, time = 0;
-    unsigned char hash[32], key[32], sig[64], m[CHECKPOINT_MSG];
-    char *p = text + sizeof prefix - 1, *end = NULL;
-    int ok = len > sizeof prefix - 1 && !strncmp(text, prefix, sizeof prefix - 1);
-    if (ok) {
-        seq = strtoll(p, &end, 10);
-        ok = end != p && *end == ' ' && seq > 0;
-    }
-    if (ok) ok = !sodium_hex2bin(hash, 32, end + 1, 64, NULL, NULL, NULL) && end[65] == ' ';
-    if (ok) {
-        p = end + 66;
-        time = strtoll(p, &end, 10);
-        ok = end != p && *end == ' ';
-    }
-    if (ok)
-        ok = !sodium_hex2bin(key, 32, end + 1, 64, NULL, NULL, NULL) && end[65] == ' ' &&
-             !sodium_hex2bin(sig, 64, end + 66, 128, NULL, NULL, NULL);
-    if (!ok) {
-        bad(c, c->expect, "ledger.head is malformed");
+    int got = tl__head_read(c->n, HEAD_FILE, HEAD_NAME, CHECKPOINT_TAG, &c->head);
+    if (got == -1) {
+        bad(c, 1, "ledger.head is malformed");
+    } else if (got == -2 || (got == 1 && !node_key(c, c->head.key))) {
+        bad(c, c->head.seq > 0 ? c->head.seq : 1,
+            "ledger.head: its signature does not verify with a key of this node");
     } else {
-        checkpoint_msg(seq, hash, time, m);
-        if (crypto_sign_verify_detached(sig, m, sizeof m, key) != 0 || !node_key(c, key))
-            bad(c, seq, "ledger.head: its signature does not verify with a key of this node");
-        else if (seq >= c->expect)
-            bad(c, c->expect,
-                "the ledger ends at entry %lld but its signed head records entry %lld: it was "
-                "truncated",
-                (long long)(c->expect - 1), seq);
+        c->have_head = got == 1;
     }
-    tl_free(text);
 }
 
 tl_err tl_node_ledger_verify(tl_node *n, tl_ledger_report *rep)
@@ -406,8 +366,9 @@ tl_err tl_node_ledger_verify(tl_node *n, tl_ledger_report *rep)
     c.n = n;
     c.rep = rep;
     c.expect = 1;
-    tl_err rc = tl_store_checkpoint_scan(n->store, keep_checkpoint, &c);
-    if (!rc && !c.oom) rc = tl_store_ledger_scan(n->store, 1, 1, check_row, &c);
+    read_head(&c);
+    tl_err rc = rep->bad_seq ? TL_OK : tl_store_checkpoint_scan(n->store, keep_checkpoint, &c);
+    if (!rc && !c.oom && !rep->bad_seq) rc = tl_store_ledger_scan(n->store, 1, 1, check_row, &c);
     if (rc) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
     rep->checkpoints = (int64_t)c.ncp;
     if (!rc && !c.oom && !rep->bad_seq) {
@@ -417,7 +378,11 @@ tl_err tl_node_ledger_verify(tl_node *n, tl_ledger_report *rep)
                 "the ledger ends at entry %lld but a signed checkpoint records entry %lld: it "
                 "was truncated",
                 (long long)(c.expect - 1), (long long)c.cps[c.ncp - 1].seq);
-        if (!rep->bad_seq) check_head(&c);
+        if (!rep->bad_seq && c.have_head && c.head.seq >= c.expect)
+            bad(&c, c.expect,
+                "the ledger ends at entry %lld but its signed head records entry %lld: it was "
+                "truncated",
+                (long long)(c.expect - 1), (long long)c.head.seq);
     }
     tl_free(c.cps);
     if (!rc && c.oom) rc = TL_ENOMEM;

@@ -1190,7 +1190,11 @@ static tl_err publish(struct rel *r, struct jobs *js)
     }
     if (!rc && r->st->published) rc = ledger_release(r, js);
     if (!rc) rc = tl_store_commit(n->store);
-    if (!rc) return r->st->published ? tl_node_ledger_checkpoint(n) : TL_OK;
+    if (!rc) { /* committed: sign the heads of the audit trail and the ledger */
+        rc = tl__audit_sign_head(n);
+        if (!rc && r->st->published) rc = tl_node_ledger_checkpoint(n);
+        return rc;
+    }
     tl_store_rollback(n->store);
     char why[sizeof n->errmsg];
     snprintf(why, sizeof why, "%s", n->errmsg[0] ? n->errmsg : tl_store_errmsg(n->store));

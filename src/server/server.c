@@ -913,6 +913,10 @@ static int flush_audit(struct server *sv)
             tl_store_rollback(an->store);
             fprintf(stderr, "tearline serve: the audit trail: %s\n",
                     tl_node_errmsg(an)[0] ? tl_node_errmsg(an) : tl_store_errmsg(an->store));
+        } else if (tl__audit_sign_head(an)) { /* the records are in; only the signed head is not */
+            fprintf(stderr, "tearline serve: the audit trail's signed head: %s\n",
+                    tl_node_errmsg(an));
+            rc = -1;
         }
     }
     tl_free(recs);

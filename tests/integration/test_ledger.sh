@@ -150,6 +150,54 @@ tamper audit2 "delete from audit where seq = $A"
 run audit --home "$TMP/audit2" verify
 expect_out_line "the audit trail does NOT verify: record $A is missing (the next one held is $((A + 1)))" "deleted record named"
 
+# the end cut off: audit.head, signed after every commit of records, still names the last
+AL=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from audit")
+tamper audit3 "delete from audit where seq > $((AL - 3))"
+run audit --home "$TMP/audit3" verify
+expect_status 1 "a cut-off audit trail"
+expect_out_line "the audit trail does NOT verify: the audit trail ends at record $((AL - 3)) but its signed head records record $AL: it was truncated" "cut-off audit trail named"
+# rewritten from a record on, every hash recomputed so the chain holds: only the signed heads see it
+rewrite() { # rewrite NAME ledger|audit: changes the last entry and recomputes its hash
+  rm -rf "$TMP/$1" && cp -r "$TMP/usa" "$TMP/$1"
+  python3 - "$TMP/$1/store.db" "$2" <<'PY'
+import hashlib, sqlite3, struct, sys
+db, table = sqlite3.connect(sys.argv[1]), sys.argv[2]
+def s(b):
+    b = b.encode()
+    return struct.pack(">I", len(b)) + b
+if table == "audit":
+    seq, time, partner, obj, action, rule, prev = db.execute(
+        "select seq, time, partner, object, action, rule, prev from audit order by seq desc limit 1").fetchone()
+    detail = "rewritten"
+    h = hashlib.blake2b(b"tearline-audit 1" + struct.pack(">qq", seq, time) + s(partner) + s(obj)
+                        + s(action) + s(rule) + s(detail) + prev, digest_size=32).digest()
+    db.execute("update audit set detail = ?, hash = ? where seq = ?", (detail, h, seq))
+else:
+    seq, time, kind, party, digest, prev = db.execute(
+        "select seq, time, kind, party, digest, prev from ledger order by seq desc limit 1").fetchone()
+    summary = "rewritten"
+    h = hashlib.blake2b(b"tearline-ledger 1" + struct.pack(">qq", seq, time) + s(kind) + s(party)
+                        + s(summary) + digest + prev, digest_size=32).digest()
+    db.execute("update ledger set summary = ?, hash = ? where seq = ?", (summary, h, seq))
+    db.execute("delete from ledger_checkpoints")
+db.commit()
+PY
+}
+rewrite audit4 audit
+run audit --home "$TMP/audit4" verify
+expect_status 1 "a rewritten audit record"
+expect_out_line "the audit trail does NOT verify: record $AL differs from what audit.head recorded" "rewritten audit record named"
+LAST=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from ledger")
+rewrite rewritten ledger
+verify_says rewritten "entry $LAST differs from what ledger.head recorded"
+# a head signed by someone else is refused
+cp "$TMP/usa/audit.head" "$TMP/audit.head.keep"
+sed -i 's/ [0-9a-f]\{64\} \([0-9a-f]\{128\}\)$/ '"$(key rus)"' \1/' "$TMP/usa/audit.head"
+run audit --home "$TMP/usa" verify
+expect_status 1 "audit.head under another key"
+expect_out_contains "audit.head: its signature does not verify with a key of this node" "foreign audit.head named"
+cp "$TMP/audit.head.keep" "$TMP/usa/audit.head"
+
 # kill -9 in the middle of appends: whatever is left verifies
 python3 "$TL_SRC/bench/gen_corpus.py" --objects 3000 --seed 9 "$TMP/big.json" 2>/dev/null || exit 1
 for i in $(seq 12); do
