@@ -284,6 +284,7 @@ static int balance_svg(const json_t *bal, const char *path)
     fprintf(f, "<g stroke=\"#888\" fill=\"none\">\n<path d=\"M%.1f %.1f V%.1f H%.1f\"/>\n", L, T,
             H - B, W - R);
     fprintf(f, "<path d=\"M%.1f %.1f H%.1f\" stroke-dasharray=\"4 3\"/>\n</g>\n", L, Y(0), W - R);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#888\">even</text>\n", L + 4, Y(0) - 4);
     for (int t = 0; t <= 4; t++) {
         double tick = lo + (hi - lo) * t / 4;
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n", L - 6,
