@@ -89,6 +89,7 @@ struct hold {
     char **roots; /* its root sources */
     size_t nroots;
     int64_t seen; /* when this node first held it: ingest, or the received entry */
+    int received; /* seen is from a received entry */
     double conf;  /* credibility factor */
     json_t *labels;
 };
@@ -356,7 +357,11 @@ static int keep_entry(const tl_ledger_entry *e, void *ud)
         snprintf(k, sizeof k, "%s %s", json_string_value(json_array_get(o, 0)),
                  json_string_value(json_array_get(o, 1)));
         long hi = get_index(b->by_idv, k);
-        if (hi >= 0 && e->time < b->h[hi].seen) b->h[hi].seen = e->time;
+        /* a received object is known from its entry (stored a moment before, in its transaction) */
+        if (hi >= 0 && (!b->h[hi].received || e->time < b->h[hi].seen)) {
+            b->h[hi].seen = e->time;
+            b->h[hi].received = 1;
+        }
     }
     return 0;
 }
@@ -457,7 +462,7 @@ static json_t *new_row(void)
 }
 
 static void credit(struct bal *b, struct acc *a, const char *partner, const char *bucket, int given,
-                   double value)
+                   double value, int first)
 {
     json_t *p = json_object_get(a->partners, partner);
     if (!p) {
@@ -477,7 +482,8 @@ static void credit(struct bal *b, struct acc *a, const char *partner, const char
     }
     const char *side = given ? "given" : "received";
     add_to(json_object_get(row, side), value);
-    add_to(json_object_get(json_object_get(p, "total"), side), value);
+    /* the total counts each object once, whatever buckets it falls in */
+    if (first) add_to(json_object_get(json_object_get(p, "total"), side), value);
 }
 
 /* Values one exchanged object and credits it to its buckets. */
@@ -564,7 +570,7 @@ static void value_object(struct bal *b, struct acc *a, const tl_balance_opts *op
 
     char bucket[64];
     if (opts->by == TL_BALANCE_BY_TYPE) {
-        credit(b, a, partner, type, given, value);
+        credit(b, a, partner, type, given, value, 1);
     } else if (opts->by == TL_BALANCE_BY_TOPIC) {
         size_t i;
         json_t *l;
@@ -572,13 +578,13 @@ static void value_object(struct bal *b, struct acc *a, const tl_balance_opts *op
         json_array_foreach(labels, i, l)
         {
             if (!json_is_string(l)) continue;
-            credit(b, a, partner, json_string_value(l), given, value);
+            credit(b, a, partner, json_string_value(l), given, value, !any);
             any = 1;
         }
-        if (!any) credit(b, a, partner, "(none)", given, value);
+        if (!any) credit(b, a, partner, "(none)", given, value, 1);
     } else {
         period_key(t, opts->period ? opts->period : "month", bucket);
-        credit(b, a, partner, bucket, given, value);
+        credit(b, a, partner, bucket, given, value, 1);
     }
     if (a->explain) {
         char ts[32];

@@ -25,12 +25,17 @@ if which == "usa":
     objs = [ident(S1, "NIGHTJAR"), ident(S2, "KESTREL"),
             ind("a0000000-0000-4000-8000-000000000011", "identity--" + S1, A, 90),
             obj("report", "a0000000-0000-4000-8000-000000000012", "identity--" + S1, 70,
-                name="Convoy movements near Idlib", published=T,
+                name="Convoy movements near Idlib", published=T, labels=["syria", "iraq"],
                 object_refs=["indicator--a0000000-0000-4000-8000-000000000011"]),
             obj("threat-actor", "a0000000-0000-4000-8000-000000000013", "identity--" + S1,
                 name="Jaish X"),
             ind("a0000000-0000-4000-8000-000000000014", "identity--" + S1, B, 50),
-            ind("a0000000-0000-4000-8000-000000000016", "identity--" + S2, B, 30, marking=RED)]
+            ind("a0000000-0000-4000-8000-000000000016", "identity--" + S2, B, 30, marking=RED),
+            # one place from two independent sources, released together
+            obj("location", "a0000000-0000-4000-8000-000000000017", "identity--" + S1, 50,
+                name="Safe house, Idlib", country="SY"),
+            obj("location", "a0000000-0000-4000-8000-000000000018", "identity--" + S2,
+                name="SAFE HOUSE, IDLIB", country="SY")]
 elif which == "rus1":
     R = "b0000000-0000-4000-8000-000000000001"
     objs = [ident(R, "SOKOL"),

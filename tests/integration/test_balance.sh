@@ -36,21 +36,22 @@ TL_AT="2026-03-01 10:00:00"
 
 # Worked by hand. usa gave on 2026-01-20: the Idlib report (3 x 0.7 = 2.1), the
 # relay indicator (1 x 0.5, corroborated by its own RED indicator from another
-# source: x 1.5 = 0.75), the 198.51.100.7 indicator and the threat actor
-# (rus had told usa both on 01-12: novelty 0), its identity and the project's
-# (bookkeeping: 0). usa received on 01-12 the 203.0.113.9 indicator (0.7),
+# source: x 1.5 = 0.75), one safe house from two sources, each corroborating
+# the other (0.5 x 0.5 x 1.5 = 0.375, twice), the 198.51.100.7 indicator and
+# the threat actor (rus had told usa both on 01-12: novelty 0), its identity
+# and two source pseudonyms (bookkeeping: 0). usa received on 01-12 the 203.0.113.9 indicator (0.7),
 # 198.51.100.7 and "JAISH X" (usa held both: 0), rus's identities (0); on
 # 02-15 the relay indicator (usa held it: 0), malware Foo (1 x 0.9 = 0.9)
 # and a new version of the 203.0.113.9 indicator (1 x 0.9 x 0.5 = 0.45).
-#   usa 2026-01: given 2.85, received 0.7,  net -2.15, cumulative -2.15
-#   usa 2026-02: given 0,    received 1.35, net +1.35, cumulative -0.8
+#   usa 2026-01: given 3.6, received 0.7,  net -2.9,  cumulative -2.9
+#   usa 2026-02: given 0,   received 1.35, net +1.35, cumulative -1.55
 # rus sees its own gifts as new unless usa had sent the same first: 0.7 + 0.9
 # + 1.0 in January; in February the relay indicator (usa gave it: 0), Foo 0.9
 # and the update 0.45. It received usa's January gifts and values them as usa
-# does: 2.85 (the relay indicator it now also holds from its own SOKOL,
-# corroborated either way).
-#   rus 2026-01: given 2.6,  received 2.85, net +0.25, cumulative +0.25
-#   rus 2026-02: given 1.35, received 0,    net -1.35, cumulative -1.1
+# does: 3.6 (the relay indicator it now also holds from its own SOKOL,
+# corroborated either way; both safe houses new though they came together).
+#   rus 2026-01: given 2.6,  received 3.6, net +1,    cumulative +1
+#   rus 2026-02: given 1.35, received 0,   net -1.35, cumulative -0.35
 rows() { # rows HOME [ARGS...]: "key given/objects given/value received/objects received/value net [cumulative]"
   local home=$1; shift
   "$TEARLINE" ledger --home "$home" balance --json "$@" | python3 -c '
@@ -64,21 +65,23 @@ for p in b["partners"]:
               r["received"]["objects"], "%g" % r["received"]["value"], "%g" % r["net"],
               "%g" % r["cumulative"] if "cumulative" in r else "")'
 }
-expect_eq "$(rows "$TMP/usa")" "rus total 6 2.85 8 2.05 -0.8
-rus 2026-01 6 2.85 5 0.7 -2.15 -2.15
-rus 2026-02 0 0 3 1.35 1.35 -0.8" "usa's balance with rus by month"
-expect_eq "$(rows "$TMP/rus")" "usa total 8 3.95 6 2.85 -1.1
-usa 2026-01 5 2.6 6 2.85 0.25 0.25
-usa 2026-02 3 1.35 0 0 -1.35 -1.1" "rus's balance with usa by month"
-expect_eq "$(rows "$TMP/usa" --by type)" "rus total 6 2.85 8 2.05 -0.8
-rus identity 2 0 2 0 0 
+expect_eq "$(rows "$TMP/usa")" "rus total 9 3.6 8 2.05 -1.55
+rus 2026-01 9 3.6 5 0.7 -2.9 -2.9
+rus 2026-02 0 0 3 1.35 1.35 -1.55" "usa's balance with rus by month"
+expect_eq "$(rows "$TMP/rus")" "usa total 8 3.95 9 3.6 -0.35
+usa 2026-01 5 2.6 9 3.6 1 1
+usa 2026-02 3 1.35 0 0 -1.35 -0.35" "rus's balance with usa by month"
+expect_eq "$(rows "$TMP/usa" --by type)" "rus total 9 3.6 8 2.05 -1.55
+rus identity 3 0 2 0 0 
 rus indicator 2 0.75 4 1.15 0.4 
+rus location 2 0.75 0 0 -0.75 
 rus malware 0 0 1 0.9 0.9 
 rus report 1 2.1 0 0 -2.1 
 rus threat-actor 1 0 1 0 0 " "usa's balance by type"
-expect_eq "$(rows "$TMP/usa" --by topic)" "rus total 6 2.85 8 2.05 -0.8
-rus (none) 2 0 2 0 0 
-rus syria 4 2.85 6 2.05 -0.8 " "usa's balance by topic"
+expect_eq "$(rows "$TMP/usa" --by topic)" "rus total 9 3.6 8 2.05 -1.55
+rus (none) 3 0 2 0 0 
+rus iraq 1 2.1 0 0 -2.1 
+rus syria 6 3.6 6 2.05 -1.55 " "usa's balance by topic: the report under both its labels, once in the total"
 expect_eq "$(rows "$TMP/usa" --period day | tail -n +2 | cut -d' ' -f2)" "2026-01-12
 2026-01-20
 2026-02-15" "by day"
@@ -101,6 +104,8 @@ want = sorted([
     ("given", "report", 3.0, 0.7, 1.0, 1.0, "new"),
     ("given", "threat-actor", 2.0, 0.5, 0.0, 1.0, "they had it"),
     ("given", "indicator", 1.0, 0.5, 1.0, 1.5, "new"),
+    ("given", "location", 0.5, 0.5, 1.0, 1.5, "new"),
+    ("given", "location", 0.5, 0.5, 1.0, 1.5, "new"),
     ("received", "indicator", 1.0, 0.7, 0.0, 1.0, "we had it"),
     ("received", "malware", 1.0, 0.9, 1.0, 1.0, "new"),
     ("received", "indicator", 1.0, 0.9, 0.5, 1.0, "update"),
@@ -108,11 +113,21 @@ want = sorted([
 assert got == want, got
 assert all(o["why"] == "bookkeeping" and o["value"] == 0 for o in objs if o["weight"] == 0)
 PY
+# rus received both safe houses in one file: neither makes the other old news
+python3 - "$TMP" <<'PY' && pass || fail "objects that arrived together were valued as already held"
+import json, subprocess, sys
+tmp = sys.argv[1]
+out = subprocess.run([tmp + "/tl-at", "ledger", "--home", tmp + "/rus", "balance", "--json",
+                      "--explain"], capture_output=True, text=True, check=True).stdout
+locs = [(o["novelty"], o["corroboration"], o["value"]) for o in json.loads(out)["objects"]
+        if o["type"] == "location"]
+assert locs == [(1.0, 1.5, 0.375)] * 2, locs
+PY
 
 # the text report
 run ledger --home "$TMP/usa" balance
 expect_status 0 "balance"
-expect_out_line "rus: given 6 objects worth 2.850, received 8 worth 2.050, net -0.800" "text summary"
+expect_out_line "rus: given 9 objects worth 3.600, received 8 worth 2.050, net -1.550" "text summary"
 expect_out_contains "2026-02                         0      0.000        3      1.350     +1.350" "text row"
 
 # the SVG: one line through both months, its last point the cumulative net
@@ -127,10 +142,10 @@ assert [g.get("data-partner") for g in groups] == ["rus"]
 pts = groups[0].find("s:polyline", ns).get("points").split()
 assert len(pts) == 2, pts
 tips = [c.find("s:title", ns).text for c in groups[0].findall("s:circle", ns)]
-assert tips == ["rus 2026-01: given 2.850, received 0.700, net -2.150, cumulative -2.150",
-                "rus 2026-02: given 0.000, received 1.350, net +1.350, cumulative -0.800"], tips
+assert tips == ["rus 2026-01: given 3.600, received 0.700, net -2.900, cumulative -2.900",
+                "rus 2026-02: given 0.000, received 1.350, net +1.350, cumulative -1.550"], tips
 ys = [float(p.split(",")[1]) for p in pts]
-assert ys[0] > ys[1]  # -2.15 is drawn below -0.8
+assert ys[0] > ys[1]  # -2.9 is drawn below -1.55
 PY
 run ledger --home "$TMP/usa" balance --by type --svg "$TMP/c.svg"
 expect_status 2 "--svg wants --by period"
