@@ -42,6 +42,7 @@ typedef struct tl_pull_stats {
     uint64_t rejected;           /* failed their signature (with skip_bad) */
     uint64_t receipts;           /* signed receipts made for what was received, and kept */
     uint64_t receipts_delivered; /* of them, accepted by the partner's inbox */
+    uint64_t witness;            /* 1 if the partner's signed account of its ledger was kept */
 } tl_pull_stats;
 
 /*

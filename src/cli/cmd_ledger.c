@@ -127,7 +127,8 @@ static int reconcile_report(const json_t *rep, int json)
                json_string_value(json_object_get(w, "x_head")),
                json_string_value(json_object_get(w, "created")));
     else
-        printf("no signed account from %s yet (it sends one after each pull)\n", p);
+        printf("no signed account from %s yet (one comes with every pull between the two nodes)\n",
+               p);
     size_t i;
     json_t *f;
     json_array_foreach(found, i, f)

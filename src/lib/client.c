@@ -274,9 +274,13 @@ static void url_encode(struct tl_buf *b, const char *s)
     }
 }
 
-/* The id of the partner's collection to read: alias "outbox", else the first readable. */
+/*
+ * The id of the partner's collection to read: alias "outbox", else the
+ * first readable; of its inbox, and of its witness collection (alias
+ * "witness", readable; "" if it offers none).
+ */
 static tl_err find_collection(tl_node *n, const char *root, struct partner_cfg *cfg,
-                              const tl_pull_opts *o, char id[64], char inbox[64])
+                              const tl_pull_opts *o, char id[64], char inbox[64], char witness[64])
 {
     char url[1200];
     snprintf(url, sizeof url, "%scollections/", root);
@@ -289,7 +293,7 @@ static tl_err find_collection(tl_node *n, const char *root, struct partner_cfg *
     const char *pick = NULL;
     size_t i;
     json_t *col;
-    inbox[0] = '\0';
+    inbox[0] = witness[0] = '\0';
     json_array_foreach(json_object_get(doc, "collections"), i, col)
     {
         const char *cid = json_string_value(json_object_get(col, "id"));
@@ -298,6 +302,10 @@ static tl_err find_collection(tl_node *n, const char *root, struct partner_cfg *
             json_is_true(json_object_get(col, "can_write")))
             snprintf(inbox, 64, "%s", cid);
         if (!json_is_true(json_object_get(col, "can_read"))) continue;
+        if (cid && strlen(cid) < 64 && alias && !strcmp(alias, "witness")) {
+            snprintf(witness, 64, "%s", cid);
+            continue;
+        }
         if (cid && (!pick || (alias && !strcmp(alias, "outbox")))) pick = cid;
     }
     if (pick && strlen(pick) < 64)
@@ -461,6 +469,64 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         tl__buf_free(&one);
     }
     tl__buf_free(&jsonl);
+}
+
+static int is_str(const json_t *o, const char *key, const char *want)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v && !strcmp(v, want);
+}
+
+/*
+ * Gets the partner's witness (its signed account of its ledger for this
+ * node) from its witness collection, checks it like any object it signs,
+ * and keeps it (holdings and a witness entry of the ledger). Made after
+ * this node's receipts reached it, it counts them. A failure leaves the
+ * pull as it was, with a warning in the message.
+ */
+static void fetch_witness(tl_node *n, const char *partner, const char *root,
+                          struct partner_cfg *cfg, const tl_pull_opts *o, const char *wid,
+                          const tl_keyset *ks, tl_pull_stats *stats)
+{
+    char url[1200], why[300] = "";
+    snprintf(url, sizeof url, "%scollections/%s/objects/", root, wid);
+    struct http h = {0, TL_BUF_INIT, "", "", 0};
+    json_t *doc = NULL;
+    tl_err rc = http_get(why, sizeof why, url, cfg, o, NULL, &h);
+    if (!rc) rc = taxii_doc(why, sizeof why, url, &h, &doc);
+    tl__buf_free(&h.body);
+    const json_t *objs = json_object_get(doc, "objects"), *w = json_array_get(objs, 0);
+    tl_stix_info info;
+    tl_stix_error err;
+    if (!rc && (json_array_size(objs) != 1 || !is_str(w, "type", TL_WITNESS_TYPE) ||
+                !is_str(w, "x_party", partner) || !is_str(w, "x_for", n->code))) {
+        snprintf(why, sizeof why, "%s: not one witness of %s for this node", url, partner);
+        rc = TL_ESTIX;
+    }
+    if (!rc && tl_stix_validate(w, &info, &err) != TL_OK) {
+        snprintf(why, sizeof why, "%s: %s", url, err.msg);
+        rc = TL_ESTIX;
+    }
+    if (!rc && (rc = tl__sig_verify(w, ks, why, sizeof why)) != TL_OK) rc = TL_ECRYPTO;
+    char *text = NULL;
+    size_t len = 0;
+    if (!rc) rc = tl_json_canonical(w, &text, &len);
+    if (!rc) {
+        tl_ingest_opts io;
+        memset(&io, 0, sizeof io);
+        io.origin = partner;
+        io.mem = text;
+        io.mem_len = len;
+        io.mem_name = url;
+        rc = tl_node_ingest(n, NULL, 0, &io, NULL);
+        if (rc) snprintf(why, sizeof why, "%s", n->errmsg);
+    }
+    tl_free(text);
+    json_decref(doc);
+    if (!rc)
+        stats->witness = 1;
+    else
+        tl__node_err(n, "%s's account of its ledger was not kept: %s", partner, why);
 }
 
 /* One received object's signature, checked on a worker. */
@@ -627,8 +693,8 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     if (rc) return rc;
     tl_keyset ks;
     if ((rc = tl__partner_keys(n, partner, &ks))) goto out;
-    char cid[64], inbox[64];
-    if ((rc = find_collection(n, root, &cfg, opts, cid, inbox))) goto out;
+    char cid[64], inbox[64], wid[64];
+    if ((rc = find_collection(n, root, &cfg, opts, cid, inbox, wid))) goto out;
     /*
      * The query stays that of the first page (its added_after is the last
      * pull's checkpoint): `next` is bound to it. The checkpoint moves after
@@ -739,7 +805,9 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     /* acknowledge what arrived: signed receipts, kept here and sent to the partner */
     if (!rc && ack.n) send_receipts(n, partner, root, &cfg, opts, cid, inbox, &ack, stats);
     json_decref(ack.list);
-    if (stats->stored || stats->duplicates) { /* the ledger's head, signed after every pull */
+    /* and, those in, the partner's signed account of its ledger for this node */
+    if (!rc && *wid) fetch_witness(n, partner, root, &cfg, opts, wid, &ks, stats);
+    if (stats->stored || stats->duplicates || stats->witness) { /* the head, signed after a pull */
         char keep[sizeof n->errmsg];
         memcpy(keep, n->errmsg, sizeof keep);
         tl_err cr = tl_node_ledger_checkpoint(n);
@@ -823,8 +891,8 @@ tl_err tl_node_push(tl_node *n, const char *partner, const tl_pull_opts *opts, u
     tl_err rc = partner_cfg(n, partner, &cfg, root);
     if (rc) return rc;
     if ((rc = tl_node_release(n, partner, NULL, NULL))) goto out;
-    char cid[64], inbox[64];
-    if ((rc = find_collection(n, root, &cfg, opts, cid, inbox))) goto out;
+    char cid[64], inbox[64], wid[64];
+    if ((rc = find_collection(n, root, &cfg, opts, cid, inbox, wid))) goto out;
     if (!*inbox) {
         tl__node_err(n, "%scollections/: no inbox this node may write to", root);
         rc = TL_ENOTFOUND;

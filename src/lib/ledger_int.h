@@ -27,6 +27,9 @@ tl_err tl__ledger_append_at(tl_node *n, int64_t time, const char *kind, const ch
  */
 tl_err tl__ledger_witness(tl_node *n, const char *partner, json_t **out);
 
+/* The same, signed with the key this node signs with toward partner, as canonical text (*text OUT). */
+tl_err tl__ledger_witness_signed(tl_node *n, const char *partner, char **text, size_t *len);
+
 /* Chained hashes' encoding: v as 8 big-endian bytes; s as a 4-byte big-endian length and s. */
 void tl__put_be64(unsigned char *p, uint64_t v);
 void tl__hash_str(crypto_generichash_state *h, const char *s);

@@ -16,8 +16,10 @@
 
 #include "buf.h"
 #include "jcs.h"
+#include "keys.h"
 #include "ledger_int.h"
 #include "node_int.h"
+#include "sig.h"
 #include "ts.h"
 
 #include <sodium.h>
@@ -190,6 +192,21 @@ tl_err tl__ledger_witness(tl_node *n, const char *partner, json_t **out)
         if (!*out) rc = TL_ENOMEM;
     }
     tally_free(&t);
+    return rc;
+}
+
+tl_err tl__ledger_witness_signed(tl_node *n, const char *partner, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    json_t *w = NULL;
+    unsigned char sk[64];
+    tl_err rc = tl__node_key_to(n, partner, sk);
+    if (!rc) rc = tl__ledger_witness(n, partner, &w);
+    if (!rc) rc = tl__sig_add(w, sk, tl_node_identity(n));
+    if (!rc) rc = tl_json_canonical(w, text, len);
+    sodium_memzero(sk, sizeof sk);
+    json_decref(w);
     return rc;
 }
 

@@ -1,8 +1,10 @@
 /*
  * server.c: the TAXII 2.1 server over libmicrohttpd.
  *
- * One API root, /api/. Each partner sees two collections, its outbox (read)
- * and its inbox (write); their ids are derived from the node's release
+ * One API root, /api/. Each partner sees three collections: its outbox
+ * (read), its inbox (write) and the witness (read: one object, this node's
+ * signed account of its ledger for that partner, made when asked and kept
+ * until the ledger moves); their ids are derived from the node's release
  * secret and the partner's code, so they are stable and reveal nothing. A
  * request for anything else, or another partner's collection, is 404.
  *
@@ -13,11 +15,13 @@
 #include "tearline/json.h"
 #include "tearline/ledger.h"
 #include "tearline/prov.h"
+#include "tearline/release.h"
 #include "tearline/stix.h"
 #include "tearline/server.h"
 
 #include "audit_int.h"
 #include "buf.h"
+#include "ledger_int.h"
 #include "sig.h"
 #include "node_int.h"
 #include "taxii.h"
@@ -51,6 +55,10 @@ struct fail_entry {
     int64_t since;
 };
 
+#define WITNESS_CACHE 64
+
+struct witness;
+
 struct server {
     const tl_server_opts *opts;
     const char *home;
@@ -73,6 +81,20 @@ struct server {
     size_t naudit, audit_cap;
     uint64_t audit_dropped;
     tl_node *audit_node;
+    /* each partner's latest witness, made again when the ledger has moved */
+    pthread_mutex_t witness_mu;
+    struct witness *witness[WITNESS_CACHE];
+    size_t witness_next;
+};
+
+/* A signed witness as served: one row of the witness collection. */
+struct witness {
+    char partner[40];
+    int64_t seq;   /* the ledger head it accounts for */
+    int64_t added; /* its date_added: when it was made */
+    char id[80], version[TL_TS_KEYMAX];
+    char *json;
+    size_t len;
 };
 
 /* A request as the audit trail records it. */
@@ -354,22 +376,28 @@ static void collection_id(const struct server *sv, const char *kind, const char 
     tl__uuid_format(h, out);
 }
 
+enum coll { OUTBOX, INBOX, WITNESS };
+static const char *const coll_kind[] = {"outbox", "inbox", "witness"};
+
 static void put_collection(const struct server *sv, struct tl_buf *b, const char *partner,
-                           int outbox)
+                           enum coll k)
 {
+    static const char *const titles[] = {"Released to ", "Received from ", "Ledger witness for "};
+    static const char *const about[] = {
+        "what this node released to you, signed by it", "what you send to this node",
+        "this node's signed account of its ledger for you (tearline ledger reconcile)"};
     char id[37];
-    collection_id(sv, outbox ? "outbox" : "inbox", partner, id);
+    collection_id(sv, coll_kind[k], partner, id);
     tl__buf_printf(b, "{\"id\":\"%s\",\"title\":", id);
     char title[200];
-    snprintf(title, sizeof title, outbox ? "Released to %s" : "Received from %s", partner);
+    snprintf(title, sizeof title, "%s%s", titles[k], partner);
     tl__taxii_json_str(b, title);
+    tl__buf_puts(b, ",\"description\":");
+    tl__taxii_json_str(b, about[k]);
     tl__buf_printf(b,
-                   ",\"description\":%s,\"alias\":\"%s\",\"can_read\":%s,\"can_write\":%s,"
+                   ",\"alias\":\"%s\",\"can_read\":%s,\"can_write\":%s,"
                    "\"media_types\":[\"" TL_STIX_MEDIA "\"]}",
-                   outbox ? "\"what this node released to you, signed by it\""
-                          : "\"what you send to this node\"",
-                   outbox ? "outbox" : "inbox", outbox ? "true" : "false",
-                   outbox ? "false" : "true");
+                   coll_kind[k], k != INBOX ? "true" : "false", k == INBOX ? "true" : "false");
 }
 
 struct page {
@@ -425,12 +453,113 @@ static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *
     return ac->rc ? MHD_NO : MHD_YES;
 }
 
+static void witness_free(struct witness *w)
+{
+    if (w) tl_free(w->json);
+    tl_free(w);
+}
+
+static struct witness *witness_copy(const struct witness *w)
+{
+    struct witness *c = tl_malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *w;
+    c->json = tl_malloc(w->len + 1);
+    if (!c->json) {
+        tl_free(c);
+        return NULL;
+    }
+    memcpy(c->json, w->json, w->len + 1);
+    return c;
+}
+
+/*
+ * The caller's witness (a copy, witness_free it): the one made before if
+ * the ledger has not moved since, else a new one, signed with the key this
+ * node signs with toward the partner. NULL with the reason in why.
+ */
+static struct witness *witness_for(struct server *sv, const char *partner, char *why, size_t cap)
+{
+    tl_node *n = borrow(sv);
+    int64_t seq = 0;
+    unsigned char head[32];
+    struct witness *w = NULL;
+    tl_err rc = tl_store_ledger_head(n->store, &seq, head);
+    if (!rc) {
+        pthread_mutex_lock(&sv->witness_mu);
+        for (size_t i = 0; i < WITNESS_CACHE && !w; i++) {
+            const struct witness *c = sv->witness[i];
+            if (c && c->seq == seq && !strcmp(c->partner, partner) && !(w = witness_copy(c)))
+                rc = TL_ENOMEM;
+        }
+        pthread_mutex_unlock(&sv->witness_mu);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    json_t *o = NULL;
+    char msg[64];
+    if (!rc && !w && (rc = tl__ledger_witness_signed(n, partner, &text, &len)) == TL_OK &&
+        (rc = tl_json_parse(text, len, &o, msg, sizeof msg)) == TL_OK) {
+        w = tl_calloc(1, sizeof *w);
+        const json_t *m = json_object_get(o, "modified");
+        if (!w) {
+            rc = TL_ENOMEM;
+        } else {
+            snprintf(w->partner, sizeof w->partner, "%s", partner);
+            snprintf(w->id, sizeof w->id, "%s", json_string_value(json_object_get(o, "id")));
+            tl__ts_parse(json_string_value(m), json_string_length(m), NULL, NULL, w->version);
+            w->seq = seq;
+            w->added = tl__now_us();
+            w->json = text;
+            w->len = len;
+            text = NULL;
+            struct witness *keep = witness_copy(w);
+            pthread_mutex_lock(&sv->witness_mu);
+            size_t at = sv->witness_next;
+            for (size_t i = 0; i < WITNESS_CACHE; i++)
+                if (sv->witness[i] && !strcmp(sv->witness[i]->partner, partner)) at = i;
+            if (at == sv->witness_next) sv->witness_next = (sv->witness_next + 1) % WITNESS_CACHE;
+            witness_free(sv->witness[at]);
+            sv->witness[at] = keep;
+            pthread_mutex_unlock(&sv->witness_mu);
+        }
+    }
+    json_decref(o);
+    tl_free(text);
+    if (rc) {
+        snprintf(why, cap, "%s", tl_node_errmsg(n)[0] ? tl_node_errmsg(n) : tl_strerror(rc));
+        witness_free(w);
+        w = NULL;
+    }
+    give_back(sv, n);
+    return w;
+}
+
+/* The witness as the one row of its collection, if q selects it. */
+static void witness_rows(const tl_outbox_query *q, const struct witness *w, tl_outbox_cb cb,
+                         void *ud)
+{
+    if (q->after_added >= 0 && w->added <= q->after_added) return;
+    int hit = !q->nids;
+    for (size_t i = 0; i < q->nids && !hit; i++)
+        hit = !strcmp(q->ids[i], w->id);
+    if (!hit) return;
+    hit = !q->ntypes;
+    for (size_t i = 0; i < q->ntypes && !hit; i++)
+        hit = !strcmp(q->types[i], TL_WITNESS_TYPE);
+    if (!hit) return;
+    hit = q->first || q->last || q->all || !q->nversions; /* its only version is both */
+    for (size_t i = 0; i < q->nversions && !hit; i++)
+        hit = !strcmp(q->versions[i], w->version);
+    if (hit && q->limit) cb(w->added, w->id, w->version, q->want_json ? w->json : NULL, w->len, ud);
+}
+
 /*
  * GET manifest (want 0), objects (1) or versions (2) of the caller's
- * outbox; oid restricts to one object.
+ * outbox, or of its witness collection (w); oid restricts to one object.
  */
 static enum MHD_Result list_outbox(struct server *sv, struct MHD_Connection *c, struct request *rq,
-                                   int want, const char *oid)
+                                   int want, const char *oid, const struct witness *w)
 {
     struct tl_taxii_args *a = tl_malloc(sizeof *a);
     if (!a) return MHD_NO;
@@ -476,7 +605,9 @@ static enum MHD_Result list_outbox(struct server *sv, struct MHD_Connection *c, 
         tl__buf_putc(&b, ' ');
     tl__buf_printf(&b, "\"%s\":[", key);
     tl_err rc = TL_OK;
-    if (!none) {
+    if (!none && w) {
+        witness_rows(&q, w, page_row, &pg);
+    } else if (!none) {
         tl_node *n = borrow(sv);
         rc = tl_store_outbox_query(n->store, &q, page_row, &pg);
         give_back(sv, n);
@@ -489,7 +620,12 @@ static enum MHD_Result list_outbox(struct server *sv, struct MHD_Connection *c, 
     }
     int more = pg.n > limit;
     size_t shown = more ? limit : pg.n;
-    if (oid && shown == 0 && !more) {
+    if (oid && shown == 0 && !more && w && strcmp(oid, w->id) != 0) {
+        tl__buf_free(&b);
+        res = not_found(c, rq);
+        goto out;
+    }
+    if (oid && shown == 0 && !more && !w) {
         /* an id the collection never held is 404; one whose versions did not match is empty */
         tl_outbox_query any = {
             .partner = rq->partner, .after_added = -1, .all = 1, .nids = 1, .limit = 1};
@@ -721,26 +857,29 @@ static enum MHD_Result route(struct server *sv, struct MHD_Connection *c, struct
     if (!*rest) {
         if (!get) goto method;
         tl__buf_puts(&b, "{\"collections\":[");
-        put_collection(sv, &b, rq->partner, 1);
-        tl__buf_putc(&b, ',');
-        put_collection(sv, &b, rq->partner, 0);
+        for (int k = OUTBOX; k <= WITNESS; k++) {
+            if (k != OUTBOX) tl__buf_putc(&b, ',');
+            put_collection(sv, &b, rq->partner, (enum coll)k);
+        }
         tl__buf_puts(&b, "]}");
         goto ok;
     }
-    char out_id[37], in_id[37];
-    collection_id(sv, "outbox", rq->partner, out_id);
-    collection_id(sv, "inbox", rq->partner, in_id);
-    int outbox;
-    if (!strncmp(rest, out_id, 36) && rest[36] == '/')
-        outbox = 1;
-    else if (!strncmp(rest, in_id, 36) && rest[36] == '/')
-        outbox = 0;
-    else
-        return not_found(c, rq);
+    enum coll which = OUTBOX;
+    int found = 0;
+    for (int k = OUTBOX; k <= WITNESS && !found; k++) {
+        char cid[37];
+        collection_id(sv, coll_kind[k], rq->partner, cid);
+        if (!strncmp(rest, cid, 36) && rest[36] == '/') {
+            which = (enum coll)k;
+            found = 1;
+        }
+    }
+    if (!found) return not_found(c, rq);
+    int outbox = which != INBOX; /* readable */
     rest += 37;
     if (!*rest) {
         if (!get) goto method;
-        put_collection(sv, &b, rq->partner, outbox);
+        put_collection(sv, &b, rq->partner, which);
         goto ok;
     }
     int manifest = !strcmp(rest, "manifest/"), objects = !strcmp(rest, "objects/");
@@ -776,7 +915,17 @@ static enum MHD_Result route(struct server *sv, struct MHD_Connection *c, struct
     if (!outbox)
         return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
                           "this collection is write-only for you");
-    return list_outbox(sv, c, rq, manifest ? 0 : versions ? 2 : 1, *oid ? oid : NULL);
+    if (which == WITNESS) {
+        char why[300];
+        struct witness *w = witness_for(sv, rq->partner, why, sizeof why);
+        if (!w)
+            return send_error(c, rq, MHD_HTTP_FORBIDDEN, "Forbidden",
+                              "no account of the ledger can be made for you: %s", why);
+        res = list_outbox(sv, c, rq, manifest ? 0 : versions ? 2 : 1, *oid ? oid : NULL, w);
+        witness_free(w);
+        return res;
+    }
+    return list_outbox(sv, c, rq, manifest ? 0 : versions ? 2 : 1, *oid ? oid : NULL, NULL);
 ok:
     res = send_buf(c, rq, MHD_HTTP_OK, &b, NULL);
     tl__buf_free(&b);
@@ -975,6 +1124,7 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     pthread_mutex_init(&sv->log_mu, NULL);
     pthread_mutex_init(&sv->verify_mu, NULL);
     pthread_mutex_init(&sv->audit_mu, NULL);
+    pthread_mutex_init(&sv->witness_mu, NULL);
     pthread_cond_init(&sv->free_node, NULL);
     unsigned threads = opts->threads;
     if (!threads) {
@@ -1092,6 +1242,9 @@ out:
     pthread_mutex_destroy(&sv->log_mu);
     pthread_mutex_destroy(&sv->verify_mu);
     pthread_mutex_destroy(&sv->audit_mu);
+    pthread_mutex_destroy(&sv->witness_mu);
+    for (size_t i = 0; i < WITNESS_CACHE; i++)
+        witness_free(sv->witness[i]);
     tl_free(sv->audit);
     pthread_cond_destroy(&sv->free_node);
     sodium_memzero(sv, sizeof *sv);

@@ -83,18 +83,47 @@ check("T14 api root", st == 200 and MEDIA in d.get("versions", []) and d.get("ma
       f"{st} {d}")
 st, h, d = get(root + "collections/")
 cols = {c["alias"]: c for c in d.get("collections", [])}
-check("T16 collections", st == 200 and set(cols) == {"outbox", "inbox"}, d)
+check("T16 collections", st == 200 and set(cols) == {"outbox", "inbox", "witness"}, d)
 for c in cols.values():
     check("T16 collection id is a UUIDv4", uuid.UUID(c["id"]).version == 4, c["id"])
     check("T16 collection properties", c.get("title") and isinstance(c.get("can_read"), bool)
           and isinstance(c.get("can_write"), bool) and STIX_MEDIA in c.get("media_types", []), c)
-check("T16 outbox read-only, inbox write-only",
+check("T16 outbox and witness read-only, inbox write-only",
       cols["outbox"]["can_read"] and not cols["outbox"]["can_write"]
+      and cols["witness"]["can_read"] and not cols["witness"]["can_write"]
       and cols["inbox"]["can_write"] and not cols["inbox"]["can_read"], cols)
 st2, _, d2 = get(root + "collections/")
 check("T8 collections in the same order", d2 == d)
 OUT = f"{root}collections/{cols['outbox']['id']}/"
 IN = f"{root}collections/{cols['inbox']['id']}/"
+WIT = f"{root}collections/{cols['witness']['id']}/"
+
+# ---- the witness collection: one signed account of the server's ledger for the caller ----
+st, h, d = get(WIT + "objects/")
+wobjs = (d or {}).get("objects", [])
+check("witness: one object", st == 200 and len(wobjs) == 1, f"{st} {d}")
+w = wobjs[0] if wobjs else {}
+check("witness: for the caller, signed", w.get("type") == "x-tearline-witness" and w.get("x_for") == CODE
+      and "extension-definition--73efad38-24f0-4877-a91e-1eb1b95bf70c" in w.get("extensions", {}), w)
+check("witness: T13 date headers", TS6.match(h.get("x-taxii-date-added-first", ""))
+      and h.get("x-taxii-date-added-first") == h.get("x-taxii-date-added-last"), h)
+st, h, d = get(WIT + "objects/")
+check("witness: the same while the ledger stands still", (d or {}).get("objects") == wobjs, d)
+st, h, d = get(WIT + "manifest/")
+check("witness: manifest", st == 200 and [m.get("id") for m in d.get("objects", [])] == [w.get("id")], d)
+st, h, d = get(WIT + f"objects/{w.get('id')}/")
+check("witness: by id", st == 200 and d.get("objects") == wobjs, f"{st} {d}")
+st, h, d = get(WIT + f"objects/{w.get('id')}/versions/")
+check("witness: versions", st == 200 and len(d.get("versions", [])) == 1, f"{st} {d}")
+st, h, d = get(WIT + "objects/x-tearline-witness--00000000-0000-4000-8000-000000000000/")
+check("witness: another id is 404", st == 404, st)
+st, h, d = get(q(WIT + "objects/", **{"match[type]": "indicator"}))
+check("witness: match[type] filters it out", st == 200 and "objects" not in d, d)
+st, h, d = get(q(WIT + "objects/", added_after="2999-01-01T00:00:00.000000Z"))
+check("witness: added_after filters it out", st == 200 and "objects" not in d, d)
+st, h, d = req("POST", WIT + "objects/", body=json.dumps({"objects": []}),
+               headers={"Content-Type": MEDIA})
+check("T18 the witness collection is read-only", st == 403, st)
 st, h, d = get(OUT)
 check("CLIENT Collection.refresh", st == 200 and d.get("id") == cols["outbox"]["id"], f"{st} {d}")
 
@@ -258,7 +287,8 @@ OA = basic(OTHER, OTHER_SECRET)
 st, h, d = get(root + "collections/", auth=OA)
 other_ids = {c["id"] for c in d.get("collections", [])}
 check("partners have their own collections", st == 200 and not other_ids & {c["id"] for c in cols.values()}, d)
-for path in (OUT, OUT + "objects/", OUT + "manifest/", OUT + f"objects/{oid}/", IN):
+for path in (OUT, OUT + "objects/", OUT + "manifest/", OUT + f"objects/{oid}/", IN, WIT,
+             WIT + "objects/"):
     st, h, d = get(path, auth=OA)
     check(f"another partner's {path[len(root):]} is 404", st == 404, st)
 other_out = [c for c in get(root + "collections/", auth=OA)[2]["collections"] if c["alias"] == "outbox"][0]

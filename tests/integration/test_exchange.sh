@@ -96,8 +96,9 @@ run release --home "$TMP/rus" --to usa --dry-run --json
 # rus's own receipt and the one usa sent it are both withheld as receipts
 expect_eq "$(grep -c '"object":"x-tearline-receipt--[^"]*","rule":"receipt"' "$TMP/err")" "2" "receipts withheld"
 if grep -q "x-tearline-receipt" "$TMP/out"; then fail "a receipt was released"; else pass; fi
-# and so is the signed account of its ledger usa sent with its receipt
-expect_eq "$(grep -c '"object":"x-tearline-witness--[^"]*","rule":"witness"' "$TMP/err")" "1" "witness withheld"
+# and so are usa's signed accounts of its ledger: the one it sent with its receipt
+# and the one its witness collection served rus's pull
+expect_eq "$(grep -c '"object":"x-tearline-witness--[^"]*","rule":"witness"' "$TMP/err")" "2" "witnesses withheld"
 if grep -q "x-tearline-witness" "$TMP/out"; then fail "a witness was released"; else pass; fi
 # what was pulled is exactly what was released, signature included
 python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "pulled objects differ from the released ones"

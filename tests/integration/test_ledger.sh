@@ -33,7 +33,7 @@ expect_out_line "no discrepancies" "usa: no discrepancies"
 expect_out_contains "rus's signed account: its ledger at entry" "usa holds rus's witness"
 run ledger --home "$TMP/rus" reconcile usa
 expect_status 0 "rus reconciles with usa"
-expect_out_line "no signed account from usa yet (it sends one after each pull)" "rus holds no witness yet"
+expect_out_contains "usa's signed account: its ledger at entry" "rus holds the witness usa served it"
 
 N=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
 kinds() { sqlite3 "$TMP/$1/store.db" "select kind || ' ' || party from ledger order by seq" | uniq -c | awk '{print $2, $3}'; }
@@ -43,7 +43,8 @@ receipt rus
 witness rus" "usa's ledger: signed, released, acknowledged by rus, rus's account"
 expect_eq "$(kinds rus)" "agreement usa
 received usa
-acknowledged usa" "rus's ledger: signed, received, acknowledged"
+acknowledged usa
+witness usa" "rus's ledger: signed, received, acknowledged, usa's account"
 # the release entry lists every published object; what rus received adds up to the same
 python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "ledger payloads do not match the outbox"
 import json, sqlite3, sys
