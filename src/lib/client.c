@@ -549,13 +549,15 @@ static void check_one(size_t i, void *ctx)
 }
 
 /*
- * The fetcher: gets and parses the pages of a pull, one ahead of the thread
- * that checks and stores them, following `next` from each page. A page
- * (or the error that ended the fetching) waits in a one-place slot.
+ * The fetcher: gets and parses the pages of a pull and checks their
+ * signatures (on the workers), one ahead of the thread that stores them,
+ * following `next` from each page. A page (or the error that ended the
+ * fetching) waits in a one-place slot.
  */
 struct fetched {
-    json_t *env; /* a page; NULL at the end */
-    tl_err rc;   /* at the end: the fetching failed, err says why */
+    json_t *env;             /* a page; NULL at the end */
+    struct checked *checked; /* each of its objects' signature, checked here */
+    tl_err rc;               /* at the end: the fetching failed, err says why */
     char err[1024];
     char url[1500];      /* for messages */
     char added_last[40]; /* X-TAXII-Date-Added-Last */
@@ -564,6 +566,7 @@ struct fetched {
 
 struct fetcher {
     const char *root, *cid, *since;
+    const tl_keyset *ks;
     size_t page;
     struct partner_cfg *cfg;
     const tl_pull_opts *opts;
@@ -574,6 +577,14 @@ struct fetcher {
     int full;
     atomic_int stop; /* the consumer is done: also aborts a transfer under way */
 };
+
+static void page_free(struct fetched *pg)
+{
+    json_decref(pg->env);
+    tl_free(pg->checked);
+    pg->env = NULL;
+    pg->checked = NULL;
+}
 
 /* Hands pg to the consumer; 0 if it asked the fetcher to stop (pg is dropped). */
 static int put_page(struct fetcher *f, struct fetched *pg)
@@ -588,7 +599,7 @@ static int put_page(struct fetcher *f, struct fetched *pg)
         pthread_cond_broadcast(&f->cv);
     }
     pthread_mutex_unlock(&f->mu);
-    if (!ok) json_decref(pg->env);
+    if (!ok) page_free(pg);
     return ok;
 }
 
@@ -617,7 +628,7 @@ static void stop_fetcher(struct fetcher *f)
 /* After the join: a page the consumer never took. */
 static void drain(struct fetcher *f)
 {
-    if (f->full) json_decref(f->slot.env);
+    if (f->full) page_free(&f->slot);
     f->full = 0;
 }
 
@@ -656,6 +667,17 @@ static void *fetch_pages(void *arg)
             (pg.rc = taxii_doc(pg.err, sizeof pg.err, url.p, &h, &pg.env)))
             break;
         snprintf(pg.added_last, sizeof pg.added_last, "%s", h.added_last);
+        /* every signature, while the consumer stores the page before */
+        struct checks ck = {json_object_get(pg.env, "objects"), f->ks, NULL};
+        size_t count = json_array_size(ck.list);
+        if (count && !(ck.out = pg.checked = tl_calloc(count, sizeof *ck.out))) {
+            json_decref(pg.env);
+            pg.env = NULL;
+            pg.rc = TL_ENOMEM;
+            tl__msg(pg.err, sizeof pg.err, "out of memory");
+            break;
+        }
+        tl__parallel_for(count, check_one, &ck);
         int more = json_is_true(json_object_get(pg.env, "more"));
         const char *nx = json_string_value(json_object_get(pg.env, "next"));
         tl_free(next);
@@ -714,6 +736,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
     f.page = opts->page ? opts->page : 500;
     f.cfg = &cfg;
     f.opts = opts;
+    f.ks = &ks;
     pthread_mutex_init(&f.mu, NULL);
     pthread_cond_init(&f.cv, NULL);
     int started = pthread_create(&f.thread, NULL, fetch_pages, &f) == 0;
@@ -727,7 +750,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             break;
         }
         if (opts->cancel && *opts->cancel) {
-            json_decref(pg.env);
+            page_free(&pg);
             tl__node_err(n, "interrupted; every page stored so far is kept");
             rc = TL_EINTERRUPTED;
             break;
@@ -736,20 +759,13 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
         stats->pages++;
         size_t i;
         json_t *o;
-        /* every signature on the workers, then the results in order here */
-        struct checks ck = {json_object_get(env, "objects"), &ks, NULL};
+        /* every signature was checked on the fetcher's workers: the results in order here */
+        struct checks ck = {json_object_get(env, "objects"), &ks, pg.checked};
         size_t count = json_array_size(ck.list);
-        if (count && !(ck.out = tl_calloc(count, sizeof *ck.out))) {
-            rc = TL_ENOMEM;
-            json_decref(env);
-            break;
-        }
-        tl__parallel_for(count, check_one, &ck);
         size_t ngood = 0;
         json_t **good = tl_malloc((count ? count : 1) * sizeof(json_t *));
         if (!good) {
-            tl_free(ck.out);
-            json_decref(env);
+            page_free(&pg);
             rc = TL_ENOMEM;
             break;
         }
@@ -773,7 +789,6 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
                 rc = acknowledge(&ack, o);
             }
         }
-        tl_free(ck.out);
         if (!rc) {
             /* stored in one transaction with the checkpoint (the page's last date_added) */
             tl_ingest_opts io;
@@ -791,7 +806,7 @@ tl_err tl_node_pull(tl_node *n, const char *partner, const tl_pull_opts *opts, t
             stats->duplicates += is.duplicates;
         }
         tl_free(good);
-        json_decref(env);
+        page_free(&pg);
         if (rc) break;
         if (opts->progress) opts->progress(opts->ud, stats->objects, stats->stored);
     }
