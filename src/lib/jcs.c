@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-tl_err tl_json_parse(const char *data, size_t len, json_t **out, char *errmsg, size_t errcap)
+static tl_err parse(const char *data, size_t len, size_t flags, json_t **out, char *errmsg,
+                    size_t errcap)
 {
     json_error_t je;
     *out = NULL;
-    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    json_t *v = json_loadb(data, len, flags, &je);
     if (!v) {
         if (json_error_code(&je) == json_error_out_of_memory) return TL_ENOMEM;
         /* jansson places a bad byte at the column of the character before it */
@@ -22,6 +23,16 @@ tl_err tl_json_parse(const char *data, size_t len, json_t **out, char *errmsg, s
     }
     *out = v;
     return TL_OK;
+}
+
+tl_err tl_json_parse(const char *data, size_t len, json_t **out, char *errmsg, size_t errcap)
+{
+    return parse(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, out, errmsg, errcap);
+}
+
+tl_err tl__json_parse_stored(const char *data, size_t len, json_t **out)
+{
+    return parse(data, len, 0, out, NULL, 0);
 }
 
 tl_err tl_json_number(double d, char out[32])

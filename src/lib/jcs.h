@@ -39,6 +39,13 @@ tl_err tl__jcs_write_except(struct tl_buf *b, const json_t *v, const char *const
  */
 tl_err tl__jcs_write_strict(struct tl_buf *b, const json_t *v, double *bad);
 
+/*
+ * Parses the text this node stored itself (canonical, validated at ingest)
+ * without tl_json_parse's check for duplicate members: a third faster. Never
+ * for input from outside.
+ */
+tl_err tl__json_parse_stored(const char *data, size_t len, json_t **out);
+
 /* Appends s[0..n) as a JSON string literal with RFC 8785 escaping. */
 void tl__jcs_string(struct tl_buf *b, const char *s, size_t n);
 

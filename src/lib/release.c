@@ -168,7 +168,7 @@ static void parse_held(size_t k, void *ctx)
     struct rel *r = ctx;
     struct held *h = &r->h[k];
     if (!h->text) return;
-    h->parse_rc = tl_json_parse(h->text, h->text_len, &h->obj, NULL, 0);
+    h->parse_rc = tl__json_parse_stored(h->text, h->text_len, &h->obj);
     tl_free(h->text);
     h->text = NULL;
 }
