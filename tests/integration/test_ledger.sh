@@ -197,7 +197,13 @@ sed -i 's/ [0-9a-f]\{64\} \([0-9a-f]\{128\}\)$/ '"$(key rus)"' \1/' "$TMP/usa/au
 run audit --home "$TMP/usa" verify
 expect_status 1 "audit.head under another key"
 expect_out_contains "audit.head: its signature does not verify with a key of this node" "foreign audit.head named"
+printf 'tearline-audit-head 1 12 nothex\n' > "$TMP/usa/audit.head"
+run audit --home "$TMP/usa" verify
+expect_status 1 "a malformed audit.head"
+expect_out_line "the audit trail does NOT verify: audit.head is malformed" "malformed audit.head named"
 cp "$TMP/audit.head.keep" "$TMP/usa/audit.head"
+run audit --home "$TMP/usa" verify
+expect_status 0 "the audit trail verifies again with its own head"
 
 # kill -9 in the middle of appends: whatever is left verifies
 python3 "$TL_SRC/bench/gen_corpus.py" --objects 3000 --seed 9 "$TMP/big.json" 2>/dev/null || exit 1
