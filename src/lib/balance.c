@@ -20,6 +20,7 @@
 #include "tearline/prov.h"
 #include "tearline/release.h"
 
+#include "jcs.h"
 #include "node_int.h"
 #include "text.h"
 #include "ts.h"
@@ -257,10 +258,9 @@ static int hold_record(const tl_record *r, void *ud)
         b->caph = ncap;
     }
     json_t *o = NULL;
-    char msg[128];
-    if (tl_json_parse(r->json, r->json_len, &o, msg, sizeof msg)) {
+    if (tl__json_parse_stored(r->json, r->json_len, &o)) {
         char what[200];
-        snprintf(what, sizeof what, "holding %s cannot be read: %s", r->id, msg);
+        snprintf(what, sizeof what, "holding %s cannot be read", r->id);
         fail(b, TL_ESTORE, what);
         return 1;
     }
@@ -299,10 +299,9 @@ static int hold_record(const tl_record *r, void *ud)
 static int copy_row(const char *id, const char *json, size_t json_len, struct bal *b)
 {
     json_t *o = NULL;
-    char msg[128];
-    if (tl_json_parse(json, json_len, &o, msg, sizeof msg)) {
+    if (tl__json_parse_stored(json, json_len, &o)) {
         char what[200];
-        snprintf(what, sizeof what, "released copy %s cannot be read: %s", id, msg);
+        snprintf(what, sizeof what, "released copy %s cannot be read", id);
         fail(b, TL_ESTORE, what);
         return 1;
     }
