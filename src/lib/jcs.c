@@ -1,6 +1,10 @@
 /* jcs.c: RFC 8785 canonical JSON, the readable form, strict parsing. */
 #include "jcs.h"
 
+#include "text.h"
+
+#include <errno.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +34,271 @@ tl_err tl_json_parse(const char *data, size_t len, json_t **out, char *errmsg, s
     return parse(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, out, errmsg, errcap);
 }
 
+/*
+ * A reader for the canonical form this node writes (RFC 8785: no white
+ * space, the escapes of tl__jcs_string), about twice as fast as jansson's:
+ * no stream layer, strings copied once. Anything it does not expect (white
+ * space, a NUL, a number out of range, nesting past 64) makes it give up,
+ * and tl__json_parse_stored asks jansson instead.
+ */
+struct canon {
+    const char *s, *e;
+    char *tmp; /* the string being decoded */
+    size_t cap;
+    int depth;
+};
+
+static int canon_hex4(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = (unsigned char)s[i];
+        int h = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+static int canon_room(struct canon *p, size_t need)
+{
+    if (need <= p->cap) return 0;
+    size_t cap = need * 2 + 64;
+    char *t = tl_realloc(p->tmp, cap);
+    if (!t) return -1;
+    p->tmp = t;
+    p->cap = cap;
+    return 0;
+}
+
+/* The string after its opening quote, decoded into p->tmp (*len bytes; control characters refused).
+ */
+static int canon_string(struct canon *p, size_t *len)
+{
+    const char *s = p->s;
+    size_t n = 0;
+    const char *q = s;
+    while (q < p->e && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+        q++;
+    if (q < p->e && *q == '"') { /* no escapes, the usual case */
+        n = (size_t)(q - s);
+        if (canon_room(p, n + 1)) return -1;
+        memcpy(p->tmp, s, n);
+        p->s = q + 1;
+        *len = n;
+        return 0;
+    }
+    for (;;) {
+        if (s >= p->e || canon_room(p, n + 8)) return -1;
+        char c = *s++;
+        if (c == '"') break;
+        if ((unsigned char)c < 0x20) return -1; /* JSON escapes control characters */
+        if (c != '\\') {
+            p->tmp[n++] = c;
+            continue;
+        }
+        if (s >= p->e) return -1;
+        c = *s++;
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *k = c ? strchr(from, c) : NULL;
+        if (k) {
+            p->tmp[n++] = to[k - from];
+            continue;
+        }
+        if (c != 'u' || p->e - s < 4) return -1;
+        int v = canon_hex4(s);
+        s += 4;
+        if (v >= 0xd800 && v < 0xdc00) { /* a surrogate pair */
+            int w = p->e - s >= 6 && s[0] == '\\' && s[1] == 'u' ? canon_hex4(s + 2) : -1;
+            if (w < 0xdc00 || w > 0xdfff) return -1;
+            s += 6;
+            v = 0x10000 + ((v - 0xd800) << 10) + (w - 0xdc00);
+        } else if (v <= 0 || (v >= 0xdc00 && v < 0xe000)) {
+            return -1; /* a lone low surrogate, \u0000, or not hex */
+        }
+        unsigned u = (unsigned)v;
+        if (u < 0x80) {
+            p->tmp[n++] = (char)u;
+        } else if (u < 0x800) {
+            p->tmp[n++] = (char)(0xc0 | u >> 6);
+            p->tmp[n++] = (char)(0x80 | (u & 63));
+        } else if (u < 0x10000) {
+            p->tmp[n++] = (char)(0xe0 | u >> 12);
+            p->tmp[n++] = (char)(0x80 | ((u >> 6) & 63));
+            p->tmp[n++] = (char)(0x80 | (u & 63));
+        } else {
+            p->tmp[n++] = (char)(0xf0 | u >> 18);
+            p->tmp[n++] = (char)(0x80 | ((u >> 12) & 63));
+            p->tmp[n++] = (char)(0x80 | ((u >> 6) & 63));
+            p->tmp[n++] = (char)(0x80 | (u & 63));
+        }
+    }
+    p->s = s;
+    *len = n;
+    return 0;
+}
+
+static json_t *canon_value(struct canon *p);
+
+static json_t *canon_object(struct canon *p)
+{
+    json_t *o = json_object();
+    if (!o) return NULL;
+    if (p->s < p->e && *p->s == '}') {
+        p->s++;
+        return o;
+    }
+    char small[128];
+    for (;;) {
+        size_t kl;
+        if (p->s >= p->e || *p->s != '"') break;
+        p->s++;
+        if (canon_string(p, &kl)) break;
+        char *key = kl < sizeof small ? small : tl_malloc(kl + 1);
+        if (!key) break;
+        memcpy(key, p->tmp, kl);
+        key[kl] = '\0';
+        json_t *v = p->s < p->e && *p->s == ':' ? (p->s++, canon_value(p)) : NULL;
+        int bad = !v || json_object_set_new_nocheck(o, key, v);
+        if (key != small) tl_free(key);
+        if (bad) break;
+        if (p->s < p->e && *p->s == ',') {
+            p->s++;
+            continue;
+        }
+        if (p->s < p->e && *p->s == '}') {
+            p->s++;
+            return o;
+        }
+        break;
+    }
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *canon_array(struct canon *p)
+{
+    json_t *a = json_array();
+    if (!a) return NULL;
+    if (p->s < p->e && *p->s == ']') {
+        p->s++;
+        return a;
+    }
+    for (;;) {
+        json_t *v = canon_value(p);
+        if (!v || json_array_append_new(a, v)) break;
+        if (p->s < p->e && *p->s == ',') {
+            p->s++;
+            continue;
+        }
+        if (p->s < p->e && *p->s == ']') {
+            p->s++;
+            return a;
+        }
+        break;
+    }
+    json_decref(a);
+    return NULL;
+}
+
+/* A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as jansson reads it. */
+static json_t *canon_number(struct canon *p)
+{
+    const char *q = p->s, *e = p->e;
+    int real = 0;
+#define DIGITS(at) ((at) < e && *(at) >= '0' && *(at) <= '9')
+    if (q < e && *q == '-') q++;
+    if (!DIGITS(q)) return NULL;
+    if (*q == '0') {
+        q++;
+    } else {
+        while (DIGITS(q))
+            q++;
+    }
+    if (q < e && *q == '.') {
+        real = 1;
+        if (!DIGITS(q + 1)) return NULL;
+        for (q++; DIGITS(q); q++) {
+        }
+    }
+    if (q < e && (*q == 'e' || *q == 'E')) {
+        real = 1;
+        q++;
+        if (q < e && (*q == '+' || *q == '-')) q++;
+        if (!DIGITS(q)) return NULL;
+        while (DIGITS(q))
+            q++;
+    }
+#undef DIGITS
+    char buf[64], *end = NULL;
+    size_t l = (size_t)(q - p->s);
+    if (l >= sizeof buf) return NULL;
+    memcpy(buf, p->s, l);
+    buf[l] = '\0';
+    errno = 0;
+    json_t *v;
+    if (real) {
+        double d = strtod(buf, &end);
+        v = *end || errno || !isfinite(d) ? NULL : json_real(d);
+    } else {
+        long long i = strtoll(buf, &end, 10);
+        v = *end || errno ? NULL : json_integer((json_int_t)i);
+    }
+    if (v) p->s = q;
+    return v;
+}
+
+static json_t *canon_value(struct canon *p)
+{
+    if (p->s >= p->e) return NULL;
+    char c = *p->s;
+    size_t left = (size_t)(p->e - p->s);
+    json_t *v = NULL;
+    if (c == '{' || c == '[') {
+        if (++p->depth > 64) return NULL;
+        p->s++;
+        v = c == '{' ? canon_object(p) : canon_array(p);
+        p->depth--;
+    } else if (c == '"') {
+        size_t l;
+        p->s++;
+        if (!canon_string(p, &l)) v = json_stringn_nocheck(p->tmp, l);
+    } else if (c == 't' && left >= 4 && !memcmp(p->s, "true", 4)) {
+        p->s += 4;
+        v = json_true();
+    } else if (c == 'f' && left >= 5 && !memcmp(p->s, "false", 5)) {
+        p->s += 5;
+        v = json_false();
+    } else if (c == 'n' && left >= 4 && !memcmp(p->s, "null", 4)) {
+        p->s += 4;
+        v = json_null();
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+        v = canon_number(p);
+    }
+    return v;
+}
+
+tl_err tl__json_parse_canonical(const char *data, size_t len, json_t **out)
+{
+    *out = NULL;
+    struct canon p = {data, data + len, NULL, 0, 0};
+    json_t *v = tl__utf8_valid(data, len) ? canon_value(&p) : NULL;
+    tl_free(p.tmp);
+    if (v && p.s == p.e) {
+        *out = v;
+        return TL_OK;
+    }
+    json_decref(v);
+    return TL_EJSON;
+}
+
 tl_err tl__json_parse_stored(const char *data, size_t len, json_t **out)
 {
-    return parse(data, len, 0, out, NULL, 0);
+    if (tl__json_parse_canonical(data, len, out) == TL_OK) return TL_OK;
+    return parse(data, len, JSON_DECODE_ANY, out, NULL, 0); /* not that form: the general reader */
 }
 
 tl_err tl_json_number(double d, char out[32])

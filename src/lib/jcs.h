@@ -41,10 +41,18 @@ tl_err tl__jcs_write_strict(struct tl_buf *b, const json_t *v, double *bad);
 
 /*
  * Parses the text this node stored itself (canonical, validated at ingest)
- * without tl_json_parse's check for duplicate members: a third faster. Never
- * for input from outside.
+ * with tl__json_parse_canonical, and with jansson (without tl_json_parse's
+ * check for duplicate members) if that gives up. Never for input from outside.
  */
 tl_err tl__json_parse_stored(const char *data, size_t len, json_t **out);
+
+/*
+ * The fast reader for RFC 8785 text alone: TL_OK with the value jansson
+ * would read, or TL_EJSON for anything else (white space, a NUL, invalid
+ * UTF-8, a number out of range, nesting past 64, a syntax error), never a
+ * different value.
+ */
+tl_err tl__json_parse_canonical(const char *data, size_t len, json_t **out);
 
 /* Appends s[0..n) as a JSON string literal with RFC 8785 escaping. */
 void tl__jcs_string(struct tl_buf *b, const char *s, size_t n);

@@ -244,14 +244,183 @@ static void test_except(void **state)
     check_except("{\"extensions\":{}}", "{\"extensions\":{}}");
 }
 
+/* The fast reader against jansson: equal values, or a refusal where jansson refuses. */
+static void same_as_jansson(const char *text, size_t len, int must_read)
+{
+    json_error_t je;
+    json_t *want = json_loadb(text, len, JSON_DECODE_ANY, &je), *got = NULL;
+    tl_err rc = tl__json_parse_canonical(text, len, &got);
+    if (rc == TL_OK) {
+        if (!want || !json_equal(got, want)) fail_msg("read differently: %.*s", (int)len, text);
+    } else if (must_read) {
+        fail_msg("refused canonical text: %.*s", (int)len, text);
+    }
+    json_t *stored = NULL;
+    assert_int_equal(tl__json_parse_stored(text, len, &stored), want ? TL_OK : TL_EJSON);
+    if (want) assert_true(json_equal(stored, want));
+    json_decref(stored);
+    json_decref(got);
+    json_decref(want);
+}
+
+static void test_canonical_reader(void **state)
+{
+    (void)state;
+    static const char *const canonical[] = {
+        "{}",
+        "[]",
+        "0",
+        "-1",
+        "9007199254740991",
+        "-9007199254740991",
+        "1.5",
+        "1e+21",
+        "1.5e-7",
+        "-0.000001",
+        "true",
+        "false",
+        "null",
+        "\"\"",
+        "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}",
+        "\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\"",
+        "\"caf\xc3\xa9 \xd0\x9c\xd0\xbe \xd8\xb9\xd8\xb1 \xf0\x9f\x98\x80\"",
+        "{\"\\n\\u0002key\":\"v\",\"\xe2\x82\xac\":[[],{}]}",
+    };
+    for (size_t i = 0; i < sizeof canonical / sizeof *canonical; i++)
+        same_as_jansson(canonical[i], strlen(canonical[i]), 1);
+    /* not canonical, or not JSON: refused, or read as jansson reads it */
+    static const char *const other[] = {
+        " {}",
+        "{} ",
+        "{\"a\": 1}",
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "1e",
+        "1e+",
+        "+1",
+        "--1",
+        "\"\\u0000\"",
+        "\"a\0b\"",
+        "\"\\ud800\"",
+        "\"\\udc00\"",
+        "\"\\ud800\\u0041\"",
+        "\"\\x41\"",
+        "\"\\u12\"",
+        "\"abc",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "[1,]",
+        "[1 2]",
+        "tru",
+        "nul",
+        "1e999",
+        "99999999999999999999",
+        "\"\xff\"",
+        "\"\xc3\"",
+        "{\"a\":1}x",
+        "\"\\/\"",
+        "[\"\\uD83D\\uDE00\"]",
+        "",
+        "\"\x01\x16\"",
+        "\"tab\there\"",
+    };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        same_as_jansson(other[i], i == 12 ? 5 : strlen(other[i]), 0);
+    /* nesting: 64 levels are read, 65 are left to jansson */
+    char deep[200];
+    for (int n = 64; n <= 65; n++) {
+        memset(deep, '[', (size_t)n);
+        memset(deep + n, ']', (size_t)n);
+        same_as_jansson(deep, (size_t)(2 * n), 0);
+    }
+}
+
+static unsigned rnd(unsigned *seed)
+{
+    return (unsigned)rand_r(seed);
+}
+
+/* Random values written canonically read back to the same text, as jansson reads them. */
+static json_t *random_value(unsigned *seed, int depth)
+{
+    int k = (int)(rnd(seed) % (depth > 3 ? 5u : 7u));
+    switch (k) {
+    case 0:
+        return json_integer((json_int_t)rnd(seed) - RAND_MAX / 2);
+    case 1:
+        return json_real((double)rnd(seed) / 7.0 * (rnd(seed) % 2 ? 1e-9 : 1e9));
+    case 2: {
+        char s[24];
+        size_t n = rnd(seed) % 20;
+        static const char *const pieces[] = {
+            "a",    "\"", "\\",       "\n",           "\x01",
+            "\x1f", "/",  "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+        json_t *str = json_string("");
+        for (size_t i = 0; i < n; i++) {
+            snprintf(s, sizeof s, "%s%s", json_string_value(str),
+                     pieces[rnd(seed) % (sizeof pieces / sizeof *pieces)]);
+            if (strlen(s) > 18) break;
+            json_string_set(str, s);
+        }
+        return str;
+    }
+    case 3:
+        return rnd(seed) % 2 ? json_true() : json_null();
+    case 4:
+        return json_false();
+    case 5: {
+        json_t *a = json_array();
+        for (unsigned i = rnd(seed) % 4; i > 0; i--)
+            json_array_append_new(a, random_value(seed, depth + 1));
+        return a;
+    }
+    default: {
+        json_t *o = json_object();
+        for (unsigned i = rnd(seed) % 4; i > 0; i--) {
+            char key[16];
+            snprintf(key, sizeof key, "k%u\xc3\xa9%c", rnd(seed) % 50, i % 2 ? '"' : 'x');
+            json_object_set_new(o, key, random_value(seed, depth + 1));
+        }
+        return o;
+    }
+    }
+}
+
+static void test_canonical_roundtrip(void **state)
+{
+    (void)state;
+    unsigned seed = 20261127;
+    for (int i = 0; i < 3000; i++) {
+        json_t *v = random_value(&seed, 0), *back = NULL;
+        char *text = NULL;
+        size_t len = 0;
+        assert_int_equal(tl_json_canonical(v, &text, &len), TL_OK);
+        assert_int_equal(tl__json_parse_canonical(text, len, &back), TL_OK);
+        /* JSON numbers carry no type (2.0 is written 2): the text is what must come back */
+        char *again = NULL;
+        size_t alen = 0;
+        assert_int_equal(tl_json_canonical(back, &again, &alen), TL_OK);
+        if (alen != len || memcmp(again, text, len) != 0) fail_msg("round trip differs: %s", text);
+        tl_free(again);
+        same_as_jansson(text, len, 1);
+        json_decref(back);
+        json_decref(v);
+        tl_free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vectors),        cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_utf16_order),    cmocka_unit_test(test_big_integer),
-        cmocka_unit_test(test_strict),         cmocka_unit_test(test_pretty),
-        cmocka_unit_test(test_escapes),        cmocka_unit_test(test_oom),
-        cmocka_unit_test(test_strict_numbers), cmocka_unit_test(test_except),
+        cmocka_unit_test(test_vectors),          cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_utf16_order),      cmocka_unit_test(test_big_integer),
+        cmocka_unit_test(test_strict),           cmocka_unit_test(test_pretty),
+        cmocka_unit_test(test_escapes),          cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_strict_numbers),   cmocka_unit_test(test_except),
+        cmocka_unit_test(test_canonical_reader), cmocka_unit_test(test_canonical_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
