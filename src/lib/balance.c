@@ -334,10 +334,10 @@ static int keep_entry(const tl_ledger_entry *e, void *ud)
     int rel = !strcmp(e->kind, TL_LEDGER_RELEASE), rec = !strcmp(e->kind, TL_LEDGER_RECEIVED);
     if ((!rel && !rec) || (b->only && strcmp(e->party, b->only) != 0)) return 0;
     json_t *p = NULL;
-    char msg[128];
-    if (tl_json_parse(e->payload, e->payload_len, &p, msg, sizeof msg)) {
+    if (tl__json_parse_stored(e->payload, e->payload_len, &p)) {
         char what[200];
-        snprintf(what, sizeof what, "ledger entry %lld cannot be read: %s", (long long)e->seq, msg);
+        snprintf(what, sizeof what, "ledger entry %lld: its payload is not JSON",
+                 (long long)e->seq);
         fail(b, TL_ESTORE, what);
         return 1;
     }

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "keys.h"
+#include "jcs.h"
 #include "ledger_int.h"
 #include "node_int.h"
 #include "par.h"
@@ -849,8 +850,7 @@ static int receipt_row(const tl_record *rec, void *ud)
 {
     struct receipts_ctx *c = ud;
     json_t *r = NULL;
-    char msg[128];
-    if (tl_json_parse(rec->json, rec->json_len, &r, msg, sizeof msg)) {
+    if (tl__json_parse_stored(rec->json, rec->json_len, &r)) {
         c->rc = TL_ESTORE;
         return 1;
     }

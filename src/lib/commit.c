@@ -14,6 +14,7 @@
 #include "tearline/json.h"
 #include "tearline/ledger.h"
 
+#include "jcs.h"
 #include "ledger_int.h"
 #include "node_int.h"
 #include "ts.h"
@@ -67,8 +68,7 @@ static int gather_entry(const tl_ledger_entry *e, void *ud)
     int rel = !strcmp(e->kind, TL_LEDGER_RELEASE), rec = !strcmp(e->kind, TL_LEDGER_RECEIVED);
     if (!rel && !rec) return 0;
     json_t *p = NULL;
-    char msg[64];
-    if (tl_json_parse(e->payload, e->payload_len, &p, msg, sizeof msg)) return 0;
+    if (tl__json_parse_stored(e->payload, e->payload_len, &p)) return 0;
     json_t *topics = json_incref(json_object_get(p, "topics"));
     json_decref(p);
     if (!json_is_object(topics)) {
@@ -229,8 +229,8 @@ static int recorded_cb(const tl_ledger_entry *e, void *ud)
 {
     json_t *seen = ud;
     json_t *p = NULL;
-    char msg[64], key[600];
-    if (tl_json_parse(e->payload, e->payload_len, &p, msg, sizeof msg)) return 0;
+    char key[600];
+    if (tl__json_parse_stored(e->payload, e->payload_len, &p)) return 0;
     period_key(key, json_string_value(json_object_get(p, "agreement")),
                json_string_value(json_object_get(p, "party")),
                json_string_value(json_object_get(p, "topic")),

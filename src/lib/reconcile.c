@@ -77,8 +77,7 @@ static int tally_entry(const tl_ledger_entry *e, void *ud)
     int wit = !strcmp(e->kind, TL_LEDGER_WITNESS);
     if (!rel && !rec && !rcp && !ack && !wit) return 0;
     json_t *p = NULL;
-    char msg[64];
-    if (tl_json_parse(e->payload, e->payload_len, &p, msg, sizeof msg)) {
+    if (tl__json_parse_stored(e->payload, e->payload_len, &p)) {
         t->rc = TL_ESTORE;
         return 1;
     }

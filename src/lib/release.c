@@ -1041,9 +1041,8 @@ static int settle_version(struct rel *r, json_t *o)
     if (f == TL_ENOTFOUND) return 0;
     if (f) return -1;
     json_t *p = NULL;
-    char msg[128];
     int rc = -1;
-    if (tl_json_parse(prior, strlen(prior), &p, msg, sizeof msg) == TL_OK) {
+    if (tl__json_parse_stored(prior, strlen(prior), &p) == TL_OK) {
         /* compared as canonical text: 25000.0 and 25000 are one number there */
         json_t *a = content_of(p), *b = content_of(o);
         char *ca = NULL, *cb = NULL;
