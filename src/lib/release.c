@@ -1329,6 +1329,16 @@ out:
     return rc;
 }
 
+static void free_held(size_t k, void *ctx)
+{
+    struct held *h = &((struct rel *)ctx)->h[k];
+    json_decref(h->obj);
+    tl_free(h->text);
+    tl_free(h->id);
+    tl_free(h->type);
+    tl_free(h->originator);
+}
+
 tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *opts,
                        tl_release_stats *stats)
 {
@@ -1421,13 +1431,7 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
 out:
     tl_store_rollback(n->store); /* nothing, after publication's commit */
     if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory; nothing was published");
-    for (size_t k = 0; r.h && k < r.nh; k++) {
-        json_decref(r.h[k].obj);
-        tl_free(r.h[k].text);
-        tl_free(r.h[k].id);
-        tl_free(r.h[k].type);
-        tl_free(r.h[k].originator);
-    }
+    if (r.h) tl__parallel_for(r.nh, free_held, &r); /* thousands of trees: on the workers */
     tl_free(r.h);
     json_decref(r.index);
     json_decref(r.sources);
