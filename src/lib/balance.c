@@ -576,7 +576,11 @@ static void value_object(struct bal *b, struct acc *a, const tl_balance_opts *op
         int any = 0;
         json_array_foreach(labels, i, l)
         {
-            if (!json_is_string(l)) continue;
+            /* a label the object repeats counts once */
+            int again = 0;
+            for (size_t j = 0; j < i && json_is_string(l) && !again; j++)
+                again = json_equal(l, json_array_get(labels, j));
+            if (!json_is_string(l) || again) continue;
             credit(b, a, partner, json_string_value(l), given, value, !any);
             any = 1;
         }

@@ -25,7 +25,7 @@ if which == "usa":
     objs = [ident(S1, "NIGHTJAR"), ident(S2, "KESTREL"),
             ind("a0000000-0000-4000-8000-000000000011", "identity--" + S1, A, 90),
             obj("report", "a0000000-0000-4000-8000-000000000012", "identity--" + S1, 70,
-                name="Convoy movements near Idlib", published=T, labels=["syria", "iraq"],
+                name="Convoy movements near Idlib", published=T, labels=["syria", "iraq", "syria"],  # a label repeated
                 object_refs=["indicator--a0000000-0000-4000-8000-000000000011"]),
             obj("threat-actor", "a0000000-0000-4000-8000-000000000013", "identity--" + S1,
                 name="Jaish X"),
