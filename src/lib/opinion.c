@@ -78,7 +78,8 @@ static size_t dogmatic_count(const tl_opinion *ops, size_t n)
     return k;
 }
 
-tl_opinion tl_opinion_cumulative(const tl_opinion *ops, size_t n)
+/* Cumulative (independent sources) or averaging (dependent) fusion of n opinions. */
+static tl_opinion fuse(const tl_opinion *ops, size_t n, int cumulative)
 {
     if (n == 0) return vacuous;
     if (n == 1) return ops[0];
@@ -86,39 +87,33 @@ tl_opinion tl_opinion_cumulative(const tl_opinion *ops, size_t n)
     double *others = tl_malloc(n * sizeof *others);
     if (!others) return vacuous;
     double all = products(ops, n, others);
-    double sum = 0, b = 0, d = 0, an = 0, ad = 0, asum = 0;
+    double sum = 0, b = 0, d = 0, an = 0, ad = 0, amean = 0;
     for (size_t i = 0; i < n; i++) {
         sum += others[i];
         b += ops[i].b * others[i];
         d += ops[i].d * others[i];
         an += ops[i].a * (1 - ops[i].u) * others[i];
         ad += (1 - ops[i].u) * others[i];
-        asum += ops[i].a;
+        amean += ops[i].a / (double)n;
     }
     tl_free(others);
+    if (!cumulative) {
+        tl_opinion o = {b / sum, d / sum, (double)n * all / sum, amean};
+        return o;
+    }
     double den = sum - (double)(n - 1) * all;
-    tl_opinion o = {b / den, d / den, all / den, ad > 0 ? an / ad : asum / (double)n};
+    tl_opinion o = {b / den, d / den, all / den, ad > 0 ? an / ad : amean};
     return o;
+}
+
+tl_opinion tl_opinion_cumulative(const tl_opinion *ops, size_t n)
+{
+    return fuse(ops, n, 1);
 }
 
 tl_opinion tl_opinion_averaging(const tl_opinion *ops, size_t n)
 {
-    if (n == 0) return vacuous;
-    if (n == 1) return ops[0];
-    if (dogmatic_count(ops, n)) return dogmatic_mean(ops, n);
-    double *others = tl_malloc(n * sizeof *others);
-    if (!others) return vacuous;
-    double all = products(ops, n, others);
-    double sum = 0, b = 0, d = 0, a = 0;
-    for (size_t i = 0; i < n; i++) {
-        sum += others[i];
-        b += ops[i].b * others[i];
-        d += ops[i].d * others[i];
-        a += ops[i].a;
-    }
-    tl_free(others);
-    tl_opinion o = {b / sum, d / sum, (double)n * all / sum, a / (double)n};
-    return o;
+    return fuse(ops, n, 0);
 }
 
 tl_opinion tl_opinion_discount(tl_opinion t, tl_opinion x)
