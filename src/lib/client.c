@@ -435,17 +435,13 @@ static void send_receipts(tl_node *n, const char *partner, const char *root,
         rc = tl_node_ingest(n, NULL, 0, &io, NULL);
     }
     /* and, last, our signed account of the ledger as it now stands (reconcile) */
-    json_t *w = NULL;
     char *wtext = NULL;
     size_t wlen = 0;
-    if (!rc && (rc = tl__ledger_witness(n, partner, &w)) == TL_OK &&
-        (rc = tl__sig_add(w, sk, tl_node_identity(n))) == TL_OK &&
-        (rc = tl_json_canonical(w, &wtext, &wlen)) == TL_OK) {
+    if (!rc && (rc = tl__ledger_witness_signed(n, partner, &wtext, &wlen)) == TL_OK) {
         tl__buf_append(&jsonl, wtext, wlen);
         tl__buf_putc(&jsonl, '\n');
     }
     tl_free(wtext);
-    json_decref(w);
     sodium_memzero(sk, sizeof sk);
     if (!rc) stats->receipts = made;
     if (!rc && !*inbox) {

@@ -21,13 +21,11 @@ tl_err tl__ledger_append_at(tl_node *n, int64_t time, const char *kind, const ch
                             const char *summary, const char *payload, size_t len, int64_t *seq);
 
 /*
- * This node's account of its ledger for partner, to be signed and sent: its
- * head, and the count and set digest of what it released to, received from
- * and acknowledged for partner (a TL_WITNESS_TYPE object). *out OUT.
+ * This node's account of its ledger for partner, to be sent: its head, and
+ * the count and set digest of what it released to, received from and
+ * acknowledged for partner (a TL_WITNESS_TYPE object), signed with the key
+ * this node signs with toward partner, as canonical text (*text OUT).
  */
-tl_err tl__ledger_witness(tl_node *n, const char *partner, json_t **out);
-
-/* The same, signed with the key this node signs with toward partner, as canonical text (*text OUT). */
 tl_err tl__ledger_witness_signed(tl_node *n, const char *partner, char **text, size_t *len);
 
 /* Chained hashes' encoding: v as 8 big-endian bytes; s as a 4-byte big-endian length and s. */

@@ -162,7 +162,8 @@ static tl_err set_digest(const json_t *set, char hex[65])
     return TL_OK;
 }
 
-tl_err tl__ledger_witness(tl_node *n, const char *partner, json_t **out)
+/* This node's account of its ledger for partner (the witness, unsigned). */
+static tl_err witness(tl_node *n, const char *partner, json_t **out)
 {
     *out = NULL;
     struct tally t;
@@ -201,7 +202,7 @@ tl_err tl__ledger_witness_signed(tl_node *n, const char *partner, char **text, s
     json_t *w = NULL;
     unsigned char sk[64];
     tl_err rc = tl__node_key_to(n, partner, sk);
-    if (!rc) rc = tl__ledger_witness(n, partner, &w);
+    if (!rc) rc = witness(n, partner, &w);
     if (!rc) rc = tl__sig_add(w, sk, tl_node_identity(n));
     if (!rc) rc = tl_json_canonical(w, text, len);
     sodium_memzero(sk, sizeof sk);
