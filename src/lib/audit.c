@@ -13,7 +13,6 @@
 
 #include "audit_int.h"
 #include "head.h"
-#include "keys.h"
 #include "ledger_int.h"
 #include "node_int.h"
 #include "ts.h"
@@ -82,13 +81,8 @@ tl_err tl__audit_sign_head(tl_node *n)
         return rc;
     }
     if (!h.seq || !chained) return TL_OK; /* nothing chained to vouch for */
-    unsigned char sk[64], msg[TL_HEAD_MSG_MAX];
-    if ((rc = tl__node_signing_key(n, sk))) return rc;
     h.time = tl__now_us();
-    size_t len = tl__head_msg(HEAD_TAG, h.seq, h.hash, h.time, msg);
-    crypto_sign_detached(h.sig, NULL, msg, len, sk);
-    sodium_memzero(sk, sizeof sk);
-    memcpy(h.key, n->pk, 32);
+    if ((rc = tl__head_sign(n, HEAD_TAG, &h))) return rc;
     return tl__head_write(n, HEAD_FILE, HEAD_NAME, &h);
 }
 
@@ -201,12 +195,9 @@ tl_err tl_node_audit_verify(tl_node *n, tl_audit_report *rep)
     struct check c;
     memset(&c, 0, sizeof c);
     c.rep = rep;
-    int got = tl__head_read(n, HEAD_FILE, HEAD_NAME, HEAD_TAG, &c.head);
-    if (got == -1)
-        bad(&c, 1, "audit.head is malformed");
-    else if (got == -2 || (got == 1 && !tl__node_holds_key(n, c.head.key)))
-        bad(&c, c.head.seq > 0 ? c.head.seq : 1,
-            "audit.head: its signature does not verify with a key of this node");
+    char why[200];
+    int got = tl__head_read(n, HEAD_FILE, HEAD_NAME, HEAD_TAG, &c.head, why, sizeof why);
+    if (got < 0) bad(&c, c.head.seq > 0 ? c.head.seq : 1, "%s", why);
     c.have_head = got == 1;
     tl_err rc = rep->bad_seq ? TL_OK : tl_store_audit_scan(n->store, NULL, 0, check_row, &c);
     if (rc) {

@@ -2,6 +2,7 @@
 #include "head.h"
 
 #include "buf.h"
+#include "keys.h"
 #include "ledger_int.h"
 #include "node_int.h"
 
@@ -45,7 +46,20 @@ tl_err tl__head_write(tl_node *n, const char *file, const char *name, const tl__
     return rc;
 }
 
-int tl__head_read(tl_node *n, const char *file, const char *name, const char *tag, tl__head *h)
+tl_err tl__head_sign(tl_node *n, const char *tag, tl__head *h)
+{
+    unsigned char sk[64], msg[TL_HEAD_MSG_MAX];
+    tl_err rc = tl__node_signing_key(n, sk);
+    if (rc) return rc;
+    size_t len = tl__head_msg(tag, h->seq, h->hash, h->time, msg);
+    crypto_sign_detached(h->sig, NULL, msg, len, sk);
+    sodium_memzero(sk, sizeof sk);
+    memcpy(h->key, n->pk, 32);
+    return TL_OK;
+}
+
+int tl__head_read(tl_node *n, const char *file, const char *name, const char *tag, tl__head *h,
+                  char *why, size_t cap)
 {
     char *path = path_of(n, file), *text = NULL;
     size_t len = 0;
@@ -73,10 +87,18 @@ int tl__head_read(tl_node *n, const char *file, const char *name, const char *ta
         ok = !sodium_hex2bin(h->key, 32, end + 1, 64, NULL, NULL, NULL) && end[65] == ' ' &&
              !sodium_hex2bin(h->sig, 64, end + 66, 128, NULL, NULL, NULL);
     tl_free(text);
-    if (!ok) return -1;
+    if (!ok) {
+        snprintf(why, cap, "%s is malformed", file);
+        return -1;
+    }
     h->seq = seq;
     h->time = time;
     unsigned char m[TL_HEAD_MSG_MAX];
     size_t mlen = tl__head_msg(tag, seq, h->hash, time, m);
-    return crypto_sign_verify_detached(h->sig, m, mlen, h->key) == 0 ? 1 : -2;
+    if (crypto_sign_verify_detached(h->sig, m, mlen, h->key) != 0 ||
+        !tl__node_holds_key(n, h->key)) {
+        snprintf(why, cap, "%s: its signature does not verify with a key of this node", file);
+        return -1;
+    }
+    return 1;
 }

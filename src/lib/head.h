@@ -27,14 +27,19 @@ typedef struct tl__head {
 size_t tl__head_msg(const char *tag, int64_t seq, const unsigned char hash[32], int64_t time,
                     unsigned char msg[TL_HEAD_MSG_MAX]);
 
+/* Signs h's seq, hash and time (under tag) with the node's current key: fills h->key and h->sig. */
+tl_err tl__head_sign(tl_node *n, const char *tag, tl__head *h);
+
 /* Writes h as home/file (atomically, 0600) under the line's name. */
 tl_err tl__head_write(tl_node *n, const char *file, const char *name, const tl__head *h);
 
 /*
- * Reads home/file: 1 with *h filled in and its signature verified against
- * tag and h->key (the caller still checks the key is the node's), 0 if
- * there is none, -1 if it is malformed, -2 if its signature does not verify.
+ * Reads home/file: 1 with *h filled in, its signature verified against tag
+ * by a key this node holds (current or retired); 0 if there is none; -1 if
+ * it cannot be trusted, with why saying so ("FILE is malformed", "FILE: its
+ * signature does not verify with a key of this node").
  */
-int tl__head_read(tl_node *n, const char *file, const char *name, const char *tag, tl__head *h);
+int tl__head_read(tl_node *n, const char *file, const char *name, const char *tag, tl__head *h,
+                  char *why, size_t cap);
 
 #endif

@@ -72,17 +72,12 @@ static size_t checkpoint_msg(int64_t seq, const unsigned char hash[32], int64_t 
     return tl__head_msg(CHECKPOINT_TAG, seq, hash, time, msg);
 }
 
-/* Signs (seq, hash) with the node's current key into the checkpoint table. */
-static tl_err checkpoint_row(tl_node *n, int64_t seq, const unsigned char hash[32], int64_t time,
-                             unsigned char sig[64])
+/* Signs h (its seq, hash and time) with the node's current key into the checkpoint table. */
+static tl_err checkpoint_row(tl_node *n, tl__head *h)
 {
-    unsigned char sk[64], msg[CHECKPOINT_MSG];
-    tl_err rc = tl__node_signing_key(n, sk);
+    tl_err rc = tl__head_sign(n, CHECKPOINT_TAG, h);
     if (rc) return rc;
-    size_t mlen = checkpoint_msg(seq, hash, time, msg);
-    crypto_sign_detached(sig, NULL, msg, mlen, sk);
-    sodium_memzero(sk, sizeof sk);
-    tl_checkpoint_row c = {seq, time, hash, n->pk, sig};
+    tl_checkpoint_row c = {h->seq, h->time, h->hash, h->key, h->sig};
     rc = tl_store_checkpoint_put(n->store, &c);
     if (rc) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
     return rc;
@@ -115,8 +110,9 @@ tl_err tl__ledger_append_at(tl_node *n, int64_t now, const char *kind, const cha
     }
     if (seq_out) *seq_out = seq;
     if (seq % TL_LEDGER_CHECKPOINT_EVERY == 0) {
-        unsigned char sig[64];
-        rc = checkpoint_row(n, seq, hash, now, sig);
+        tl__head h = {seq, now, {0}, {0}, {0}};
+        memcpy(h.hash, hash, 32);
+        rc = checkpoint_row(n, &h);
     }
     return rc;
 }
@@ -127,15 +123,14 @@ tl_err tl__ledger_append_at(tl_node *n, int64_t now, const char *kind, const cha
 tl_err tl_node_ledger_checkpoint(tl_node *n)
 {
     tl_err rc = tl_store_begin(n->store);
-    int64_t seq = 0, now = tl__now_us();
-    unsigned char hash[32], sig[64];
-    if (!rc) rc = tl_store_ledger_head(n->store, &seq, hash);
+    tl__head h = {0, tl__now_us(), {0}, {0}, {0}};
+    if (!rc) rc = tl_store_ledger_head(n->store, &h.seq, h.hash);
     if (rc) tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
-    if (!rc && seq == 0) { /* nothing to vouch for yet */
+    if (!rc && h.seq == 0) { /* nothing to vouch for yet */
         tl_store_rollback(n->store);
         return TL_OK;
     }
-    if (!rc) rc = checkpoint_row(n, seq, hash, now, sig);
+    if (!rc) rc = checkpoint_row(n, &h);
     if (!rc && (rc = tl_store_commit(n->store)))
         tl__node_err(n, "ledger: %s", tl_store_errmsg(n->store));
     if (rc) {
@@ -143,10 +138,6 @@ tl_err tl_node_ledger_checkpoint(tl_node *n)
         return rc;
     }
     /* the latest checkpoint, outside the store too: a truncated store shows against it */
-    tl__head h = {seq, now, {0}, {0}, {0}};
-    memcpy(h.hash, hash, 32);
-    memcpy(h.key, n->pk, 32);
-    memcpy(h.sig, sig, 64);
     return tl__head_write(n, HEAD_FILE, HEAD_NAME, &h);
 }
 
@@ -346,15 +337,10 @@ static int check_row(const tl_ledger_row *r, void *ud)
 /* ledger.head: the latest checkpoint, kept outside the store; read before the scan. */
 static void read_head(struct check *c)
 {
-    int got = tl__head_read(c->n, HEAD_FILE, HEAD_NAME, CHECKPOINT_TAG, &c->head);
-    if (got == -1) {
-        bad(c, 1, "ledger.head is malformed");
-    } else if (got == -2 || (got == 1 && !node_key(c, c->head.key))) {
-        bad(c, c->head.seq > 0 ? c->head.seq : 1,
-            "ledger.head: its signature does not verify with a key of this node");
-    } else {
-        c->have_head = got == 1;
-    }
+    char why[200];
+    int got = tl__head_read(c->n, HEAD_FILE, HEAD_NAME, CHECKPOINT_TAG, &c->head, why, sizeof why);
+    if (got < 0) bad(c, c->head.seq > 0 ? c->head.seq : 1, "%s", why);
+    c->have_head = got == 1;
 }
 
 tl_err tl_node_ledger_verify(tl_node *n, tl_ledger_report *rep)
