@@ -114,8 +114,8 @@ typedef struct tl_balance_opts {
  * received from it (its received entries), each object valued by the model
  * of docs/ledger.md (type weight x credibility x novelty x corroboration),
  * grouped per opts. *out (OUT, json_decref it): {"by", "period", "model",
- * "partners": [{"partner", "given": {"objects", "value"}, "received",
- * "net" (received - given), "rows": [{"key", "given", "received", "net",
+ * "keys" (every row key of any partner, in order), "partners": [{"partner", "given": {"objects",
+ * "value"}, "received", "net" (received - given), "rows": [{"key", "given", "received", "net",
  * "cumulative" (by period)}]}], "objects" (explain): [{"time", "partner",
  * "direction", "id", "version", "type", "weight", "credibility",
  * "novelty", "corroboration", "why", "value"}]}.

@@ -215,11 +215,6 @@ static void xml_text(FILE *f, const char *s)
     }
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /*
  * Draws the cumulative net (received - given) of each partner over the
  * periods as an SVG line chart: one line per partner, a point per period
@@ -230,41 +225,32 @@ static int balance_svg(const json_t *bal, const char *path)
     static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
                                           "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
     const double W = 760, H = 380, L = 70, R = 150, T = 40, B = 60;
-    /* every period of any partner, in order (their keys sort as text); the lines' extent */
+    /* the periods along the bottom, in order, and the lines' extent */
+    const json_t *keys = json_object_get(bal, "keys");
+    size_t nk = json_array_size(keys);
     json_t *at = json_object(); /* period -> its place along the bottom */
-    double lo = 0, hi = 0;
     size_t i, k;
     json_t *p, *r;
+    json_array_foreach(keys, k, p)
+    {
+        json_object_set_new(at, json_string_value(p), json_integer((json_int_t)k));
+    }
+    double lo = 0, hi = 0;
     json_array_foreach(json_object_get(bal, "partners"), i, p)
     {
         json_array_foreach(json_object_get(p, "rows"), k, r)
         {
-            json_object_set_new(at, json_string_value(json_object_get(r, "key")), json_null());
             double c = num(r, NULL, "cumulative");
             lo = c < lo ? c : lo;
             hi = c > hi ? c : hi;
         }
     }
-    size_t nk = json_object_size(at);
-    const char **keys = malloc((nk + 1) * sizeof *keys);
-    if (!keys) {
-        json_decref(at);
-        return -1;
-    }
-    const char *name;
-    json_t *v;
-    nk = 0;
-    json_object_foreach(at, name, v) keys[nk++] = name;
-    qsort(keys, nk, sizeof *keys, cmp_str);
-    for (k = 0; k < nk; k++)
-        json_object_set_new(at, keys[k], json_integer((json_int_t)k));
     if (hi - lo < 1e-9) hi = lo + 1;
     double pad = (hi - lo) * 0.08;
     lo -= pad;
     hi += pad;
     FILE *f = fopen(path, "w");
     if (!f) {
-        free(keys);
         json_decref(at);
         return -1;
     }
@@ -295,7 +281,7 @@ static int balance_svg(const json_t *bal, const char *path)
     for (k = 0; k < nk; k++) {
         if (k % every) continue;
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", X(k), H - B + 18);
-        xml_text(f, keys[k]);
+        xml_text(f, json_string_value(json_array_get(keys, k)));
         fputs("</text>\n", f);
     }
     json_array_foreach(json_object_get(bal, "partners"), i, p)
@@ -337,7 +323,6 @@ static int balance_svg(const json_t *bal, const char *path)
     fputs("</svg>\n", f);
 #undef X
 #undef Y
-    free(keys);
     json_decref(at);
     return fclose(f) == 0 ? 0 : -1;
 }

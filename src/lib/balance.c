@@ -601,27 +601,17 @@ static void value_object(struct bal *b, struct acc *a, const tl_balance_opts *op
     }
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sorted rows with rounded values and their net (received - given), cumulative over periods. */
 static json_t *finish_partner(const char *code, json_t *p, int cumulative)
 {
-    json_t *rows = json_object_get(p, "rows");
-    const char **keys = tl_malloc((json_object_size(rows) + 1) * sizeof *keys);
+    json_t *rows = json_object_get(p, "rows"), *row;
+    const char **keys = NULL;
+    size_t nk = 0;
     json_t *out = json_array();
-    if (!keys || !out) {
-        tl_free(keys);
+    if (!out || tl__json_sorted_keys(rows, &keys, &nk)) {
         json_decref(out);
         return NULL;
     }
-    size_t nk = 0;
-    const char *k;
-    json_t *row;
-    json_object_foreach(rows, k, row) keys[nk++] = k;
-    qsort(keys, nk, sizeof *keys, cmp_str);
     double run = 0;
     for (size_t i = 0; i < nk; i++) {
         row = json_object_get(rows, keys[i]);
@@ -769,20 +759,32 @@ tl_err tl_node_ledger_balance(tl_node *n, const tl_balance_opts *opts, json_t **
         }
     }
 
-    json_t *list = json_array();
+    json_t *list = json_array(), *all = json_object(), *keys = json_array();
     json_object_foreach(a.partners, code, v)
     {
         json_t *p = finish_partner(code, v, opts->by == TL_BALANCE_BY_PERIOD);
         if (!p || json_array_append_new(list, p)) fail(&b, TL_ENOMEM, "out of memory");
+        if (json_object_update(all, json_object_get(v, "rows")))
+            fail(&b, TL_ENOMEM, "out of memory");
     }
+    /* every row key of any partner, in order: one axis for all of them */
+    const char **sorted = NULL;
+    size_t nk = 0;
+    if (!b.rc && tl__json_sorted_keys(all, &sorted, &nk)) fail(&b, TL_ENOMEM, "out of memory");
+    for (size_t k = 0; k < nk && !b.rc; k++)
+        if (json_array_append_new(keys, json_string(sorted[k])))
+            fail(&b, TL_ENOMEM, "out of memory");
+    tl_free(sorted);
+    json_decref(all);
     static const char *const by[] = {"period", "topic", "type"};
     if (!b.rc) {
-        *out = json_pack("{s:s, s:s, s:o, s:o}", "by", by[opts->by], "period", period, "model",
-                         balance_model(), "partners", list);
+        *out = json_pack("{s:s, s:s, s:o, s:o, s:o}", "by", by[opts->by], "period", period, "model",
+                         balance_model(), "keys", keys, "partners", list);
         if (*out && a.explain) json_object_set(*out, "objects", a.explain);
         if (!*out) fail(&b, TL_ENOMEM, "out of memory");
     } else {
         json_decref(list);
+        json_decref(keys);
     }
     json_decref(a.partners);
     json_decref(a.explain);

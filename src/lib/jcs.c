@@ -301,6 +301,27 @@ tl_err tl__json_parse_stored(const char *data, size_t len, json_t **out)
     return parse(data, len, JSON_DECODE_ANY, out, NULL, 0); /* not that form: the general reader */
 }
 
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+tl_err tl__json_sorted_keys(const json_t *o, const char ***keys, size_t *n)
+{
+    *n = 0;
+    *keys = tl_malloc((json_object_size(o) + 1) * sizeof **keys);
+    if (!*keys) return TL_ENOMEM;
+    const char *k;
+    json_t *v;
+    json_object_foreach(tl__json_mut(o), k, v)
+    {
+        (void)v;
+        (*keys)[(*n)++] = k;
+    }
+    qsort(*keys, *n, sizeof **keys, by_bytes);
+    return TL_OK;
+}
+
 tl_err tl_json_number(double d, char out[32])
 {
     if (!isfinite(d)) return TL_EINVAL;

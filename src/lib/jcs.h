@@ -40,6 +40,13 @@ tl_err tl__jcs_write_except(struct tl_buf *b, const json_t *v, const char *const
 tl_err tl__jcs_write_strict(struct tl_buf *b, const json_t *v, double *bad);
 
 /*
+ * The keys of object o in byte order (strcmp): *keys (OUT, tl_free it)
+ * points at o's own key strings, valid while o is unchanged; *n is their
+ * number. TL_ENOMEM.
+ */
+tl_err tl__json_sorted_keys(const json_t *o, const char ***keys, size_t *n);
+
+/*
  * Parses the text this node stored itself (canonical, validated at ingest)
  * with tl__json_parse_canonical, and with jansson (without tl_json_parse's
  * check for duplicate members) if that gives up. Never for input from outside.

@@ -130,25 +130,12 @@ static tl_err tally(tl_node *n, const char *partner, struct tally *t)
     return rc;
 }
 
-static int by_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* BLAKE2b-256 of a set's keys, sorted, one per line: equal sets, equal digests. */
 static tl_err set_digest(const json_t *set, char hex[65])
 {
-    size_t n = json_object_size(set), i = 0;
-    const char **keys = tl_malloc((n ? n : 1) * sizeof *keys);
-    if (!keys) return TL_ENOMEM;
-    const char *k;
-    json_t *v;
-    json_object_foreach(tl__json_mut(set), k, v)
-    {
-        (void)v;
-        keys[i++] = k;
-    }
-    qsort(keys, n, sizeof *keys, by_str);
+    const char **keys = NULL;
+    size_t n = 0, i;
+    if (tl__json_sorted_keys(set, &keys, &n)) return TL_ENOMEM;
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 32);
     for (i = 0; i < n; i++) {
