@@ -486,12 +486,9 @@ static void credit(struct bal *b, struct acc *a, const char *partner, const char
 }
 
 /* Values one exchanged object and credits it to its buckets. */
-static void value_object(struct bal *b, struct acc *a, const tl_balance_opts *opts,
-                         const json_t *entry, const json_t *obj)
+static void value_object(struct bal *b, struct acc *a, const tl_balance_opts *opts, int given,
+                         const char *partner, int64_t t, const json_t *obj)
 {
-    int given = !strcmp(json_string_value(json_object_get(entry, "kind")), TL_LEDGER_RELEASE);
-    const char *partner = json_string_value(json_object_get(entry, "party"));
-    int64_t t = json_integer_value(json_object_get(entry, "time"));
     const char *id = json_string_value(json_array_get(obj, 0));
     const char *version = json_string_value(json_array_get(obj, 1));
     const char *original = given ? json_string_value(json_array_get(obj, 2)) : id;
@@ -751,11 +748,14 @@ tl_err tl_node_ledger_balance(tl_node *n, const tl_balance_opts *opts, json_t **
     json_array_foreach(b.entries, i, e)
     {
         if (b.rc) break;
+        int given = !strcmp(json_string_value(json_object_get(e, "kind")), TL_LEDGER_RELEASE);
+        const char *partner = json_string_value(json_object_get(e, "party"));
+        int64_t t = json_integer_value(json_object_get(e, "time"));
         size_t k;
         json_t *o;
         json_array_foreach(json_object_get(json_object_get(e, "payload"), "objects"), k, o)
         {
-            value_object(&b, &a, opts, e, o);
+            value_object(&b, &a, opts, given, partner, t, o);
         }
     }
 
