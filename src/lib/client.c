@@ -505,20 +505,14 @@ static void fetch_witness(tl_node *n, const char *partner, const char *root,
         rc = TL_ESTIX;
     }
     if (!rc && (rc = tl__sig_verify(w, ks, why, sizeof why)) != TL_OK) rc = TL_ECRYPTO;
-    char *text = NULL;
-    size_t len = 0;
-    if (!rc) rc = tl_json_canonical(w, &text, &len);
-    if (!rc) {
+    if (!rc) { /* kept as a pull keeps a page: from the parsed object, in one transaction */
         tl_ingest_opts io;
         memset(&io, 0, sizeof io);
         io.origin = partner;
-        io.mem = text;
-        io.mem_len = len;
-        io.mem_name = url;
-        rc = tl_node_ingest(n, NULL, 0, &io, NULL);
+        json_t *one[] = {tl__json_mut(w)};
+        rc = tl__node_ingest_parsed(n, one, 1, url, &io, NULL);
         if (rc) snprintf(why, sizeof why, "%s", n->errmsg);
     }
-    tl_free(text);
     json_decref(doc);
     if (!rc)
         stats->witness = 1;
