@@ -31,6 +31,7 @@ static const struct {
     {"key", cmd_key, "list the node's signing keys, or rotate to a new one"},
     {"ledger", cmd_ledger, "show and verify the hash-chained ledger; add a note"},
     {"audit", cmd_audit, "list and verify the audit trail of decisions, requests, actions"},
+    {"names", cmd_names, "match names across Latin, Cyrillic and Arabic script; link, cluster"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,1555 @@
+/*
+ * names.c: preparing and scoring names across scripts (names.h, docs/names.md).
+ *
+ * A name becomes one or more variants (the text outside brackets, and each
+ * bracketed alternative), each a short list of tokens. A token carries two
+ * forms over a small alphabet of sound classes: the folded form (vowel runs
+ * as one vowel, digraphs as one class: kh = h, sh, ch, zh = j, w = v ...)
+ * compared between romanized tokens, and the consonant skeleton compared
+ * whenever one side is in Arabic script, which writes no short vowels. An
+ * Arabic letter may stand for several classes (ذ is d or z, ق is k or g), so
+ * skeleton letters are sets and two letters match when the sets meet.
+ */
+#include "tearline/names.h"
+
+#include "par.h"
+#include "text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <uchar.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+
+#define TOKMAX 24  /* classes in a token's folded form or skeleton */
+#define WORDMAX 48 /* code points in a word before folding */
+#define NTOK 16    /* tokens in a variant */
+#define NVAR 4     /* variants in a name */
+#define SHOWN 32   /* bytes of a token as shown in explanations */
+
+/* Sound classes 1..26 are the letters a..z (a: any vowel; x: sh; c: ch, ts). */
+#define CLS(ch) ((uint8_t)((ch) - 'a' + 1))
+#define VOWEL CLS('a')
+/* Classes above 26 are sets, for Arabic letters that romanize several ways. */
+enum {
+    SET_BP = 27, /* ب */
+    SET_TS,      /* ث: th, s, t */
+    SET_JG,      /* ج: j, g */
+    SET_HK,      /* خ: kh, h, k */
+    SET_DZ,      /* ذ ض: dh, d, z */
+    SET_ZDT,     /* ظ: z, dh, th */
+    SET_SC,      /* س ص: s, c */
+    SET_KG,      /* ق: q, k, g */
+    SET_FV,      /* ف: f, v */
+    SET_JZ,      /* ژ: zh, j, z */
+    NCLASS
+};
+
+/*
+ * Codes of the sequences aligned across scripts (align()): consonant
+ * classes as above; Latin vowels by quality, short or long (doubled, ou, ee);
+ * Arabic long vowels and the semivowels that may be consonants.
+ */
+enum {
+    LV_A = 48,
+    LV_E,
+    LV_I,
+    LV_U, /* a; e; i, y; o, u */
+    LV_AL,
+    LV_EL,
+    LV_IL,
+    LV_UL, /* the same, long */
+    AV_ANY,
+    AV_A,
+    AV_W,
+    AV_Y,    /* a word's first alef or ʿayn; ا; و; ي */
+    AV_AY,   /* ى: -a, or -i in Egyptian spelling */
+    AV_HOPT, /* a final ه or ة: h, or silent */
+};
+
+static uint32_t class_mask[NCLASS];
+
+enum kind { PLAIN, KUNYA, NISBA, PATRONYMIC };
+static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:"};
+
+struct tok {
+    uint8_t kind, arabic, nf, ns;
+    float w;
+    uint8_t fold[TOKMAX]; /* romanized tokens only */
+    uint8_t seq[TOKMAX];  /* for aligning with the other script: see align() */
+    uint8_t nq;
+    uint8_t skel[TOKMAX];
+    char shown[SHOWN];
+};
+
+struct tl_name {
+    uint8_t nv, ntok;
+    uint8_t start[NVAR + 1]; /* variant v is t[start[v] .. start[v + 1]) */
+    uint8_t generic[NVAR];   /* a kunya alone */
+    float wsum[NVAR];
+    struct tok t[];
+};
+
+struct tl_names {
+    UTransliterator *ru, *any;
+    const UNormalizer2 *nfkc_cf, *nfd;
+};
+
+/* A word between separators: ASCII letters once romanized, else Arabic letters. */
+struct word {
+    int arabic;
+    int n;
+    uint32_t c[WORDMAX];
+    int after_article; /* came after al-, ash- ... (a nisba, if it ends in -i) */
+};
+
+/* ---- classes ---- */
+
+static void init_classes(void)
+{
+    if (class_mask[1]) return; /* the same values every time: a benign race */
+    uint32_t m[NCLASS];
+    for (int i = 1; i <= 26; i++)
+        m[i] = 1u << (i - 1);
+#define B(ch) (1u << ((ch) - 'a'))
+    m[SET_BP] = B('b') | B('p');
+    m[SET_TS] = B('t') | B('s');
+    m[SET_JG] = B('j') | B('g');
+    m[SET_HK] = B('h') | B('k');
+    m[SET_DZ] = B('d') | B('z');
+    m[SET_ZDT] = B('z') | B('d') | B('t');
+    m[SET_SC] = B('s') | B('c');
+    m[SET_KG] = B('k') | B('g');
+    m[SET_FV] = B('f') | B('v');
+    m[SET_JZ] = B('j') | B('z');
+#undef B
+    m[0] = 0;
+    memcpy(class_mask, m, sizeof m);
+}
+
+/* ---- Jaro-Winkler over class strings ---- */
+
+static inline int same(uint8_t x, uint8_t y)
+{
+    return x == y || (class_mask[x] & class_mask[y]) != 0;
+}
+
+static double jaro_winkler(const uint8_t *a, int na, const uint8_t *b, int nb)
+{
+    if (!na || !nb) return 0.0;
+    int window = (na > nb ? na : nb) / 2 - 1;
+    if (window < 0) window = 0;
+    uint8_t ma[TOKMAX] = {0}, mb[TOKMAX] = {0};
+    int m = 0;
+    for (int i = 0; i < na; i++) {
+        int lo = i - window < 0 ? 0 : i - window, hi = i + window + 1 > nb ? nb : i + window + 1;
+        for (int j = lo; j < hi; j++)
+            if (!mb[j] && same(a[i], b[j])) {
+                ma[i] = mb[j] = 1;
+                m++;
+                break;
+            }
+    }
+    if (!m) return 0.0;
+    int t = 0;
+    for (int i = 0, j = 0; i < na; i++)
+        if (ma[i]) {
+            while (!mb[j])
+                j++;
+            if (!same(a[i], b[j])) t++;
+            j++;
+        }
+    double dm = m;
+    double jaro = (dm / na + dm / nb + (dm - t / 2.0) / dm) / 3.0;
+    if (jaro < 0.7) return jaro;
+    int l = 0;
+    while (l < 4 && l < na && l < nb && same(a[l], b[l]))
+        l++;
+    return jaro + l * 0.1 * (1.0 - jaro);
+}
+
+/* ---- romanized tokens ---- */
+
+static int is_vowel(uint32_t c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+static int starts(const uint32_t *w, int n, int at, const char *s)
+{
+    for (int i = 0; s[i]; i++)
+        if (at + i >= n || w[at + i] != (uint32_t)(unsigned char)s[i]) return 0;
+    return 1;
+}
+
+static const struct {
+    const char *from;
+    char to;
+} digraphs[] = {{"tsch", 'c'}, {"shch", 'x'}, {"dzh", 'j'}, {"tch", 'c'}, {"sch", 'x'},
+                {"ch", 'c'},   {"sh", 'x'},   {"zh", 'j'},  {"dj", 'j'},  {"kh", 'h'},
+                {"gh", 'g'},   {"ph", 'f'},   {"th", 't'},  {"dh", 'd'},  {"ck", 'k'},
+                {"ts", 'c'},   {"tz", 'c'},   {"q", 'k'},   {"w", 'v'}};
+
+/* The consonant class at w[i] (a digraph or a letter; not a vowel); *used letters. */
+static uint8_t consonant_at(const uint32_t *w, int n, int i, int *used)
+{
+    for (size_t d = 0; d < sizeof digraphs / sizeof digraphs[0]; d++)
+        if (starts(w, n, i, digraphs[d].from)) {
+            *used = (int)strlen(digraphs[d].from);
+            return CLS(digraphs[d].to);
+        }
+    *used = 1;
+    return w[i] == 'y' ? CLS('y') : w[i] == 'x' ? CLS('s') : CLS(w[i]);
+}
+
+/* Is w[i] a vowel here? y is one except before a vowel at the start. */
+static int vowel_at(const uint32_t *w, int n, int i)
+{
+    if (w[i] == 'y') return !(i + 1 < n && is_vowel(w[i + 1]));
+    if (w[i] == 'w') return i > 0 && is_vowel(w[i - 1]) && !(i + 1 < n && is_vowel(w[i + 1]));
+    return is_vowel(w[i]);
+}
+
+/*
+ * The folded form of an ASCII word (lower case) into out; its length. Vowel
+ * runs become one vowel, digraphs one class, doubled letters one; a final
+ * -ah loses its h; x reads ks; w after a vowel and not before one is a vowel
+ * (tawhid, taukhid).
+ */
+static int fold_latin(const uint32_t *w, int n, uint8_t *out)
+{
+    int k = 0;
+    for (int i = 0; i < n && k < TOKMAX;) {
+        uint8_t cls;
+        int used = 1;
+        if (w[i] == '-') { /* where a compound was joined: no digraph across it */
+            i++;
+            continue;
+        }
+        if (vowel_at(w, n, i)) {
+            cls = VOWEL;
+        } else {
+            if (w[i] == 'x' && k < TOKMAX - 1 && (!k || out[k - 1] != CLS('k')))
+                out[k++] = CLS('k');
+            cls = consonant_at(w, n, i, &used);
+        }
+        i += used;
+        if (k && out[k - 1] == cls) continue; /* doubled letters and vowel runs */
+        out[k++] = cls;
+    }
+    if (k > 2 && out[k - 1] == CLS('h') && out[k - 2] == VOWEL) k--; /* -ah, -eh */
+    return k;
+}
+
+/* The skeleton of a folded form: a vowel at the start, then consonants but y and v. */
+static int skel_of_fold(const uint8_t *f, int n, uint8_t *out)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        uint8_t c = f[i];
+        if (i > 0 && (c == VOWEL || c == CLS('y') || c == CLS('v'))) continue;
+        if (k && out[k - 1] == c) continue;
+        out[k++] = c;
+    }
+    return k;
+}
+
+static int latin_vowel_code(uint8_t c)
+{
+    return c >= LV_A && c <= LV_UL;
+}
+
+/* The quality of a Latin vowel letter. */
+static uint8_t vowel_quality(uint32_t c)
+{
+    return c == 'a' ? LV_A : c == 'e' ? LV_E : c == 'i' || c == 'y' ? LV_I : LV_U;
+}
+
+/* The sequence of a romanized word for align(): consonant classes and vowels by quality. */
+static int latin_seq(const uint32_t *w, int n, uint8_t *out)
+{
+    int k = 0;
+    for (int i = 0; i < n && k < TOKMAX;) {
+        if (w[i] == '-') {
+            i++;
+            continue;
+        }
+        if (vowel_at(w, n, i)) {
+            int j = i + 1;
+            while (j < n && vowel_at(w, n, j))
+                j++;
+            /* a run: one vowel, long if doubled or ou; two if the qualities differ (ia) */
+            for (int v = i; v < j && k < TOKMAX; v++) {
+                uint8_t q = w[v] == 'w' ? LV_U : vowel_quality(w[v]);
+                uint8_t q2 = v + 1 < j ? (w[v + 1] == 'w' ? LV_U : vowel_quality(w[v + 1])) : 0;
+                if (q2 == q && w[v] == w[v + 1]) {
+                    out[k++] = (uint8_t)(q + (LV_AL - LV_A));
+                    v++;
+                } else if (!k || (out[k - 1] != q && out[k - 1] != q + (LV_AL - LV_A))) {
+                    out[k++] = q;
+                }
+            }
+            i = j;
+            continue;
+        }
+        int used;
+        uint8_t cls = consonant_at(w, n, i, &used);
+        if (w[i] == 'x' && k < TOKMAX - 1) out[k++] = CLS('k');
+        i += used;
+        if (k && out[k - 1] == cls) continue;
+        out[k++] = cls;
+    }
+    return k;
+}
+
+/* ---- Arabic script ---- */
+
+/* Folds the letter variants; 0 drops the code point (marks, tatweel, hamza alone). */
+static uint32_t arabic_fold(uint32_t c)
+{
+    switch (c) {
+    case 0x0622:
+    case 0x0623:
+    case 0x0625:
+    case 0x0671:
+        return 0x0627; /* alef forms */
+    case 0x0624:
+        return 0x0648; /* waw hamza */
+    case 0x0626:
+    case 0x06CC:
+    case 0x06D2:
+        return 0x064A; /* yeh forms */
+    /* alef maksura (ى) stays: a final -a, or -i in Egyptian spelling */
+    case 0x06A9:
+    case 0x06AA:
+        return 0x0643; /* keheh */
+    case 0x06BE:
+    case 0x06C1:
+    case 0x06D5:
+        return 0x0647; /* heh forms */
+    /* ta marbuta (ة) stays: compared as h, but silent at the end */
+    case 0x0621:
+    case 0x0640:
+    case 0x0670:
+        return 0; /* hamza, tatweel */
+    default:
+        break;
+    }
+    if ((c >= 0x064B && c <= 0x065F) || (c >= 0x06D6 && c <= 0x06ED)) return 0; /* harakat */
+    return c;
+}
+
+/* The class of an Arabic letter inside a word; 0 for a long vowel or ʿayn. */
+static uint8_t arabic_class(uint32_t c)
+{
+    switch (c) {
+    case 0x0628:
+        return SET_BP;
+    case 0x067E:
+        return CLS('p');
+    case 0x062A:
+    case 0x0637:
+        return CLS('t');
+    case 0x062B:
+        return SET_TS;
+    case 0x062C:
+        return SET_JG;
+    case 0x0686:
+        return CLS('c');
+    case 0x062D:
+    case 0x0647:
+    case 0x0629:
+        return CLS('h');
+    case 0x062E:
+        return SET_HK;
+    case 0x062F:
+        return CLS('d');
+    case 0x0630:
+    case 0x0636:
+        return SET_DZ;
+    case 0x0638:
+        return SET_ZDT;
+    case 0x0631:
+        return CLS('r');
+    case 0x0632:
+        return CLS('z');
+    case 0x0698:
+        return SET_JZ;
+    case 0x0633:
+    case 0x0635:
+        return SET_SC;
+    case 0x0634:
+        return CLS('x');
+    case 0x063A:
+        return CLS('g');
+    case 0x0641:
+        return SET_FV;
+    case 0x06A4:
+        return CLS('v');
+    case 0x0642:
+        return SET_KG;
+    case 0x0643:
+        return CLS('k');
+    case 0x06AF:
+        return CLS('g');
+    case 0x0644:
+        return CLS('l');
+    case 0x0645:
+        return CLS('m');
+    case 0x0646:
+        return CLS('n');
+    default:
+        return 0; /* ا و ي ع and anything else */
+    }
+}
+
+static int arabic_skeleton(const uint32_t *w, int n, uint8_t *out)
+{
+    int k = 0;
+    for (int i = 0; i < n && k < TOKMAX; i++) {
+        uint32_t c = w[i];
+        uint8_t cls;
+        if (i == 0 && (c == 0x0627 || c == 0x0639))
+            cls = VOWEL;
+        else if (i == 0 && c == 0x0648)
+            cls = CLS('v');
+        else if (i == 0 && c == 0x064A)
+            cls = CLS('y');
+        else if ((c == 0x0647 || c == 0x0629) && i == n - 1 && i > 0)
+            continue; /* a final -a(h), as the romanized forms drop it */
+        else
+            cls = arabic_class(c);
+        if (!cls) continue;
+        if (k && out[k - 1] == cls) continue;
+        out[k++] = cls;
+    }
+    return k;
+}
+
+/* The sequence of an Arabic word for align(): consonants and long vowels. */
+/* The code of w[i] for align(), after prev; 0 to leave it out. */
+static uint8_t arabic_code(const uint32_t *w, int n, int i, uint8_t prev)
+{
+    uint32_t c = w[i];
+    if (i == 0 && (c == 0x0627 || c == 0x0639)) return AV_ANY;
+    /* عا, آ: one long vowel at the start; ʿayn inside a word: ' or nothing */
+    if ((c == 0x0627 && prev == AV_ANY) || c == 0x0639) return 0;
+    switch (c) {
+    case 0x0627:
+        return AV_A;
+    case 0x0648:
+        return AV_W;
+    case 0x064A:
+        return AV_Y;
+    case 0x0649:
+        return AV_AY;
+    default:
+        break;
+    }
+    if ((c == 0x0647 || c == 0x0629) && i == n - 1 && i > 0) return AV_HOPT;
+    return arabic_class(c);
+}
+
+static int arabic_seq(const uint32_t *w, int n, uint8_t *out)
+{
+    int k = 0;
+    for (int i = 0; i < n && k < TOKMAX; i++) {
+        uint8_t code = arabic_code(w, n, i, k ? out[k - 1] : 0);
+        if (!code) continue;
+        if (k && out[k - 1] == code && code < LV_A) continue; /* shadda is not written */
+        out[k++] = code;
+    }
+    return k;
+}
+
+#define latin_vowel latin_vowel_code
+
+/* What matching Arabic code a with Latin code l earns: 1, or 0 if they do not match. */
+static int pair_gain(uint8_t a, uint8_t l)
+{
+    uint8_t q = l >= LV_AL && l <= LV_UL ? (uint8_t)(l - (LV_AL - LV_A)) : l;
+    switch (a) {
+    case AV_ANY:
+        return latin_vowel(l);
+    case AV_A:
+        return q == LV_A || q == LV_E;
+    case AV_Y:
+        return q == LV_I || q == LV_E || l == CLS('y');
+    case AV_W:
+        return q == LV_U || l == CLS('v');
+    case AV_AY:
+        return q == LV_A || q == LV_E || q == LV_I;
+    case AV_HOPT:
+        return l == CLS('h');
+    default:
+        return !latin_vowel(l) && l < NCLASS && (class_mask[a] & class_mask[l]) != 0;
+    }
+}
+
+/*
+ * The similarity of an Arabic-script word (a) and a romanized one (l): the
+ * best alignment, each Arabic letter matched earning 1, and unmatched ones
+ * costing half: an Arabic letter, a Latin consonant or a long Latin vowel.
+ * Short Latin vowels are free, as Arabic does not write them. Divided by
+ * the Arabic letters, so a romanization of exactly those letters scores 1.
+ */
+static double align(const uint8_t *a, int n, const uint8_t *l, int m)
+{
+    float S[TOKMAX + 1][TOKMAX + 1];
+    int full = 0;
+    for (int i = 0; i < n; i++)
+        full += a[i] != AV_HOPT; /* an optional h earns nothing: it only absorbs a Latin h */
+    if (!full) return 0.0;
+    S[0][0] = 0;
+    for (int j = 1; j <= m; j++)
+        S[0][j] = S[0][j - 1] - (latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f);
+    for (int i = 1; i <= n; i++) {
+        float skip_a = a[i - 1] == AV_HOPT ? 0.0f : 0.5f;
+        float gain = a[i - 1] == AV_HOPT ? 0.0f : 1.0f;
+        S[i][0] = S[i - 1][0] - skip_a;
+        for (int j = 1; j <= m; j++) {
+            float skip_l = latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f;
+            float best = S[i - 1][j] - skip_a;
+            if (S[i][j - 1] - skip_l > best) best = S[i][j - 1] - skip_l;
+            if (pair_gain(a[i - 1], l[j - 1]) && S[i - 1][j - 1] + gain > best)
+                best = S[i - 1][j - 1] + gain;
+            S[i][j] = best;
+        }
+    }
+    double sim = (double)S[n][m] / (double)full;
+    return sim < 0 ? 0 : sim > 1 ? 1 : sim;
+}
+
+/* ---- words ---- */
+
+static int is_apostrophe(uint32_t c)
+{
+    return c == '\'' || c == '`' || c == 0x00B4 || c == 0x2018 || c == 0x2019 || c == 0x02BC ||
+           c == 0x02BB || c == 0x02BE || c == 0x02BF || c == 0x02B9 || c == 0x02BA || c == 0x2032 ||
+           c == 0x0301;
+}
+
+static int weq(const struct word *w, const char *s)
+{
+    return !w->arabic && (int)strlen(s) == w->n && starts(w->c, w->n, 0, s);
+}
+
+static int weq_u(const struct word *w, const char32_t *s)
+{
+    int i = 0;
+    if (!w->arabic) return 0;
+    for (; s[i]; i++)
+        if (i >= w->n || w->c[i] != s[i]) return 0;
+    return i == w->n;
+}
+
+static int wstarts_u(const struct word *w, const char32_t *s)
+{
+    int i = 0;
+    for (; s[i]; i++)
+        if (i >= w->n || w->c[i] != s[i]) return 0;
+    return 1;
+}
+
+static int wends(const struct word *w, const char *s)
+{
+    int l = (int)strlen(s);
+    return !w->arabic && w->n > l && starts(w->c, w->n, w->n - l, s);
+}
+
+static void wdrop_front(struct word *w, int k)
+{
+    memmove(w->c, w->c + k, (size_t)(w->n - k) * sizeof w->c[0]);
+    w->n -= k;
+}
+
+static void wappend(struct word *w, const uint32_t *c, int n)
+{
+    for (int i = 0; i < n && w->n < WORDMAX; i++)
+        w->c[w->n++] = c[i];
+}
+
+static void wappend_s(struct word *w, const char *s)
+{
+    for (; *s && w->n < WORDMAX; s++)
+        w->c[w->n++] = (unsigned char)*s;
+}
+
+static int wends_u(const struct word *w, const char32_t *s)
+{
+    int l = 0;
+    while (s[l])
+        l++;
+    if (!w->arabic || w->n < l) return 0;
+    for (int i = 0; i < l; i++)
+        if (w->c[w->n - l + i] != s[i]) return 0;
+    return 1;
+}
+
+/* essabar, elsseid: an article written into the word before a doubled sun letter. */
+static int assimilated_article(struct word *w)
+{
+    static const char sun[] = "tdszrnl";
+    if (w->n < 6 || (w->c[0] != 'a' && w->c[0] != 'e')) return 0;
+    int at = w->c[1] == 'l' && w->c[2] != 'l' ? 2 : 1;
+    uint32_t c = w->c[at];
+    if (c > 0x7f || !strchr(sun, (int)c) || w->c[at + 1] != c) return 0;
+    wdrop_front(w, at);
+    return 1;
+}
+
+/* Latin particles: the article in its assimilated forms, "son of", "and", "the". */
+static int latin_article(const struct word *w)
+{
+    static const char *const a[] = {"al", "el", "ul",  "il",  "ad", "ud",  "ed", "ar",
+                                    "ur", "er", "as",  "us",  "es", "ash", "at", "az",
+                                    "an", "un", "ath", "adh", "az", "ez",  "ix"};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+        if (weq(w, a[i])) return 1;
+    return 0;
+}
+
+static int latin_particle(const struct word *w)
+{
+    static const char *const p[] = {"ibn", "bin", "bint", "ben",  "bn", "wal", "wa",
+                                    "the", "of",  "and",  "ould", "ag", "val"};
+    if (latin_article(w)) return 1;
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        if (weq(w, p[i])) return 1;
+    return 0;
+}
+
+static int arabic_particle(const struct word *w)
+{
+    return weq_u(w, U"بن") || weq_u(w, U"ابن") || weq_u(w, U"بنت") || weq_u(w, U"و") ||
+           weq_u(w, U"ال") || weq_u(w, U"ولد");
+}
+
+static int particle(const struct word *w)
+{
+    return w->arabic ? arabic_particle(w) : latin_particle(w);
+}
+
+static int kunya_word(const struct word *w)
+{
+    return weq(w, "abu") || weq(w, "abou") || weq(w, "abo") || weq(w, "aboo") || weq(w, "abi") ||
+           weq(w, "umm") || weq(w, "um") || weq(w, "oum") || weq_u(w, U"ابو") || weq_u(w, U"ابي") ||
+           weq_u(w, U"ام");
+}
+
+/* The Latin demonyms that a nisba translates ("the Chechen" is al-Shishani). */
+static const struct {
+    const char *demonym, *nisba;
+} demonyms[] = {
+    {"chechen", "shishani"},     {"syrian", "shami"},      {"egyptian", "masri"},
+    {"iraqi", "iraqi"},          {"libyan", "libi"},       {"tunisian", "tunisi"},
+    {"jordanian", "urduni"},     {"german", "almani"},     {"turkish", "turki"},
+    {"kurdish", "kurdi"},        {"uzbek", "uzbeki"},      {"tajik", "tajiki"},
+    {"dagestani", "daghestani"}, {"ingush", "ingushi"},    {"kazakh", "kazakhi"},
+    {"afghan", "afghani"},       {"russian", "rusi"},      {"american", "amriki"},
+    {"british", "britani"},      {"french", "faransi"},    {"belgian", "baljiki"},
+    {"saudi", "saudi"},          {"yemeni", "yamani"},     {"sudanese", "sudani"},
+    {"moroccan", "maghribi"},    {"algerian", "jazairi"},  {"palestinian", "filastini"},
+    {"lebanese", "lubnani"},     {"somali", "somali"},     {"kuwaiti", "kuwaiti"},
+    {"pakistani", "pakistani"},  {"azerbaijani", "azeri"}, {"georgian", "gurji"},
+};
+
+static int nisba_known(const struct word *w)
+{
+    for (size_t i = 0; i < sizeof demonyms / sizeof demonyms[0]; i++)
+        if (weq(w, demonyms[i].nisba)) return 1;
+    return 0;
+}
+
+/* "abd" + a linking vowel or article + the rest: Abdurrahman is abd + rahman. */
+static void abd_compound(struct word *w)
+{
+    static const char *const allah[] = {"ullah", "allah", "ulla",  "alla", "ellah", "ella",
+                                        "ollah", "olla",  "illah", "ilah", "ulah",  "alah"};
+    static const char *const link[] = {"ul", "al", "el", "ol", "ur", "ar", "er", "us", "as",
+                                       "un", "an", "ud", "ad", "u",  "i",  "o",  "e",  "a"};
+    if (w->arabic || w->n < 6 || !starts(w->c, w->n, 0, "abd") || w->c[3] == '-') return;
+    for (size_t i = 0; i < sizeof allah / sizeof allah[0]; i++)
+        if ((int)strlen(allah[i]) == w->n - 3 && starts(w->c, w->n, 3, allah[i])) {
+            w->n = 3;
+            wappend_s(w, "-allah");
+            return;
+        }
+    for (size_t i = 0; i < sizeof link / sizeof link[0]; i++) {
+        int l = (int)strlen(link[i]);
+        if (w->n - 3 - l >= 3 && starts(w->c, w->n, 3, link[i])) {
+            memmove(w->c + 4, w->c + 3 + l, (size_t)(w->n - 3 - l) * sizeof w->c[0]);
+            w->c[3] = '-';
+            w->n -= l - 1;
+            return;
+        }
+    }
+}
+
+/* X-uddin, X-eddine, X al-Din: X + din. */
+static void din_compound(struct word *w)
+{
+    static const char *const suf[] = {"uddin",  "eddin",  "addin", "iddin", "oddin", "uddeen",
+                                      "eddine", "eddeen", "aldin", "uldin", "eldin", "udin",
+                                      "edin",   "adin",   "ddin",  "ddine"};
+    for (size_t i = 0; i < sizeof suf / sizeof suf[0]; i++) {
+        int l = (int)strlen(suf[i]);
+        if (w->n - l >= 3 && wends(w, suf[i])) {
+            w->n -= l;
+            wappend_s(w, "-din");
+            return;
+        }
+    }
+}
+
+/* ---- preparing ---- */
+
+tl_err tl_names_new(tl_names **out)
+{
+    *out = NULL;
+    init_classes();
+    tl_names *nx = tl_calloc(1, sizeof *nx);
+    if (!nx) return TL_ENOMEM;
+    UErrorCode ec = U_ZERO_ERROR;
+    nx->nfkc_cf = unorm2_getNFKCCasefoldInstance(&ec);
+    if (!U_FAILURE(ec)) nx->nfd = unorm2_getNFDInstance(&ec);
+    UChar id[64];
+    u_uastrcpy(id, "Russian-Latin/BGN");
+    if (!U_FAILURE(ec)) nx->ru = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ec);
+    u_uastrcpy(id, "Any-Latin");
+    if (!U_FAILURE(ec)) nx->any = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &ec);
+    if (U_FAILURE(ec)) {
+        tl_names_free(nx);
+        return TL_EINVAL;
+    }
+    *out = nx;
+    return TL_OK;
+}
+
+void tl_names_free(tl_names *nx)
+{
+    if (!nx) return;
+    if (nx->ru) utrans_close(nx->ru);
+    if (nx->any) utrans_close(nx->any);
+    tl_free(nx);
+}
+
+/* Special Latin letters NFD does not decompose. */
+static const char *latin_special(uint32_t c)
+{
+    switch (c) {
+    case 0x00DF:
+        return "ss";
+    case 0x00E6:
+        return "ae";
+    case 0x00F8:
+        return "o";
+    case 0x0153:
+        return "oe";
+    case 0x0142:
+        return "l";
+    case 0x0111:
+    case 0x00F0:
+        return "d";
+    case 0x00FE:
+        return "th";
+    case 0x0131:
+        return "i";
+    case 0x0127:
+        return "h";
+    case 0x014B:
+        return "n";
+    case 0x017F:
+        return "s";
+    default:
+        return NULL;
+    }
+}
+
+/* Romanized UTF-16 text (one word) to ASCII letters in w. */
+static void to_ascii(tl_names *nx, const UChar *s, int32_t n, struct word *w)
+{
+    UChar buf[WORDMAX * 4];
+    UErrorCode ec = U_ZERO_ERROR;
+    int32_t m = unorm2_normalize(nx->nfd, s, n, buf, (int32_t)(sizeof buf / sizeof buf[0]), &ec);
+    if (U_FAILURE(ec)) m = 0;
+    w->arabic = 0;
+    w->n = 0;
+    UChar32 cps[WORDMAX * 4];
+    int32_t ncp = 0;
+    u_strToUTF32(cps, WORDMAX * 4, &ncp, buf, m, &ec);
+    if (U_FAILURE(ec)) ncp = 0;
+    for (int32_t i = 0; i < ncp && w->n < WORDMAX; i++) {
+        UChar32 c = cps[i];
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+            if (c >= 'a' && c <= 'z') w->c[w->n++] = (uint32_t)c;
+            continue;
+        }
+        const char *sp = latin_special((uint32_t)u_tolower(c));
+        if (sp) wappend_s(w, sp);
+    }
+}
+
+/* One word of the normalized name: romanized, or kept as folded Arabic letters. */
+static void make_word(tl_names *nx, const uint32_t *cp, int n, struct word *w)
+{
+    memset(w, 0, sizeof *w);
+    UErrorCode ec = U_ZERO_ERROR;
+    UScriptCode sc = USCRIPT_LATIN;
+    for (int i = 0; i < n; i++)
+        if (u_isalpha((UChar32)cp[i])) {
+            sc = uscript_getScript((UChar32)cp[i], &ec);
+            break;
+        }
+    if (sc == USCRIPT_ARABIC) {
+        w->arabic = 1;
+        for (int i = 0; i < n && w->n < WORDMAX; i++) {
+            uint32_t f = arabic_fold(cp[i]);
+            if (f) w->c[w->n++] = f;
+        }
+        return;
+    }
+    UChar u[WORDMAX * 8];
+    int32_t un = 0, cap = (int32_t)(sizeof u / sizeof u[0]);
+    u_strFromUTF32(u, cap, &un, (const UChar32 *)cp, n, &ec);
+    if (U_FAILURE(ec)) un = 0;
+    if (sc != USCRIPT_LATIN && sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) {
+        UTransliterator *t = sc == USCRIPT_CYRILLIC ? nx->ru : nx->any;
+        int32_t lim = un;
+        ec = U_ZERO_ERROR;
+        utrans_transUChars(t, u, &un, cap, 0, &lim, &ec);
+        if (U_FAILURE(ec)) un = 0;
+    }
+    to_ascii(nx, u, un, w);
+}
+
+/* The words of a text segment, after the naming rules; returns the count. */
+static int apply_rules(struct word *w, int n)
+{
+    /* flag words after an article, then drop particles and join compounds */
+    struct word out[NTOK];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        struct word *x = &w[i];
+        if (!x->n) continue;
+        if (x->arabic && x->n > 3 && wstarts_u(x, U"وال")) wdrop_front(x, 1);
+        if (x->arabic && x->n > 4 &&
+            wends_u(x, U"الله")) { /* خيرالله: the article's alef is silent */
+            memmove(x->c + x->n - 4, x->c + x->n - 3, 3 * sizeof x->c[0]);
+            x->n--;
+        }
+        if (!x->arabic && assimilated_article(x)) x->after_article = 1;
+        if (x->arabic && x->n >= 4 && wstarts_u(x, U"ال") && !weq_u(x, U"الله")) {
+            wdrop_front(x, 2);
+            x->after_article = 1;
+        }
+        if (i > 0 && !w[i - 1].arabic && latin_article(&w[i - 1])) x->after_article = 1;
+        /* X ad-Din, X-ullah: join to the word before */
+        int din = weq(x, "din") || weq(x, "deen") || weq(x, "dine") || weq_u(x, U"دين");
+        int allah = weq(x, "allah") || weq(x, "ullah") || weq(x, "ulla") || weq(x, "ollah") ||
+                    weq(x, "alla") || weq(x, "illah") || weq_u(x, U"الله");
+        if ((din || allah) && k > 0 && out[k - 1].arabic == x->arabic) {
+            struct word *p = &out[k - 1];
+            if (p->arabic)
+                wappend(p, allah ? (const uint32_t *)U"لله" : x->c, allah ? 3 : x->n);
+            else
+                wappend_s(p, allah ? "-allah" : "-din");
+            continue;
+        }
+        if (particle(x)) continue;
+        if (k == NTOK) break;
+        out[k++] = *x;
+    }
+    /* abd + X; kunya; solid compounds; nisba and patronymic marks */
+    int m = 0;
+    for (int i = 0; i < k; i++) {
+        struct word *x = &out[i];
+        int abd = weq(x, "abd") || weq(x, "abdul") || weq(x, "abdel") || weq(x, "abdal") ||
+                  weq(x, "abdol") || weq(x, "abdur") || weq(x, "abdu") || weq(x, "abdoul") ||
+                  weq(x, "abdil") || weq_u(x, U"عبد");
+        if (abd && i + 1 < k && out[i + 1].arabic == x->arabic) {
+            struct word j = out[i + 1];
+            if (x->arabic) {
+                x->n = 3;
+                wappend(x, j.c, j.n);
+            } else {
+                x->n = 3;
+                wappend_s(x, "-");
+                if (weq(&j, "allah"))
+                    wappend_s(x, "allah");
+                else
+                    wappend(x, j.c, j.n);
+            }
+            x->after_article = 0;
+            i++;
+        } else if (x->arabic && x->n > 5 && wstarts_u(x, U"عبدال")) {
+            memmove(x->c + 3, x->c + 5, (size_t)(x->n - 5) * sizeof x->c[0]);
+            x->n -= 2;
+        }
+        if (!x->arabic) {
+            abd_compound(x);
+            din_compound(x);
+        }
+        if (x->arabic && x->n >= 5 && wstarts_u(x, U"ابو") && !weq_u(x, U"ابوبكر")) {
+            struct word j = *x; /* أبوغيث: a kunya written as one word */
+            wdrop_front(&j, 3);
+            if (j.n > 3 && wstarts_u(&j, U"ال")) wdrop_front(&j, 2);
+            j.after_article = -1;
+            out[m++] = j;
+            continue;
+        }
+        if (kunya_word(x)) {
+            if (i + 1 >= k) continue; /* a bare "abu" */
+            struct word j = out[++i];
+            if (weq(&j, "bakr") || weq(&j, "bakar") || weq(&j, "baker") || weq(&j, "bakir") ||
+                weq_u(&j, U"بكر")) { /* Abu Bakr is a given name, not a kunya */
+                struct word g = *x;
+                wappend(&g, j.c, j.n);
+                out[m++] = g;
+                continue;
+            }
+            j.after_article = -1; /* marks the kunya */
+            out[m++] = j;
+            continue;
+        }
+        out[m++] = *x;
+    }
+    memcpy(w, out, (size_t)m * sizeof *w);
+    return m;
+}
+
+static void fill_token(const struct word *x, struct tok *t)
+{
+    memset(t, 0, sizeof *t);
+    t->arabic = (uint8_t)x->arabic;
+    if (x->arabic) {
+        t->ns = (uint8_t)arabic_skeleton(x->c, x->n, t->skel);
+        t->nq = (uint8_t)arabic_seq(x->c, x->n, t->seq);
+        char *o = t->shown;
+        size_t left = SHOWN;
+        for (int i = 0; i < x->n; i++) {
+            uint32_t c = x->c[i]; /* Arabic letters: two bytes of UTF-8 */
+            if (c < 0x80 || c > 0x7ff || left < 3) break;
+            *o++ = (char)(0xc0 | c >> 6);
+            *o++ = (char)(0x80 | (c & 0x3f));
+            left -= 2;
+        }
+        *o = '\0';
+    } else {
+        t->nf = (uint8_t)fold_latin(x->c, x->n, t->fold);
+        t->nq = (uint8_t)latin_seq(x->c, x->n, t->seq);
+        t->ns = (uint8_t)skel_of_fold(t->fold, t->nf, t->skel);
+        int i = 0;
+        for (; i < x->n && i < SHOWN - 1; i++)
+            t->shown[i] = (char)x->c[i];
+        t->shown[i] = '\0';
+    }
+    if (x->after_article < 0)
+        t->kind = KUNYA;
+    else if (x->arabic
+                 ? (x->after_article && x->c[x->n - 1] == 0x064A)
+                 : ((x->after_article && (wends(x, "i") || wends(x, "y") || wends(x, "ee"))) ||
+                    nisba_known(x)))
+        t->kind = NISBA;
+    else if (!x->arabic && (wends(x, "vich") || wends(x, "vna") || wends(x, "ovic") ||
+                            wends(x, "evic") || wends(x, "ovitch")))
+        t->kind = PATRONYMIC;
+    int consonants = 0;
+    for (int i = 0; i < t->ns; i++)
+        consonants += t->skel[i] != VOWEL;
+    switch (t->kind) {
+    case KUNYA: /* shared by many */
+    case NISBA:
+        t->w = 0.6f;
+        break;
+    case PATRONYMIC:
+        t->w = 0.5f;
+        break;
+    default:
+        t->w = consonants >= 3 ? 1.0f : consonants == 2 ? 0.85f : 0.6f;
+        break;
+    }
+}
+
+/* "the Chechen" → nisba shishani (before the particles go). */
+static void demonym_words(struct word *w, int n)
+{
+    for (int i = 0; i + 1 < n; i++) {
+        if (!weq(&w[i], "the")) continue;
+        for (size_t d = 0; d < sizeof demonyms / sizeof demonyms[0]; d++)
+            if (weq(&w[i + 1], demonyms[d].demonym)) {
+                w[i + 1].n = 0;
+                wappend_s(&w[i + 1], demonyms[d].nisba);
+                w[i + 1].after_article = 1;
+            }
+    }
+}
+
+tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **out)
+{
+    *out = NULL;
+    if (len > TL_NAME_MAX || !tl__utf8_valid(utf8, len)) return TL_EINVAL;
+    UChar src[TL_NAME_MAX + 1], dst[TL_NAME_MAX * 4];
+    UChar32 cps[TL_NAME_MAX * 4];
+    int32_t sn = 0;
+    UErrorCode ec = U_ZERO_ERROR;
+    u_strFromUTF8(src, TL_NAME_MAX + 1, &sn, utf8, (int32_t)len, &ec);
+    if (U_FAILURE(ec)) return TL_EINVAL;
+    int32_t dn = unorm2_normalize(nx->nfkc_cf, src, sn, dst, TL_NAME_MAX * 4, &ec);
+    if (U_FAILURE(ec)) return TL_EINVAL;
+    u_strToUTF32(cps, TL_NAME_MAX * 4, &dn, dst, dn, &ec);
+    if (U_FAILURE(ec)) return TL_EINVAL;
+
+    /* segments: the text outside brackets, then each bracketed group */
+    static const int SEGS = NVAR;
+    struct word words[NVAR][NTOK];
+    int nw[NVAR] = {0}, seg = 0, nseg = 1, depth = 0;
+    uint32_t cur[WORDMAX];
+    int cn = 0;
+    for (int32_t i = 0; i <= dn; i++) {
+        UChar32 c = i < dn ? cps[i] : 0;
+        int letter = c && (u_isalpha(c) || u_charType(c) == U_NON_SPACING_MARK ||
+                           u_charType(c) == U_COMBINING_SPACING_MARK);
+        if (c && is_apostrophe((uint32_t)c) && !letter) continue;
+        if (letter) {
+            if (cn < WORDMAX) cur[cn++] = (uint32_t)c;
+            continue;
+        }
+        if (cn) {
+            if (nw[seg] < NTOK) make_word(nx, cur, cn, &words[seg][nw[seg]++]);
+            cn = 0;
+        }
+        if (c == '(' || c == '[') {
+            depth++;
+            seg = nseg < SEGS ? nseg++ : SEGS - 1;
+            if (seg == 0) seg = SEGS - 1;
+        } else if ((c == ')' || c == ']') && depth > 0) {
+            depth--;
+            seg = 0;
+        }
+    }
+    /* "(original script: ...)" names the group */
+    for (int s = 1; s < nseg; s++)
+        if (nw[s] >= 2 && weq(&words[s][0], "original") && weq(&words[s][1], "script")) {
+            memmove(words[s], words[s] + 2, (size_t)(nw[s] - 2) * sizeof words[s][0]);
+            nw[s] -= 2;
+        }
+    struct tok toks[NVAR * NTOK];
+    uint8_t start[NVAR + 1], generic[NVAR];
+    float wsum[NVAR];
+    int nv = 0, nt = 0;
+    for (int s = 0; s < nseg; s++) {
+        demonym_words(words[s], nw[s]);
+        int n = apply_rules(words[s], nw[s]);
+        int first = nt, plain = 0;
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            fill_token(&words[s][i], &toks[nt]);
+            if (!toks[nt].ns) continue; /* nothing left to compare */
+            plain += toks[nt].kind != KUNYA;
+            sum += toks[nt].w;
+            nt++;
+        }
+        if (nt == first) continue;
+        start[nv] = (uint8_t)first;
+        generic[nv] = plain == 0;
+        wsum[nv] = sum;
+        nv++;
+    }
+    if (!nv) return TL_EINVAL;
+    start[nv] = (uint8_t)nt;
+    tl_name *name = tl_malloc(sizeof *name + (size_t)nt * sizeof name->t[0]);
+    if (!name) return TL_ENOMEM;
+    memset(name, 0, sizeof *name);
+    name->nv = (uint8_t)nv;
+    name->ntok = (uint8_t)nt;
+    memcpy(name->start, start, sizeof start);
+    memcpy(name->generic, generic, sizeof generic);
+    memcpy(name->wsum, wsum, sizeof wsum);
+    memcpy(name->t, toks, (size_t)nt * sizeof toks[0]);
+    *out = name;
+    return TL_OK;
+}
+
+void tl_name_free(tl_name *name)
+{
+    tl_free(name);
+}
+
+/* ---- scoring ---- */
+
+#define MIN_TOKEN 0.75 /* token pairs below this are not matched */
+#define GENERIC 0.7    /* the scale of a name that is a kunya alone */
+#define SHIFTED 0.85   /* the scale of a name with another given name before it */
+
+static double token_sim(const struct tok *x, const struct tok *y)
+{
+    if ((x->kind == KUNYA) != (y->kind == KUNYA)) return 0.0;
+    if ((x->kind == PATRONYMIC && y->kind == NISBA) || (x->kind == NISBA && y->kind == PATRONYMIC))
+        return 0.0;
+    if (x->arabic && y->arabic) return jaro_winkler(x->skel, x->ns, y->skel, y->ns);
+    if (x->arabic) return align(x->seq, x->nq, y->seq, y->nq);
+    if (y->arabic) return align(y->seq, y->nq, x->seq, x->nq);
+    return jaro_winkler(x->fold, x->nf, y->fold, y->nf);
+}
+
+struct pairing {
+    int n;
+    int a[NTOK], b[NTOK];
+    double s[NTOK];
+    int shifted;
+};
+
+/*
+ * The longer name is the shorter one with a given name put before it (its
+ * first token unmatched, the shorter one's first matched to its second):
+ * in Arabic naming, most likely a son of the shorter name's bearer.
+ */
+static int shifted(const struct pairing *p, int na, int nb)
+{
+    if (na == nb || na < 2 || nb < 2 || !p->n) return 0;
+    int a_longer = na > nb;
+    for (int k = 0; k < p->n; k++) {
+        int in_long = a_longer ? p->a[k] : p->b[k], in_short = a_longer ? p->b[k] : p->a[k];
+        if (in_long == 0) return 0;
+        if (in_short == 0 && in_long != 1) return 0;
+    }
+    for (int k = 0; k < p->n; k++)
+        if ((a_longer ? p->b[k] : p->a[k]) == 0) return 1;
+    return 0;
+}
+
+static double score_variants(const struct tok *ta, int na, float wa, int ga, const struct tok *tb,
+                             int nb, float wb, int gb, struct pairing *p)
+{
+    double sim[NTOK][NTOK];
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++)
+            sim[i][j] = token_sim(&ta[i], &tb[j]);
+    uint32_t used_a = 0, used_b = 0;
+    double matched = 0;
+    p->n = 0;
+    for (;;) {
+        double best = MIN_TOKEN;
+        int bi = -1, bj = -1;
+        for (int i = 0; i < na; i++) {
+            if (used_a >> i & 1) continue;
+            for (int j = 0; j < nb; j++)
+                if (!(used_b >> j & 1) && sim[i][j] >= best) {
+                    if (sim[i][j] == best && bi >= 0) continue;
+                    best = sim[i][j];
+                    bi = i;
+                    bj = j;
+                }
+        }
+        if (bi < 0) break;
+        used_a |= 1u << bi;
+        used_b |= 1u << bj;
+        matched += best * (ta[bi].w + tb[bj].w) / 2;
+        p->a[p->n] = bi;
+        p->b[p->n] = bj;
+        p->s[p->n++] = best;
+    }
+    double lo = wa < wb ? wa : wb, hi = wa < wb ? wb : wa;
+    double score = lo > 0 ? 0.5 * matched / lo + 0.5 * matched / hi : 0;
+    if (score > 1) score = 1;
+    p->shifted = shifted(p, na, nb);
+    if (p->shifted) score *= SHIFTED;
+    if (ga || gb) score *= GENERIC;
+    return score;
+}
+
+static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, struct pairing *best)
+{
+    double top = -1;
+    struct pairing p;
+    for (int i = 0; i < a->nv; i++)
+        for (int j = 0; j < b->nv; j++) {
+            const struct tok *ta = a->t + a->start[i], *tb = b->t + b->start[j];
+            int na = a->start[i + 1] - a->start[i], nb = b->start[j + 1] - b->start[j];
+            double s = score_variants(ta, na, a->wsum[i], a->generic[i], tb, nb, b->wsum[j],
+                                      b->generic[j], &p);
+            if (s > top) {
+                top = s;
+                *va = i;
+                *vb = j;
+                if (best) *best = p;
+            }
+        }
+    return top < 0 ? 0 : top;
+}
+
+double tl_name_score(const tl_name *a, const tl_name *b)
+{
+    int va, vb;
+    return best_score(a, b, &va, &vb, NULL);
+}
+
+static void put(char **o, size_t *left, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void put(char **o, size_t *left, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(*o, *left, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    size_t k = (size_t)n < *left ? (size_t)n : *left ? *left - 1 : 0;
+    *o += k;
+    *left -= k;
+}
+
+double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap)
+{
+    int va = 0, vb = 0;
+    struct pairing p;
+    double s = best_score(a, b, &va, &vb, &p);
+    if (!cap) return s;
+    char *o = buf;
+    size_t left = cap;
+    *o = '\0';
+    const struct tok *ta = a->t + a->start[va], *tb = b->t + b->start[vb];
+    int na = a->start[va + 1] - a->start[va], nb = b->start[vb + 1] - b->start[vb];
+    uint32_t ua = 0, ub = 0;
+    for (int k = 0; k < p.n; k++) {
+        const struct tok *x = &ta[p.a[k]], *y = &tb[p.b[k]];
+        put(&o, &left, "%s%s%s %s %s%s %.2f (%s)", k ? "; " : "", kind_name[x->kind], x->shown,
+            p.s[k] >= 0.999 ? "=" : "~", kind_name[y->kind], y->shown, p.s[k],
+            x->arabic || y->arabic ? "consonant skeleton" : "folded spelling");
+        ua |= 1u << p.a[k];
+        ub |= 1u << p.b[k];
+    }
+    if (!p.n) put(&o, &left, "no token pair is similar enough");
+    for (int side = 0; side < 2; side++) {
+        const struct tok *t = side ? tb : ta;
+        int n = side ? nb : na;
+        uint32_t u = side ? ub : ua;
+        int first = 1;
+        for (int i = 0; i < n; i++) {
+            if (u >> i & 1) continue;
+            put(&o, &left, "%s%s%s%s",
+                first ? (side ? "; unmatched in the second: " : "; unmatched in the first: ")
+                      : ", ",
+                kind_name[t[i].kind], t[i].shown,
+                t[i].kind == PATRONYMIC ? " (patronymic, half weight)" : "");
+            first = 0;
+        }
+    }
+    if (p.shifted)
+        put(&o, &left,
+            "; one name is the other with a given name before it, as a son's name "
+            "holds his father's (score x %.2f)",
+            SHIFTED);
+    if (a->generic[va] || b->generic[vb])
+        put(&o, &left, "; a kunya alone is a generic name: weak evidence (score x %.1f)", GENERIC);
+    if (a->nv > 1 || b->nv > 1) put(&o, &left, "; best of the bracketed alternatives");
+    return s;
+}
+
+void tl_name_form(const tl_name *name, char *buf, size_t cap)
+{
+    char *o = buf;
+    size_t left = cap;
+    if (!cap) return;
+    *o = '\0';
+    for (int v = 0; v < name->nv; v++) {
+        if (v) put(&o, &left, " | ");
+        for (int i = name->start[v]; i < name->start[v + 1]; i++)
+            put(&o, &left, "%s%s%s", i > name->start[v] ? " " : "", kind_name[name->t[i].kind],
+                name->t[i].shown);
+    }
+}
+
+/* ---- blocking ---- */
+
+/* The classes a skeleton letter can take, for keys (a set gives each of its letters). */
+static int key_letters(uint8_t cls, uint8_t *out)
+{
+    if (cls <= 26) {
+        out[0] = cls;
+        return 1;
+    }
+    int k = 0;
+    for (int i = 0; i < 26; i++)
+        if (class_mask[cls] >> i & 1) out[k++] = (uint8_t)(i + 1);
+    return k;
+}
+
+/*
+ * Coarser classes for keys: letters that romanizations confuse share one
+ * (vowels and y; b p; d t; f v w; g h k q; s z c x). A key is a class letter.
+ */
+static uint8_t key_class(uint8_t c)
+{
+    static const char map[] = "?abstafkkajklmnabkrstaffsas";
+    return c <= 26 ? (uint8_t)map[c] : '?';
+}
+
+/*
+ * A token's codes: its first two skeleton classes, and its first and last
+ * (kind 0 and 1, in bit 14), every way its Arabic letters read.
+ */
+static int token_codes(const struct tok *t, uint16_t *codes)
+{
+    uint8_t l0[4], l1[4], lz[4];
+    int n0 = key_letters(t->skel[0], l0), n1 = 1, nz = 0, k = 0;
+    if (t->ns > 1)
+        n1 = key_letters(t->skel[1], l1);
+    else
+        l1[0] = 0;
+    /* the last class but j (German-style j is y), else the second */
+    int last = t->ns - 1;
+    while (last > 1 && key_class(t->skel[last]) == 'j')
+        last--;
+    if (last >= 1) nz = key_letters(t->skel[last], lz);
+    for (int x = 0; x < n0; x++) {
+        for (int y = 0; y < n1 && k < 8; y++)
+            codes[k++] = (uint16_t)(key_class(l0[x]) << 7 | (l1[y] ? key_class(l1[y]) : 0));
+        for (int z = 0; z < nz && k < 8; z++)
+            codes[k++] = (uint16_t)(1u << 14 | (unsigned)key_class(l0[x]) << 7 | key_class(lz[z]));
+    }
+    return k;
+}
+
+size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t cap)
+{
+    size_t n = 0;
+    for (int v = 0; v < name->nv; v++) {
+        uint16_t tk[NTOK][8];
+        int ntk[NTOK], nt = 0;
+        for (int i = name->start[v]; i < name->start[v + 1] && nt < NTOK; i++) {
+            if (name->t[i].kind == PATRONYMIC) continue; /* often left out */
+            ntk[nt] = token_codes(&name->t[i], tk[nt]);
+            nt++;
+        }
+        if (nt == 1) {
+            for (int x = 0; x < ntk[0] && n < cap; x++)
+                keys[n++] = 1ull << 48 | tk[0][x];
+            continue;
+        }
+        /* names of several tokens: every two tokens' codes of the same kind */
+        for (int i = 0; i < nt; i++)
+            for (int j = i + 1; j < nt; j++)
+                for (int x = 0; x < ntk[i]; x++)
+                    for (int y = 0; y < ntk[j]; y++) {
+                        uint16_t p = tk[i][x], q = tk[j][y];
+                        if ((p >> 14) != (q >> 14)) continue;
+                        if (p > q) {
+                            uint16_t sw = p;
+                            p = q;
+                            q = sw;
+                        }
+                        if (n < cap) keys[n++] = 2ull << 48 | (uint64_t)p << 16 | q;
+                    }
+    }
+    /* sort and drop repeats */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && keys[j - 1] > keys[j]; j--) {
+            uint64_t s = keys[j];
+            keys[j] = keys[j - 1];
+            keys[j - 1] = s;
+        }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || keys[m - 1] != keys[i]) keys[m++] = keys[i];
+    return m;
+}
+
+/* ---- linking ---- */
+
+#define KEYCAP 256 /* keys of one name */
+#define CHUNK 2048 /* names of a handed to one worker at a time */
+
+struct keyed {
+    uint64_t key;
+    uint32_t idx;
+};
+
+static int keyed_cmp(const void *x, const void *y)
+{
+    const struct keyed *p = x, *q = y;
+    if (p->key != q->key) return p->key < q->key ? -1 : 1;
+    return p->idx < q->idx ? -1 : p->idx > q->idx;
+}
+
+static int u32_cmp(const void *x, const void *y)
+{
+    uint32_t p = *(const uint32_t *)x, q = *(const uint32_t *)y;
+    return p < q ? -1 : p > q;
+}
+
+struct hit {
+    uint32_t ia, ib;
+    float score;
+};
+
+struct chunk_out {
+    struct hit *h;
+    size_t n, cap;
+    tl_err rc;
+};
+
+struct link_job {
+    tl_name *const *a, *const *b;
+    size_t na, nb;
+    int self;
+    double threshold;
+    struct keyed *index; /* b's keys, sorted */
+    size_t nindex;
+    struct chunk_out *out;
+};
+
+static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        uint32_t *g = tl_realloc(*v, nc * sizeof *g);
+        if (!g) return -1;
+        *v = g;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+static void link_chunk(size_t c, void *ctx)
+{
+    struct link_job *lj = ctx;
+    struct chunk_out *o = &lj->out[c];
+    size_t lo = c * CHUNK, hi = lo + CHUNK < lj->na ? lo + CHUNK : lj->na;
+    uint32_t *cand = NULL;
+    size_t ncand = 0, capc = 0;
+    for (size_t i = lo; i < hi && !o->rc; i++) {
+        uint64_t keys[KEYCAP];
+        size_t nk = tl_name_keys(lj->a[i], keys, KEYCAP);
+        ncand = 0;
+        for (size_t k = 0; k < nk && !o->rc; k++) {
+            /* the first entry with this key */
+            size_t l = 0, h = lj->nindex;
+            while (l < h) {
+                size_t mid = l + (h - l) / 2;
+                if (lj->index[mid].key < keys[k])
+                    l = mid + 1;
+                else
+                    h = mid;
+            }
+            for (; l < lj->nindex && lj->index[l].key == keys[k]; l++) {
+                uint32_t j = lj->index[l].idx;
+                if (lj->self && j <= i) continue;
+                if (push_u32(&cand, &ncand, &capc, j)) o->rc = TL_ENOMEM;
+            }
+        }
+        if (ncand > 1) qsort(cand, ncand, sizeof *cand, u32_cmp);
+        for (size_t k = 0; k < ncand && !o->rc; k++) {
+            if (k && cand[k] == cand[k - 1]) continue;
+            double s = tl_name_score(lj->a[i], lj->b[cand[k]]);
+            if (s < lj->threshold) continue;
+            if (o->n == o->cap) {
+                size_t nc = o->cap ? o->cap * 2 : 64;
+                struct hit *g = tl_realloc(o->h, nc * sizeof *g);
+                if (!g) {
+                    o->rc = TL_ENOMEM;
+                    break;
+                }
+                o->h = g;
+                o->cap = nc;
+            }
+            o->h[o->n++] = (struct hit){(uint32_t)i, cand[k], (float)s};
+        }
+    }
+    tl_free(cand);
+}
+
+static void key_names(size_t c, void *ctx)
+{
+    struct link_job *lj = ctx;
+    size_t lo = c * CHUNK, hi = lo + CHUNK < lj->nb ? lo + CHUNK : lj->nb;
+    for (size_t j = lo; j < hi; j++) {
+        uint64_t keys[KEYCAP];
+        size_t nk = tl_name_keys(lj->b[j], keys, KEYCAP);
+        struct keyed *slot = &lj->index[j * KEYCAP];
+        for (size_t k = 0; k < KEYCAP; k++)
+            slot[k] = (struct keyed){k < nk ? keys[k] : UINT64_MAX, (uint32_t)j};
+    }
+}
+
+tl_err tl_names_link(tl_name *const *a, size_t na, tl_name *const *b, size_t nb, double threshold,
+                     tl_names_link_cb cb, void *ud)
+{
+    struct link_job lj = {a, b ? b : a, na, b ? nb : na, b == NULL, threshold, NULL, 0, NULL};
+    if (lj.na > UINT32_MAX || lj.nb > UINT32_MAX) return TL_ELIMIT;
+    size_t nchunks = (lj.na + CHUNK - 1) / CHUNK;
+    tl_err rc = TL_ENOMEM;
+    lj.index = tl_malloc((lj.nb ? lj.nb : 1) * KEYCAP * sizeof *lj.index);
+    lj.out = tl_calloc(nchunks ? nchunks : 1, sizeof *lj.out);
+    if (!lj.index || !lj.out) goto out;
+    tl__parallel_for((lj.nb + CHUNK - 1) / CHUNK, key_names, &lj);
+    /* the unused slots sort last, keyed UINT64_MAX: drop them */
+    qsort(lj.index, lj.nb * KEYCAP, sizeof *lj.index, keyed_cmp);
+    lj.nindex = lj.nb * KEYCAP;
+    while (lj.nindex && lj.index[lj.nindex - 1].key == UINT64_MAX)
+        lj.nindex--;
+    tl__parallel_for(nchunks, link_chunk, &lj);
+    rc = TL_OK;
+    for (size_t c = 0; c < nchunks && !rc; c++) {
+        rc = lj.out[c].rc;
+        for (size_t k = 0; k < lj.out[c].n && !rc; k++) {
+            const struct hit *h = &lj.out[c].h[k];
+            if (cb(h->ia, h->ib, h->score, ud)) rc = TL_EINTERRUPTED;
+        }
+    }
+out:
+    for (size_t c = 0; lj.out && c < nchunks; c++)
+        tl_free(lj.out[c].h);
+    tl_free(lj.out);
+    tl_free(lj.index);
+    return rc;
+}
+
+/* ---- clustering ---- */
+
+struct uf {
+    size_t *parent;
+};
+
+static size_t uf_find(size_t *p, size_t x)
+{
+    while (p[x] != x) {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    return x;
+}
+
+static int union_cb(size_t ia, size_t ib, double score, void *ud)
+{
+    (void)score;
+    size_t *p = ud;
+    size_t x = uf_find(p, ia), y = uf_find(p, ib);
+    if (x != y) {
+        if (x < y)
+            p[y] = x;
+        else
+            p[x] = y;
+    }
+    return 0;
+}
+
+tl_err tl_names_cluster(tl_name *const *names, size_t n, double threshold, size_t *cluster)
+{
+    for (size_t i = 0; i < n; i++)
+        cluster[i] = i;
+    tl_err rc = tl_names_link(names, n, NULL, 0, threshold, union_cb, cluster);
+    if (rc) return rc;
+    /* the root is the smallest index of its group */
+    for (size_t i = 0; i < n; i++)
+        cluster[i] = uf_find(cluster, i);
+    return TL_OK;
+}

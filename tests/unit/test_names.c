@@ -1,0 +1,257 @@
+/*
+ * test_names.c: name matching across scripts (docs/names.md): romanization,
+ * Arabic letter folding and skeletons, particles and compounds, kunya and
+ * nisba, the generic-name rule, explanations, blocking keys, linking and
+ * clustering.
+ */
+#include "testutil.h"
+
+#include "tearline/names.h"
+
+static tl_names *nx;
+
+static tl_name *prep(const char *s)
+{
+    tl_name *n = NULL;
+    tl_err rc = tl_names_prepare(nx, s, strlen(s), &n);
+    if (rc) fail_msg("preparing '%s': %s", s, tl_strerror(rc));
+    return n;
+}
+
+static double score(const char *a, const char *b)
+{
+    tl_name *x = prep(a), *y = prep(b);
+    double s = tl_name_score(x, y), t = tl_name_score(y, x);
+    if (s != t) fail_msg("'%s' / '%s': not symmetric (%f, %f)", a, b, s, t);
+    tl_name_free(x);
+    tl_name_free(y);
+    return s;
+}
+
+static void linked(const char *a, const char *b)
+{
+    double s = score(a, b);
+    if (s < TL_NAMES_THRESHOLD) fail_msg("'%s' / '%s' scored %.4f: expected a link", a, b, s);
+    /* and they share a blocking key, so linking finds them */
+    tl_name *x = prep(a), *y = prep(b);
+    uint64_t kx[256], ky[256];
+    size_t nx_ = tl_name_keys(x, kx, 256), ny = tl_name_keys(y, ky, 256);
+    int shared = 0;
+    for (size_t i = 0; i < nx_; i++)
+        for (size_t j = 0; j < ny; j++)
+            shared |= kx[i] == ky[j];
+    tl_name_free(x);
+    tl_name_free(y);
+    if (!shared) fail_msg("'%s' / '%s' share no blocking key", a, b);
+}
+
+static void apart(const char *a, const char *b)
+{
+    double s = score(a, b);
+    if (s >= TL_NAMES_THRESHOLD) fail_msg("'%s' / '%s' scored %.4f: expected no link", a, b, s);
+}
+
+static void form(const char *name, const char *want)
+{
+    tl_name *n = prep(name);
+    char buf[512];
+    tl_name_form(n, buf, sizeof buf);
+    tl_name_free(n);
+    if (strcmp(buf, want) != 0) fail_msg("form of '%s': got '%s', expected '%s'", name, buf, want);
+}
+
+static void test_cyrillic(void **state)
+{
+    (void)state;
+    /* BGN/PCGN, as the example */
+    form("Тархан Батирашвили", "tarkhan batirashvili");
+    assert_true(score("Тархан Батирашвили", "Tarkhan Batirashvili") > 0.999);
+    /* surname first, patronymic present or not */
+    linked("Умаров Доку Хаматович", "DOKU KHAMATOVICH UMAROV");
+    linked("Умаров Доку Хаматович", "Doku Umarov");
+    /* ISO 9 and German-style romanizations */
+    linked("Ахмед Чатаев", "Akhmed Čataev");
+    linked("Ахмед Чатаев", "Achmed Tschatajew");
+    linked("Ахмед Ражапович Чатаев", "AKHMED RAJAPOVICH CHATAEV");
+    /* a patronymic is marked, and counts half */
+    form("Шамиль Магомедович Измайлов", "shamil patr:magomedovich izmaylov");
+    /* different people with a shared given name and patronymic */
+    apart("Тархан Исмаилович Газиев", "Tarkhan Ismailovich Umarov");
+    apart("Ахмед Чатаев", "Akhmed Umarov");
+}
+
+static void test_arabic(void **state)
+{
+    (void)state;
+    linked("صدام حسين التكريتي", "SADDAM HUSSEIN AL-TIKRITI");
+    /* letter variants fold: Farsi yeh and keheh, hamza forms, ta marbuta, tatweel */
+    linked("عبد الروف ذاکر", "ABDUL RAUF ZAKIR");
+    linked("أديب شعبـان العانــي", "ADIB SHABAN AL-ANI");
+    assert_true(score("ذاکر", "ذاكر") > 0.999);
+    assert_true(score("أحمد", "احمد") > 0.999);
+    /* compounds: Abd al-X, X-ullah, X ad-Din, written apart or together */
+    linked("احسان الله سرفدا حسام الدین آخوندزاده", "EHSANULLAH SARFIDA HESAMUDDIN AKHUNDZADA");
+    linked("عبدالخالق الحوثي", "ABD AL-KHALIQ AL-HOUTHI");
+    linked("عبدالحی سالک", "ABDULHAI SALEK");
+    linked("Abd al-Rahman", "Abdurrahman");
+    linked("Abdullah", "Abd Allah");
+    linked("Salah al-Din", "Salaheddine");
+    /* the long vowels Arabic writes must be in the romanization */
+    apart("حسين", "Hasan");
+    apart("حامد", "Ahmad");
+    apart("محمود", "Muhammad");
+    /* another person with a longer name that contains this one */
+    apart("قصي صدام حسين التكريتي", "SADDAM HUSSEIN AL-TIKRITI");
+    /* an article written into the word before a doubled sun letter */
+    linked("زكريا الصبار", "ZAKARYA ESSABAR");
+    /* a kunya written as one word */
+    linked("سليمان جاسم سليمان علي أبوغيث", "SULAIMAN JASSEM SULAIMAN ALI ABO GHAITH");
+}
+
+static void test_kunya_nisba(void **state)
+{
+    (void)state;
+    form("Abu Omar al-Shishani", "abu:omar nisba:shishani");
+    form("Abu Umar the Chechen", "abu:umar nisba:shishani");
+    linked("Abu Omar al-Shishani", "Abu Umar the Chechen");
+    linked("أبو عمر الشيشاني", "Abu Umar al-Shishani");
+    linked("Абу Умар аш-Шишани", "Abu Omar al-Shishani");
+    /* a kunya alone is generic: weak evidence, never a link by itself */
+    double s = score("Abu Omar", "Abu Umar");
+    assert_true(s > 0.6 && s < TL_NAMES_THRESHOLD);
+    /* Abu Bakr is a given name */
+    linked("أبو بكر", "Abubakar");
+    /* a kunya never pairs with a plain token */
+    apart("Abu Omar", "Omar");
+}
+
+static void test_explain(void **state)
+{
+    (void)state;
+    tl_name *a = prep("Умаров Доку Хаматович"), *b = prep("Dokka Umarov");
+    char buf[1024];
+    double s = tl_name_explain(a, b, buf, sizeof buf);
+    assert_true(s == tl_name_score(a, b));
+    if (!strstr(buf, "umarov = umarov 1.00") || !strstr(buf, "doku = dokka") ||
+        !strstr(buf, "unmatched in the first: patr:khamatovich (patronymic, half weight)"))
+        fail_msg("explanation: %s", buf);
+    /* a tiny buffer is truncated, not overrun */
+    char small[8];
+    memset(small, 'x', sizeof small);
+    tl_name_explain(a, b, small, 5);
+    assert_true(strlen(small) == 4 && small[5] == 'x');
+    tl_name_free(a);
+    tl_name_free(b);
+    a = prep("Abu Omar");
+    b = prep("Abu Umar");
+    tl_name_explain(a, b, buf, sizeof buf);
+    assert_non_null(strstr(buf, "a kunya alone is a generic name"));
+    tl_name_free(a);
+    tl_name_free(b);
+}
+
+static void test_brackets(void **state)
+{
+    (void)state;
+    form("Lom-ali Butayev (Butaev)", "lom ali butayev | butaev");
+    form("Amir Khazmat (original script: Амир Хазмат)", "amir khazmat | amir khazmat");
+    linked("Катиба ат-Таухид валь-Джихад", "KHATIBA AL-TAWHID WAL-JIHAD (KTJ)");
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    tl_name *n = NULL;
+    assert_int_equal(tl_names_prepare(nx, "\xff\xfe", 2, &n), TL_EINVAL);
+    assert_null(n);
+    assert_int_equal(tl_names_prepare(nx, "123 -- !!", 9, &n), TL_EINVAL);
+    char *big = malloc(TL_NAME_MAX + 2);
+    memset(big, 'a', TL_NAME_MAX + 1);
+    big[TL_NAME_MAX + 1] = '\0';
+    assert_int_equal(tl_names_prepare(nx, big, TL_NAME_MAX + 1, &n), TL_EINVAL);
+    /* at the limit, with many words: accepted, tokens capped */
+    for (size_t i = 0; i < TL_NAME_MAX; i++)
+        big[i] = i % 3 == 2 ? ' ' : 'b';
+    assert_int_equal(tl_names_prepare(nx, big, TL_NAME_MAX, &n), TL_OK);
+    tl_name_free(n);
+    free(big);
+}
+
+struct pairs {
+    size_t n;
+    size_t a[16], b[16];
+};
+
+static int collect(size_t ia, size_t ib, double s, void *ud)
+{
+    struct pairs *p = ud;
+    assert_true(s >= TL_NAMES_THRESHOLD);
+    if (p->n < 16) {
+        p->a[p->n] = ia;
+        p->b[p->n] = ib;
+    }
+    p->n++;
+    return 0;
+}
+
+static int stop(size_t ia, size_t ib, double s, void *ud)
+{
+    (void)ia, (void)ib, (void)s, (void)ud;
+    return 1;
+}
+
+static void test_link_cluster(void **state)
+{
+    (void)state;
+    const char *as[] = {"Тархан Батирашвили", "صدام حسين التكريتي", "Abu Omar", "Ivan Petrov"};
+    const char *bs[] = {"John Smith", "SADDAM HUSSEIN AL-TIKRITI", "Tarkhan Batirashvili",
+                        "Abu Umar", "Batirashvili Tarkhan"};
+    tl_name *a[4], *b[5];
+    for (int i = 0; i < 4; i++)
+        a[i] = prep(as[i]);
+    for (int i = 0; i < 5; i++)
+        b[i] = prep(bs[i]);
+    struct pairs p = {0};
+    assert_int_equal(tl_names_link(a, 4, b, 5, TL_NAMES_THRESHOLD, collect, &p), TL_OK);
+    /* in order of a, then b; the generic kunya is not linked */
+    assert_int_equal(p.n, 3);
+    assert_true(p.a[0] == 0 && p.b[0] == 2);
+    assert_true(p.a[1] == 0 && p.b[1] == 4);
+    assert_true(p.a[2] == 1 && p.b[2] == 1);
+    assert_int_equal(tl_names_link(a, 4, b, 5, TL_NAMES_THRESHOLD, stop, NULL), TL_EINTERRUPTED);
+    /* clusters over one list: named by their first member */
+    tl_name *all[] = {a[0], b[0], a[1], b[2], b[1], a[3], b[4]};
+    size_t cl[7];
+    assert_int_equal(tl_names_cluster(all, 7, TL_NAMES_THRESHOLD, cl), TL_OK);
+    size_t want[] = {0, 1, 2, 0, 2, 5, 0};
+    for (int i = 0; i < 7; i++)
+        if (cl[i] != want[i]) fail_msg("cluster of %d: got %zu, expected %zu", i, cl[i], want[i]);
+    for (int i = 0; i < 4; i++)
+        tl_name_free(a[i]);
+    for (int i = 0; i < 5; i++)
+        tl_name_free(b[i]);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return tl_names_new(&nx) == TL_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tl_names_free(nx);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cyrillic),     cmocka_unit_test(test_arabic),
+        cmocka_unit_test(test_kunya_nisba),  cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_brackets),     cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_link_cluster),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
