@@ -27,11 +27,12 @@
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
-#define TOKMAX 24  /* classes in a token's folded form or skeleton */
-#define WORDMAX 48 /* code points in a word before folding */
-#define NTOK 16    /* tokens in a variant */
-#define NVAR 4     /* variants in a name */
-#define SHOWN 32   /* bytes of a token as shown in explanations */
+#define TOKMAX 24          /* classes in a token's folded form or skeleton */
+#define COMMON_WEIGHT 0.7f /* the weight of a very common given name */
+#define WORDMAX 48         /* code points in a word before folding */
+#define NTOK 16            /* tokens in a variant */
+#define NVAR 4             /* variants in a name */
+#define SHOWN 32           /* bytes of a token as shown in explanations */
 
 /* Sound classes 1..26 are the letters a..z (a: any vowel; x: sh; c: ch, ts). */
 #define CLS(ch) ((uint8_t)((ch) - 'a' + 1))
@@ -48,6 +49,7 @@ enum {
     SET_KG,      /* ق: q, k, g */
     SET_FV,      /* ف: f, v */
     SET_JZ,      /* ژ: zh, j, z */
+    SET_XC,      /* ش: sh, ch (French) */
     NCLASS
 };
 
@@ -71,19 +73,22 @@ enum {
     AV_Y,    /* a word's first alef or ʿayn; ا; و; ي */
     AV_AY,   /* ى: -a, or -i in Egyptian spelling */
     AV_HOPT, /* a final ه or ة: h, or silent */
+    AV_WOPT, /* و, ي after a first ع or ا: a vowel the first Latin one may stand for */
+    AV_YOPT,
+    DIGRAPH = 128, /* + its first letter: a Latin digraph in h (digraph_class) */
 };
 
 static uint32_t class_mask[NCLASS];
 
-enum kind { PLAIN, KUNYA, NISBA, PATRONYMIC };
-static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:"};
+enum kind { PLAIN, KUNYA, NISBA, PATRONYMIC, ABD };
+enum { GEN_NONE, GEN_COMMON, GEN_WEAK }; /* how generic a variant is */
+static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:", ""};
 
 struct tok {
-    uint8_t kind, arabic, nf, ns;
     float w;
+    uint8_t kind, arabic, nf, ns, nq, common;
     uint8_t fold[TOKMAX]; /* romanized tokens only */
     uint8_t seq[TOKMAX];  /* for aligning with the other script: see align() */
-    uint8_t nq;
     uint8_t skel[TOKMAX];
     char shown[SHOWN];
 };
@@ -91,14 +96,45 @@ struct tok {
 struct tl_name {
     uint8_t nv, ntok;
     uint8_t start[NVAR + 1]; /* variant v is t[start[v] .. start[v + 1]) */
-    uint8_t generic[NVAR];   /* a kunya alone */
+    uint8_t generic[NVAR];   /* GEN_NONE, GEN_COMMON or GEN_WEAK */
     float wsum[NVAR];
     struct tok t[];
 };
 
+/*
+ * Given names so common that they alone say little of who is meant: in
+ * Latin spellings (compared by folded form, which merges their variants)
+ * and in Arabic script (compared letter for letter after folding).
+ */
+static const char *const common_latin[] = {
+    "muhammad", "mohammed", "mohamed", "mohamad",  "magomed",  "mukhammad", "ahmad",    "ahmed",
+    "akhmed",   "mahmud",   "mahmoud", "ali",      "hasan",    "hassan",    "husayn",   "hussein",
+    "husain",   "hussain",  "ibrahim", "umar",     "omar",     "uthman",    "usman",    "osman",
+    "khalid",   "yusuf",    "yousef",  "youssef",  "mustafa",  "mostafa",   "ismail",   "yahya",
+    "musa",     "isa",      "salih",   "saleh",    "said",     "sayed",     "sayyid",   "hamid",
+    "hamza",    "abbas",    "jamal",   "nasir",    "nasser",   "nur",       "amir",     "bilal",
+    "tariq",    "adil",     "faisal",  "zakariya", "sulayman", "sulaiman",  "suleiman", "jafar",
+    "rashid",   "karim",    "aziz",    "salim",    "salem",    "mansur",    "majid",    "walid",
+    "khalil",   "usama",    "osama",   "idris",    "ilyas",    "yunus",     "harun",    "dawud",
+    "daud",     "islam",    "ruslan",  "shamil",   "abubakr",  "abubakar",  "abdallah", "abdullah",
+};
+static const char32_t *const common_arabic[] = {
+    U"محمد",  U"احمد",  U"محمود", U"علي",   U"حسن",    U"حسين",    U"ابراهيم", U"عمر",
+    U"عثمان", U"خالد",  U"يوسف",  U"مصطفي", U"مصطفى",  U"اسماعيل", U"يحيي",    U"يحيى",
+    U"موسي",  U"موسى",  U"عيسي",  U"عيسى",  U"صالح",   U"سعيد",    U"سيد",     U"حامد",
+    U"حمزه",  U"حمزة",  U"عباس",  U"جمال",  U"ناصر",   U"نور",     U"امير",    U"بلال",
+    U"طارق",  U"عادل",  U"فيصل",  U"زكريا", U"سليمان", U"جعفر",    U"رشيد",    U"كريم",
+    U"عزيز",  U"سالم",  U"منصور", U"ماجد",  U"وليد",   U"خليل",    U"اسامه",   U"اسامة",
+    U"ادريس", U"الياس", U"يونس",  U"هارون", U"داود",   U"ابوبكر",  U"عبدلله",
+};
+
+#define NCOMMON (sizeof common_latin / sizeof common_latin[0])
+
 struct tl_names {
     UTransliterator *ru, *any;
     const UNormalizer2 *nfkc_cf, *nfd;
+    uint8_t common_fold[NCOMMON][TOKMAX]; /* the folded forms of common_latin */
+    uint8_t common_nf[NCOMMON];
 };
 
 /* A word between separators: ASCII letters once romanized, else Arabic letters. */
@@ -128,6 +164,7 @@ static void init_classes(void)
     m[SET_KG] = B('k') | B('g');
     m[SET_FV] = B('f') | B('v');
     m[SET_JZ] = B('j') | B('z');
+    m[SET_XC] = B('x') | B('c');
 #undef B
     m[0] = 0;
     memcpy(class_mask, m, sizeof m);
@@ -301,6 +338,9 @@ static int latin_seq(const uint32_t *w, int n, uint8_t *out)
         int used;
         uint8_t cls = consonant_at(w, n, i, &used);
         if (w[i] == 'x' && k < TOKMAX - 1) out[k++] = CLS('k');
+        /* sh, zh, kh, th, dh, gh, ch may be two letters in Arabic (Is-haq, Az-har) */
+        if (used == 2 && w[i + 1] == 'h' && w[i] >= 'a' && w[i] <= 'z')
+            cls = (uint8_t)(DIGRAPH + (w[i] - 'a'));
         i += used;
         if (k && out[k - 1] == cls) continue;
         out[k++] = cls;
@@ -385,7 +425,7 @@ static uint8_t arabic_class(uint32_t c)
     case 0x0635:
         return SET_SC;
     case 0x0634:
-        return CLS('x');
+        return SET_XC;
     case 0x063A:
         return CLS('g');
     case 0x0641:
@@ -438,15 +478,17 @@ static uint8_t arabic_code(const uint32_t *w, int n, int i, uint8_t prev)
 {
     uint32_t c = w[i];
     if (i == 0 && (c == 0x0627 || c == 0x0639)) return AV_ANY;
-    /* عا, آ: one long vowel at the start; ʿayn inside a word: ' or nothing */
-    if ((c == 0x0627 && prev == AV_ANY) || c == 0x0639) return 0;
+    /* عا, آ: one vowel at the start; ʿayn inside a word: ' or nothing */
+    if ((c == 0x0627 && prev == AV_ANY && i == 1) || c == 0x0639) return 0;
+    if (prev == AV_ANY && i == 1 && c == 0x0648) return AV_WOPT; /* Ouni, Aweys */
+    if (prev == AV_ANY && i == 1 && c == 0x064A) return AV_YOPT; /* Isa, Essa, Eisa */
     switch (c) {
     case 0x0627:
         return AV_A;
     case 0x0648:
         return AV_W;
-    case 0x064A:
-        return AV_Y;
+    case 0x064A: /* at the end, ی is -i or -a */
+        return i == n - 1 && i > 0 ? AV_AY : AV_Y;
     case 0x0649:
         return AV_AY;
     default:
@@ -470,9 +512,18 @@ static int arabic_seq(const uint32_t *w, int n, uint8_t *out)
 
 #define latin_vowel latin_vowel_code
 
+/* The class a Latin digraph code stands for as one sound (sh, zh = j, kh = h ...). */
+static uint8_t digraph_class(uint8_t l)
+{
+    uint32_t w[2] = {(uint32_t)('a' + (l - DIGRAPH)), 'h'};
+    int used;
+    return consonant_at(w, 2, 0, &used);
+}
+
 /* What matching Arabic code a with Latin code l earns: 1, or 0 if they do not match. */
 static int pair_gain(uint8_t a, uint8_t l)
 {
+    if (l >= DIGRAPH) l = digraph_class(l);
     uint8_t q = l >= LV_AL && l <= LV_UL ? (uint8_t)(l - (LV_AL - LV_A)) : l;
     switch (a) {
     case AV_ANY:
@@ -485,6 +536,10 @@ static int pair_gain(uint8_t a, uint8_t l)
         return q == LV_U || l == CLS('v');
     case AV_AY:
         return q == LV_A || q == LV_E || q == LV_I;
+    case AV_WOPT:
+        return q == LV_U || l == CLS('v');
+    case AV_YOPT:
+        return q == LV_I || q == LV_E || l == CLS('y');
     case AV_HOPT:
         return l == CLS('h');
     default:
@@ -499,26 +554,37 @@ static int pair_gain(uint8_t a, uint8_t l)
  * Short Latin vowels are free, as Arabic does not write them. Divided by
  * the Arabic letters, so a romanization of exactly those letters scores 1.
  */
+static int optional(uint8_t a)
+{
+    return a == AV_HOPT || a == AV_WOPT || a == AV_YOPT;
+}
+
 static double align(const uint8_t *a, int n, const uint8_t *l, int m)
 {
     float S[TOKMAX + 1][TOKMAX + 1];
     int full = 0;
     for (int i = 0; i < n; i++)
-        full += a[i] != AV_HOPT; /* an optional h earns nothing: it only absorbs a Latin h */
+        full += !optional(a[i]); /* an optional letter earns nothing: it only absorbs */
     if (!full) return 0.0;
     S[0][0] = 0;
     for (int j = 1; j <= m; j++)
         S[0][j] = S[0][j - 1] - (latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f);
     for (int i = 1; i <= n; i++) {
-        float skip_a = a[i - 1] == AV_HOPT ? 0.0f : 0.5f;
-        float gain = a[i - 1] == AV_HOPT ? 0.0f : 1.0f;
+        float skip_a = optional(a[i - 1]) ? 0.0f : 0.5f;
+        float gain = optional(a[i - 1]) ? 0.0f : 1.0f;
         S[i][0] = S[i - 1][0] - skip_a;
         for (int j = 1; j <= m; j++) {
             float skip_l = latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f;
             float best = S[i - 1][j] - skip_a;
             if (S[i][j - 1] - skip_l > best) best = S[i][j - 1] - skip_l;
-            if (pair_gain(a[i - 1], l[j - 1]) && S[i - 1][j - 1] + gain > best)
+            /* a word's first alef or ʿayn is its first vowel, not a later one */
+            if (pair_gain(a[i - 1], l[j - 1]) && (a[i - 1] != AV_ANY || j == 1) &&
+                S[i - 1][j - 1] + gain > best)
                 best = S[i - 1][j - 1] + gain;
+            /* a digraph read as its two letters: az-har is ز + ه */
+            if (l[j - 1] >= DIGRAPH && i >= 2 && a[i - 1] == CLS('h') &&
+                pair_gain(a[i - 2], CLS('a' + (l[j - 1] - DIGRAPH))) && S[i - 2][j - 1] + 2 > best)
+                best = S[i - 2][j - 1] + 2;
             S[i][j] = best;
         }
     }
@@ -598,6 +664,7 @@ static int assimilated_article(struct word *w)
     static const char sun[] = "tdszrnl";
     if (w->n < 6 || (w->c[0] != 'a' && w->c[0] != 'e')) return 0;
     int at = w->c[1] == 'l' && w->c[2] != 'l' ? 2 : 1;
+    if (at == 1 && w->c[0] == 'a') return 0; /* Attiq, Assad, Azzam are names */
     uint32_t c = w->c[at];
     if (c > 0x7f || !strchr(sun, (int)c) || w->c[at + 1] != c) return 0;
     wdrop_front(w, at);
@@ -628,7 +695,7 @@ static int latin_particle(const struct word *w)
 static int arabic_particle(const struct word *w)
 {
     return weq_u(w, U"بن") || weq_u(w, U"ابن") || weq_u(w, U"بنت") || weq_u(w, U"و") ||
-           weq_u(w, U"ال") || weq_u(w, U"ولد");
+           weq_u(w, U"ال") || weq_u(w, U"ولد") || weq_u(w, U"اغ");
 }
 
 static int particle(const struct word *w)
@@ -727,6 +794,14 @@ tl_err tl_names_new(tl_names **out)
     if (U_FAILURE(ec)) {
         tl_names_free(nx);
         return TL_EINVAL;
+    }
+    for (size_t i = 0; i < NCOMMON; i++) {
+        uint32_t w[WORDMAX];
+        int n = 0;
+        for (const char *c = common_latin[i]; *c && n < WORDMAX; c++)
+            w[n++] = (unsigned char)*c;
+        nx->common_fold[i][0] = 0;
+        nx->common_nf[i] = (uint8_t)fold_latin(w, n, nx->common_fold[i]);
     }
     *out = nx;
     return TL_OK;
@@ -846,13 +921,27 @@ static int apply_rules(struct word *w, int n)
             x->n--;
         }
         if (!x->arabic && assimilated_article(x)) x->after_article = 1;
+        if (x->arabic && x->n > 6 && wends_u(x, U"الدين")) { /* نورالدين */
+            memmove(x->c + x->n - 5, x->c + x->n - 3, 3 * sizeof x->c[0]);
+            x->n -= 2;
+        }
         if (x->arabic && x->n >= 4 && wstarts_u(x, U"ال") && !weq_u(x, U"الله")) {
             wdrop_front(x, 2);
             x->after_article = 1;
         }
         if (i > 0 && !w[i - 1].arabic && latin_article(&w[i - 1])) x->after_article = 1;
         /* X ad-Din, X-ullah: join to the word before */
-        int din = weq(x, "din") || weq(x, "deen") || weq(x, "dine") || weq_u(x, U"دين");
+        int din = weq(x, "din") || weq(x, "deen") || weq(x, "dine") || weq(x, "eldin") ||
+                  weq(x, "eddin") || weq(x, "eddine") || weq(x, "uddin") || weq(x, "addin") ||
+                  weq(x, "aldin") || weq(x, "uldin") || weq_u(x, U"دين");
+        /* Persian and Pashto suffixes written apart: Akhund zada, Shahid khel */
+        int suffix = weq(x, "zada") || weq(x, "zadeh") || weq(x, "zade") || weq(x, "khel") ||
+                     weq(x, "khil") || weq(x, "jan") || weq_u(x, U"جان") || weq_u(x, U"زاده") ||
+                     weq_u(x, U"خيل");
+        if (suffix && k > 0 && out[k - 1].arabic == x->arabic) {
+            wappend(&out[k - 1], x->c, x->n);
+            continue;
+        }
         int allah = weq(x, "allah") || weq(x, "ullah") || weq(x, "ulla") || weq(x, "ollah") ||
                     weq(x, "alla") || weq(x, "illah") || weq_u(x, U"الله");
         if ((din || allah) && k > 0 && out[k - 1].arabic == x->arabic) {
@@ -925,13 +1014,30 @@ static int apply_rules(struct word *w, int n)
     return m;
 }
 
-static void fill_token(const struct word *x, struct tok *t)
+static int common_name(const tl_names *nx, const struct word *x, const struct tok *t)
+{
+    if (x->arabic) {
+        for (size_t i = 0; i < sizeof common_arabic / sizeof common_arabic[0]; i++)
+            if (weq_u(x, common_arabic[i])) return 1;
+        return 0;
+    }
+    for (size_t i = 0; i < NCOMMON; i++)
+        if (nx->common_nf[i] == t->nf && !memcmp(nx->common_fold[i], t->fold, t->nf)) return 1;
+    return 0;
+}
+
+static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
 {
     memset(t, 0, sizeof *t);
     t->arabic = (uint8_t)x->arabic;
+    /* Abd al-X is compared by its X: the shared "abd" says little */
+    int abd =
+        x->arabic ? x->n > 4 && wstarts_u(x, U"عبد") : x->n > 4 && starts(x->c, x->n, 0, "abd-");
+    const uint32_t *cp = x->c + (abd ? (x->arabic ? 3 : 4) : 0);
+    int cn = x->n - (abd ? (x->arabic ? 3 : 4) : 0);
     if (x->arabic) {
-        t->ns = (uint8_t)arabic_skeleton(x->c, x->n, t->skel);
-        t->nq = (uint8_t)arabic_seq(x->c, x->n, t->seq);
+        t->ns = (uint8_t)arabic_skeleton(cp, cn, t->skel);
+        t->nq = (uint8_t)arabic_seq(cp, cn, t->seq);
         char *o = t->shown;
         size_t left = SHOWN;
         for (int i = 0; i < x->n; i++) {
@@ -943,8 +1049,8 @@ static void fill_token(const struct word *x, struct tok *t)
         }
         *o = '\0';
     } else {
-        t->nf = (uint8_t)fold_latin(x->c, x->n, t->fold);
-        t->nq = (uint8_t)latin_seq(x->c, x->n, t->seq);
+        t->nf = (uint8_t)fold_latin(cp, cn, t->fold);
+        t->nq = (uint8_t)latin_seq(cp, cn, t->seq);
         t->ns = (uint8_t)skel_of_fold(t->fold, t->nf, t->skel);
         int i = 0;
         for (; i < x->n && i < SHOWN - 1; i++)
@@ -953,6 +1059,8 @@ static void fill_token(const struct word *x, struct tok *t)
     }
     if (x->after_article < 0)
         t->kind = KUNYA;
+    else if (abd)
+        t->kind = ABD;
     else if (x->arabic
                  ? (x->after_article && x->c[x->n - 1] == 0x064A)
                  : ((x->after_article && (wends(x, "i") || wends(x, "y") || wends(x, "ee"))) ||
@@ -975,6 +1083,10 @@ static void fill_token(const struct word *x, struct tok *t)
     default:
         t->w = consonants >= 3 ? 1.0f : consonants == 2 ? 0.85f : 0.6f;
         break;
+    }
+    if (t->kind == ABD || (t->kind == PLAIN && common_name(nx, x, t))) {
+        t->common = 1;
+        if (t->w > COMMON_WEIGHT) t->w = COMMON_WEIGHT;
     }
 }
 
@@ -1048,18 +1160,20 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
     for (int s = 0; s < nseg; s++) {
         demonym_words(words[s], nw[s]);
         int n = apply_rules(words[s], nw[s]);
-        int first = nt, plain = 0;
+        int first = nt, plain = 0, kunya = 0;
         float sum = 0;
         for (int i = 0; i < n; i++) {
-            fill_token(&words[s][i], &toks[nt]);
+            fill_token(nx, &words[s][i], &toks[nt]);
             if (!toks[nt].ns) continue; /* nothing left to compare */
-            plain += toks[nt].kind != KUNYA;
+            plain += toks[nt].kind != KUNYA && !toks[nt].common;
+            kunya += toks[nt].kind == KUNYA;
             sum += toks[nt].w;
             nt++;
         }
         if (nt == first) continue;
         start[nv] = (uint8_t)first;
-        generic[nv] = plain == 0;
+        /* a kunya alone, or one common name: weak; only common names: generic */
+        generic[nv] = plain ? GEN_NONE : kunya || nt - first == 1 ? GEN_WEAK : GEN_COMMON;
         wsum[nv] = sum;
         nv++;
     }
@@ -1085,13 +1199,16 @@ void tl_name_free(tl_name *name)
 
 /* ---- scoring ---- */
 
-#define MIN_TOKEN 0.75 /* token pairs below this are not matched */
-#define GENERIC 0.7    /* the scale of a name that is a kunya alone */
-#define SHIFTED 0.85   /* the scale of a name with another given name before it */
+#define MIN_TOKEN 0.75     /* token pairs below this are not matched */
+#define GENERIC 0.7        /* the scale of a name that is a kunya alone */
+#define SHIFTED 0.85       /* the scale of a name with another given name before it */
+#define SINGLE 0.92        /* the scale of two names of one token each */
+#define GENERIC_COMMON 0.9 /* the scale of a name of common given names only */
 
 static double token_sim(const struct tok *x, const struct tok *y)
 {
-    if ((x->kind == KUNYA) != (y->kind == KUNYA)) return 0.0;
+    if ((x->kind == KUNYA) != (y->kind == KUNYA) || (x->kind == ABD) != (y->kind == ABD))
+        return 0.0;
     if ((x->kind == PATRONYMIC && y->kind == NISBA) || (x->kind == NISBA && y->kind == PATRONYMIC))
         return 0.0;
     if (x->arabic && y->arabic) return jaro_winkler(x->skel, x->ns, y->skel, y->ns);
@@ -1139,15 +1256,18 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
     for (;;) {
         double best = MIN_TOKEN;
         int bi = -1, bj = -1;
+        /* ties go to the pair in line with the first pair (Ibrahim Sabawi Ibrahim) */
+        int offset = p->n ? p->b[0] - p->a[0] : 0;
         for (int i = 0; i < na; i++) {
             if (used_a >> i & 1) continue;
-            for (int j = 0; j < nb; j++)
-                if (!(used_b >> j & 1) && sim[i][j] >= best) {
-                    if (sim[i][j] == best && bi >= 0) continue;
-                    best = sim[i][j];
-                    bi = i;
-                    bj = j;
-                }
+            for (int j = 0; j < nb; j++) {
+                if ((used_b >> j & 1) || sim[i][j] < best) continue;
+                if (sim[i][j] == best && bi >= 0 && abs(j - i - offset) >= abs(bj - bi - offset))
+                    continue;
+                best = sim[i][j];
+                bi = i;
+                bj = j;
+            }
         }
         if (bi < 0) break;
         used_a |= 1u << bi;
@@ -1162,7 +1282,11 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
     if (score > 1) score = 1;
     p->shifted = shifted(p, na, nb);
     if (p->shifted) score *= SHIFTED;
-    if (ga || gb) score *= GENERIC;
+    if (na == 1 && nb == 1) score *= SINGLE;
+    if (ga == GEN_WEAK || gb == GEN_WEAK)
+        score *= GENERIC;
+    else if (ga == GEN_COMMON || gb == GEN_COMMON)
+        score *= GENERIC_COMMON;
     return score;
 }
 
@@ -1174,8 +1298,19 @@ static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, s
         for (int j = 0; j < b->nv; j++) {
             const struct tok *ta = a->t + a->start[i], *tb = b->t + b->start[j];
             int na = a->start[i + 1] - a->start[i], nb = b->start[j + 1] - b->start[j];
-            double s = score_variants(ta, na, a->wsum[i], a->generic[i], tb, nb, b->wsum[j],
-                                      b->generic[j], &p);
+            double s;
+            if (nb > na) { /* the longer first, so that a score does not depend on the order */
+                s = score_variants(tb, nb, b->wsum[j], b->generic[j], ta, na, a->wsum[i],
+                                   a->generic[i], &p);
+                for (int k = 0; k < p.n; k++) {
+                    int t = p.a[k];
+                    p.a[k] = p.b[k];
+                    p.b[k] = t;
+                }
+            } else {
+                s = score_variants(ta, na, a->wsum[i], a->generic[i], tb, nb, b->wsum[j],
+                                   b->generic[j], &p);
+            }
             if (s > top) {
                 top = s;
                 *va = i;
@@ -1247,8 +1382,15 @@ double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap
             "; one name is the other with a given name before it, as a son's name "
             "holds his father's (score x %.2f)",
             SHIFTED);
-    if (a->generic[va] || b->generic[vb])
-        put(&o, &left, "; a kunya alone is a generic name: weak evidence (score x %.1f)", GENERIC);
+    if (na == 1 && nb == 1)
+        put(&o, &left, "; one token against one: weak evidence (score x %.2f)", SINGLE);
+    if (a->generic[va] == GEN_WEAK || b->generic[vb] == GEN_WEAK)
+        put(&o, &left,
+            "; a kunya or one common given name alone is a generic name: weak evidence "
+            "(score x %.1f)",
+            GENERIC);
+    else if (a->generic[va] == GEN_COMMON || b->generic[vb] == GEN_COMMON)
+        put(&o, &left, "; only common given names: a generic name (score x %.1f)", GENERIC_COMMON);
     if (a->nv > 1 || b->nv > 1) put(&o, &left, "; best of the bracketed alternatives");
     return s;
 }
