@@ -1282,11 +1282,13 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
     if (score > 1) score = 1;
     p->shifted = shifted(p, na, nb);
     if (p->shifted) score *= SHIFTED;
-    if (na == 1 && nb == 1) score *= SINGLE;
+    /* weak evidence, for the weakest reason only */
     if (ga == GEN_WEAK || gb == GEN_WEAK)
         score *= GENERIC;
     else if (ga == GEN_COMMON || gb == GEN_COMMON)
         score *= GENERIC_COMMON;
+    else if (na == 1 && nb == 1)
+        score *= SINGLE;
     return score;
 }
 
@@ -1382,7 +1384,8 @@ double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap
             "; one name is the other with a given name before it, as a son's name "
             "holds his father's (score x %.2f)",
             SHIFTED);
-    if (na == 1 && nb == 1)
+    int generic = a->generic[va] != GEN_NONE || b->generic[vb] != GEN_NONE;
+    if (na == 1 && nb == 1 && !generic)
         put(&o, &left, "; one token against one: weak evidence (score x %.2f)", SINGLE);
     if (a->generic[va] == GEN_WEAK || b->generic[vb] == GEN_WEAK)
         put(&o, &left,
