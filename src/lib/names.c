@@ -75,7 +75,7 @@ enum {
     AV_HOPT, /* a final ه or ة: h, or silent */
     AV_WOPT, /* و, ي after a first ع or ا: a vowel the first Latin one may stand for */
     AV_YOPT,
-    DIGRAPH = 128, /* + its first letter: a Latin digraph in h (digraph_class) */
+    DIGRAPH = 128, /* + its index in digraphs[]: a two-letter Latin digraph */
 };
 
 static uint32_t class_mask[NCLASS];
@@ -245,6 +245,14 @@ static uint8_t consonant_at(const uint32_t *w, int n, int i, int *used)
     return w[i] == 'y' ? CLS('y') : w[i] == 'x' ? CLS('s') : CLS(w[i]);
 }
 
+/* The index in digraphs[] of the two-letter digraph at w[i] (consonant_at found one). */
+static int digraph_index(const uint32_t *w, int n, int i)
+{
+    for (size_t d = 0; d < sizeof digraphs / sizeof digraphs[0]; d++)
+        if (strlen(digraphs[d].from) == 2 && starts(w, n, i, digraphs[d].from)) return (int)d;
+    return 0;
+}
+
 /* Is w[i] a vowel here? y is one except before a vowel at the start. */
 static int vowel_at(const uint32_t *w, int n, int i)
 {
@@ -338,9 +346,8 @@ static int latin_seq(const uint32_t *w, int n, uint8_t *out)
         int used;
         uint8_t cls = consonant_at(w, n, i, &used);
         if (w[i] == 'x' && k < TOKMAX - 1) out[k++] = CLS('k');
-        /* sh, zh, kh, th, dh, gh, ch may be two letters in Arabic (Is-haq, Az-har) */
-        if (used == 2 && w[i + 1] == 'h' && w[i] >= 'a' && w[i] <= 'z')
-            cls = (uint8_t)(DIGRAPH + (w[i] - 'a'));
+        /* sh, zh, kh, dj, ts ... may be two letters in Arabic (Is-haq, Az-har, Said-jan) */
+        if (used == 2) cls = (uint8_t)(DIGRAPH + digraph_index(w, n, i));
         i += used;
         if (k && out[k - 1] == cls) continue;
         out[k++] = cls;
@@ -359,9 +366,7 @@ static uint32_t arabic_fold(uint32_t c)
     case 0x0625:
     case 0x0671:
         return 0x0627; /* alef forms */
-    case 0x0624:
-        return 0x0648; /* waw hamza */
-    case 0x0626:
+    /* ؤ and ئ stay: a glottal stop, written ' or not at all (al-Ta'i) */
     case 0x06CC:
     case 0x06D2:
         return 0x064A; /* yeh forms */
@@ -410,9 +415,9 @@ static uint8_t arabic_class(uint32_t c)
         return SET_HK;
     case 0x062F:
         return CLS('d');
-    case 0x0630:
     case 0x0636:
         return SET_DZ;
+    case 0x0630: /* dh, d, z; th in the Gulf and Iraq */
     case 0x0638:
         return SET_ZDT;
     case 0x0631:
@@ -434,8 +439,8 @@ static uint8_t arabic_class(uint32_t c)
         return CLS('v');
     case 0x0642:
         return SET_KG;
-    case 0x0643:
-        return CLS('k');
+    case 0x0643: /* also g, in Pashto and Persian written with Arabic letters */
+        return SET_KG;
     case 0x06AF:
         return CLS('g');
     case 0x0644:
@@ -482,6 +487,8 @@ static uint8_t arabic_code(const uint32_t *w, int n, int i, uint8_t prev)
     if ((c == 0x0627 && prev == AV_ANY && i == 1) || c == 0x0639) return 0;
     if (prev == AV_ANY && i == 1 && c == 0x0648) return AV_WOPT; /* Ouni, Aweys */
     if (prev == AV_ANY && i == 1 && c == 0x064A) return AV_YOPT; /* Isa, Essa, Eisa */
+    if (c == 0x0626) return AV_YOPT;
+    if (c == 0x0624) return AV_WOPT;
     switch (c) {
     case 0x0627:
         return AV_A;
@@ -515,9 +522,13 @@ static int arabic_seq(const uint32_t *w, int n, uint8_t *out)
 /* The class a Latin digraph code stands for as one sound (sh, zh = j, kh = h ...). */
 static uint8_t digraph_class(uint8_t l)
 {
-    uint32_t w[2] = {(uint32_t)('a' + (l - DIGRAPH)), 'h'};
-    int used;
-    return consonant_at(w, 2, 0, &used);
+    return CLS(digraphs[l - DIGRAPH].to);
+}
+
+/* The class of letter k (0 or 1) of a Latin digraph code, read as two letters. */
+static uint8_t digraph_letter(uint8_t l, int k)
+{
+    return CLS(digraphs[l - DIGRAPH].from[k]);
 }
 
 /* What matching Arabic code a with Latin code l earns: 1, or 0 if they do not match. */
@@ -581,9 +592,9 @@ static double align(const uint8_t *a, int n, const uint8_t *l, int m)
             if (pair_gain(a[i - 1], l[j - 1]) && (a[i - 1] != AV_ANY || j == 1) &&
                 S[i - 1][j - 1] + gain > best)
                 best = S[i - 1][j - 1] + gain;
-            /* a digraph read as its two letters: az-har is ز + ه */
-            if (l[j - 1] >= DIGRAPH && i >= 2 && a[i - 1] == CLS('h') &&
-                pair_gain(a[i - 2], CLS('a' + (l[j - 1] - DIGRAPH))) && S[i - 2][j - 1] + 2 > best)
+            /* a digraph read as its two letters: az-har is ز + ه, said-jan is د + ج */
+            if (l[j - 1] >= DIGRAPH && i >= 2 && pair_gain(a[i - 2], digraph_letter(l[j - 1], 0)) &&
+                pair_gain(a[i - 1], digraph_letter(l[j - 1], 1)) && S[i - 2][j - 1] + 2 > best)
                 best = S[i - 2][j - 1] + 2;
             S[i][j] = best;
         }
@@ -775,6 +786,22 @@ static void din_compound(struct word *w)
     }
 }
 
+/* Azizurrahman, Habibur-rahman: X + rahman (not abd, which abd_compound reads). */
+static void rahman_compound(struct word *w)
+{
+    static const char *const suf[] = {"urrahman", "irrahman", "arrahman", "ulrahman", "urahman",
+                                      "irahman",  "urehman",  "urrehman", "irehman"};
+    if (w->n > 3 && starts(w->c, w->n, 0, "abd")) return;
+    for (size_t i = 0; i < sizeof suf / sizeof suf[0]; i++) {
+        int l = (int)strlen(suf[i]);
+        if (w->n - l >= 3 && wends(w, suf[i])) {
+            w->n -= l;
+            wappend_s(w, "-rahman");
+            return;
+        }
+    }
+}
+
 /* ---- preparing ---- */
 
 tl_err tl_names_new(tl_names **out)
@@ -864,12 +891,15 @@ static void to_ascii(tl_names *nx, const UChar *s, int32_t n, struct word *w)
         UChar32 c = cps[i];
         if (c < 0x80) {
             if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-            if (c >= 'a' && c <= 'z') w->c[w->n++] = (uint32_t)c;
+            if ((c >= 'a' && c <= 'z') || (c == '-' && w->n && w->c[w->n - 1] != '-'))
+                w->c[w->n++] = (uint32_t)c;
             continue;
         }
         const char *sp = latin_special((uint32_t)u_tolower(c));
         if (sp) wappend_s(w, sp);
     }
+    while (w->n && w->c[w->n - 1] == '-')
+        w->n--;
 }
 
 /* One word of the normalized name: romanized, or kept as folded Arabic letters. */
@@ -886,7 +916,7 @@ static void make_word(tl_names *nx, const uint32_t *cp, int n, struct word *w)
     if (sc == USCRIPT_ARABIC) {
         w->arabic = 1;
         for (int i = 0; i < n && w->n < WORDMAX; i++) {
-            uint32_t f = arabic_fold(cp[i]);
+            uint32_t f = cp[i] == '-' ? 0 : arabic_fold(cp[i]);
             if (f) w->c[w->n++] = f;
         }
         return;
@@ -921,6 +951,12 @@ static int apply_rules(struct word *w, int n)
             x->n--;
         }
         if (!x->arabic && assimilated_article(x)) x->after_article = 1;
+        if (!x->arabic && x->n >= 8 &&
+            (starts(x->c, x->n, 0, "binal") || starts(x->c, x->n, 0, "benal") ||
+             starts(x->c, x->n, 0, "ibnal"))) { /* Binalshibh: bin al-Shibh */
+            wdrop_front(x, 5);
+            x->after_article = 1;
+        }
         if (x->arabic && x->n > 6 && wends_u(x, U"الدين")) { /* نورالدين */
             memmove(x->c + x->n - 5, x->c + x->n - 3, 3 * sizeof x->c[0]);
             x->n -= 2;
@@ -934,11 +970,22 @@ static int apply_rules(struct word *w, int n)
         int din = weq(x, "din") || weq(x, "deen") || weq(x, "dine") || weq(x, "eldin") ||
                   weq(x, "eddin") || weq(x, "eddine") || weq(x, "uddin") || weq(x, "addin") ||
                   weq(x, "aldin") || weq(x, "uldin") || weq_u(x, U"دين");
+        /* X ur-Rahman (Aziz ur-Rahman, عزيز الرحمن): one name, as Abd al-Rahman is */
+        int rahman = x->after_article && k > 0 && out[k - 1].arabic == x->arabic &&
+                     !weq(&out[k - 1], "abd") && !weq_u(&out[k - 1], U"عبد") &&
+                     (weq(x, "rahman") || weq(x, "rehman") || weq(x, "rahmane") ||
+                      weq(x, "rahmon") || weq_u(x, U"رحمن") || weq_u(x, U"رحمان"));
+        if (rahman) {
+            if (!x->arabic) wappend_s(&out[k - 1], "-");
+            wappend(&out[k - 1], x->c, x->n);
+            continue;
+        }
         /* Persian and Pashto suffixes written apart: Akhund zada, Shahid khel */
         int suffix = weq(x, "zada") || weq(x, "zadeh") || weq(x, "zade") || weq(x, "khel") ||
                      weq(x, "khil") || weq(x, "jan") || weq_u(x, U"جان") || weq_u(x, U"زاده") ||
                      weq_u(x, U"خيل");
         if (suffix && k > 0 && out[k - 1].arabic == x->arabic) {
+            if (!x->arabic) wappend_s(&out[k - 1], "-");
             wappend(&out[k - 1], x->c, x->n);
             continue;
         }
@@ -985,6 +1032,7 @@ static int apply_rules(struct word *w, int n)
         if (!x->arabic) {
             abd_compound(x);
             din_compound(x);
+            rahman_compound(x);
         }
         if (x->arabic && x->n >= 5 && wstarts_u(x, U"ابو") && !weq_u(x, U"ابوبكر")) {
             struct word j = *x; /* أبوغيث: a kunya written as one word */
@@ -1035,6 +1083,10 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         x->arabic ? x->n > 4 && wstarts_u(x, U"عبد") : x->n > 4 && starts(x->c, x->n, 0, "abd-");
     const uint32_t *cp = x->c + (abd ? (x->arabic ? 3 : 4) : 0);
     int cn = x->n - (abd ? (x->arabic ? 3 : 4) : 0);
+    if (abd && !x->arabic && cn == 5 && starts(cp, cn, 0, "allah")) {
+        cp++; /* Abd-allah: the a is the article's, which عبدالله does not spell */
+        cn--;
+    }
     if (x->arabic) {
         t->ns = (uint8_t)arabic_skeleton(cp, cn, t->skel);
         t->nq = (uint8_t)arabic_seq(cp, cn, t->seq);
@@ -1129,7 +1181,11 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
         UChar32 c = i < dn ? cps[i] : 0;
         int letter = c && (u_isalpha(c) || u_charType(c) == U_NON_SPACING_MARK ||
                            u_charType(c) == U_COMBINING_SPACING_MARK);
-        if (c && is_apostrophe((uint32_t)c) && !letter) continue;
+        if (c && is_apostrophe((uint32_t)c) && !letter) {
+            /* between letters it keeps vowels apart (Rabi'i, Ma'ruf) and digraphs too */
+            if (cn && cn < WORDMAX) cur[cn++] = '-';
+            continue;
+        }
         if (letter) {
             if (cn < WORDMAX) cur[cn++] = (uint32_t)c;
             continue;
@@ -1214,15 +1270,49 @@ static double token_sim(const struct tok *x, const struct tok *y)
     if (x->arabic && y->arabic) return jaro_winkler(x->skel, x->ns, y->skel, y->ns);
     if (x->arabic) return align(x->seq, x->nq, y->seq, y->nq);
     if (y->arabic) return align(y->seq, y->nq, x->seq, x->nq);
-    return jaro_winkler(x->fold, x->nf, y->fold, y->nf);
+    /* the spelling, and the consonants alone: Senussi is not Sindhi */
+    double f = jaro_winkler(x->fold, x->nf, y->fold, y->nf);
+    double k = jaro_winkler(x->skel, x->ns, y->skel, y->ns);
+    return k < f ? (f + k) / 2 : f;
 }
 
 struct pairing {
     int n;
     int a[NTOK], b[NTOK];
     double s[NTOK];
+    int joined[NTOK]; /* 1: a[k] and a[k] + 1 together; 2: b[k] and b[k] + 1 */
     int shifted;
 };
+
+#define MIN_JOINED 0.85 /* two words taken as one must match better than a plain pair */
+
+static int append_codes(uint8_t *dst, int n, const uint8_t *src, int m)
+{
+    for (int i = 0; i < m && n < TOKMAX; i++) {
+        if (n && dst[n - 1] == src[i] && src[i] < LV_A) continue;
+        dst[n++] = src[i];
+    }
+    return n;
+}
+
+/* x and y (adjacent, one script) as one word: Ma Yshu as Mayshu, Dahir Aweys as Dahiraweys. */
+static void join_tokens(const struct tok *x, const struct tok *y, struct tok *t)
+{
+    memset(t, 0, sizeof *t);
+    t->arabic = x->arabic;
+    t->nf =
+        (uint8_t)append_codes(t->fold, append_codes(t->fold, 0, x->fold, x->nf), y->fold, y->nf);
+    /* the second word's first alef or ʿayn is no longer a word's first letter */
+    const uint8_t *ys = y->seq;
+    int yn = y->nq;
+    if (yn && ys[0] == AV_ANY) {
+        ys++;
+        yn--;
+    }
+    t->nq = (uint8_t)append_codes(t->seq, append_codes(t->seq, 0, x->seq, x->nq), ys, yn);
+    t->ns =
+        (uint8_t)append_codes(t->skel, append_codes(t->skel, 0, x->skel, x->ns), y->skel, y->ns);
+}
 
 /*
  * The longer name is the shorter one with a given name put before it (its
@@ -1275,7 +1365,34 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
         matched += best * (ta[bi].w + tb[bj].w) / 2;
         p->a[p->n] = bi;
         p->b[p->n] = bj;
+        p->joined[p->n] = 0;
         p->s[p->n++] = best;
+    }
+    /* words written apart on one side and together on the other (Ali Ma Yshu / Maychou) */
+    for (int side = 0; side < 2; side++) {
+        const struct tok *X = side ? tb : ta, *Y = side ? ta : tb;
+        int nx = side ? nb : na, ny = side ? na : nb;
+        uint32_t *ux = side ? &used_b : &used_a, *uy = side ? &used_a : &used_b;
+        for (int i = 0; i + 1 < nx && p->n < NTOK; i++) {
+            if ((*ux >> i & 1) || (*ux >> (i + 1) & 1) || X[i].kind != PLAIN ||
+                X[i + 1].kind != PLAIN)
+                continue;
+            struct tok joined;
+            join_tokens(&X[i], &X[i + 1], &joined);
+            for (int j = 0; j < ny; j++) {
+                if ((*uy >> j & 1) || Y[j].kind != PLAIN) continue;
+                double sj = token_sim(&joined, &Y[j]);
+                if (sj < MIN_JOINED) continue;
+                *ux |= 3u << i;
+                *uy |= 1u << j;
+                matched += sj * (X[i].w + X[i + 1].w + Y[j].w) / 2;
+                p->a[p->n] = side ? j : i;
+                p->b[p->n] = side ? i : j;
+                p->joined[p->n] = side ? 2 : 1;
+                p->s[p->n++] = sj;
+                break;
+            }
+        }
     }
     double lo = wa < wb ? wa : wb, hi = wa < wb ? wb : wa;
     double score = lo > 0 ? 0.5 * matched / lo + 0.5 * matched / hi : 0;
@@ -1308,6 +1425,7 @@ static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, s
                     int t = p.a[k];
                     p.a[k] = p.b[k];
                     p.b[k] = t;
+                    p.joined[k] = p.joined[k] ? 3 - p.joined[k] : 0;
                 }
             } else {
                 s = score_variants(ta, na, a->wsum[i], a->generic[i], tb, nb, b->wsum[j],
@@ -1357,11 +1475,14 @@ double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap
     uint32_t ua = 0, ub = 0;
     for (int k = 0; k < p.n; k++) {
         const struct tok *x = &ta[p.a[k]], *y = &tb[p.b[k]];
-        put(&o, &left, "%s%s%s %s %s%s %.2f (%s)", k ? "; " : "", kind_name[x->kind], x->shown,
-            p.s[k] >= 0.999 ? "=" : "~", kind_name[y->kind], y->shown, p.s[k],
-            x->arabic || y->arabic ? "consonant skeleton" : "folded spelling");
-        ua |= 1u << p.a[k];
-        ub |= 1u << p.b[k];
+        put(&o, &left, "%s%s%s%s%s %s %s%s%s%s %.2f (%s%s)", k ? "; " : "", kind_name[x->kind],
+            x->shown, p.joined[k] == 1 ? "+" : "", p.joined[k] == 1 ? ta[p.a[k] + 1].shown : "",
+            p.s[k] >= 0.999 ? "=" : "~", kind_name[y->kind], y->shown, p.joined[k] == 2 ? "+" : "",
+            p.joined[k] == 2 ? tb[p.b[k] + 1].shown : "", p.s[k],
+            x->arabic || y->arabic ? "consonant skeleton" : "folded spelling",
+            p.joined[k] ? ", two words read as one" : "");
+        ua |= (p.joined[k] == 1 ? 3u : 1u) << p.a[k];
+        ub |= (p.joined[k] == 2 ? 3u : 1u) << p.b[k];
     }
     if (!p.n) put(&o, &left, "no token pair is similar enough");
     for (int side = 0; side < 2; side++) {
