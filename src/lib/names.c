@@ -438,8 +438,7 @@ static uint8_t arabic_class(uint32_t c)
     case 0x06A4:
         return CLS('v');
     case 0x0642:
-        return SET_KG;
-    case 0x0643: /* also g, in Pashto and Persian written with Arabic letters */
+    case 0x0643: /* ك: also g, in Pashto and Persian written with Arabic letters */
         return SET_KG;
     case 0x06AF:
         return CLS('g');
