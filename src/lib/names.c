@@ -87,8 +87,10 @@ static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:", ""};
 struct tok {
     float w;
     uint8_t kind, arabic, nf, ns, nq, common;
-    uint8_t fold[TOKMAX]; /* romanized tokens only */
-    uint8_t seq[TOKMAX];  /* for aligning with the other script: see align() */
+    uint8_t fold[TOKMAX]; /* romanized tokens only: vowels as one, for keys and lists */
+    uint8_t lv[TOKMAX];   /* romanized tokens only: vowels by quality, for comparing */
+    uint8_t nl;
+    uint8_t seq[TOKMAX]; /* for aligning with the other script: see align() */
     uint8_t skel[TOKMAX];
     char shown[SHOWN];
 };
@@ -174,7 +176,7 @@ static void init_classes(void)
 
 static inline int same(uint8_t x, uint8_t y)
 {
-    return x == y || (class_mask[x] & class_mask[y]) != 0;
+    return x == y || (x < NCLASS && y < NCLASS && (class_mask[x] & class_mask[y]) != 0);
 }
 
 static double jaro_winkler(const uint8_t *a, int na, const uint8_t *b, int nb)
@@ -1103,6 +1105,15 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         t->nf = (uint8_t)fold_latin(cp, cn, t->fold);
         t->nq = (uint8_t)latin_seq(cp, cn, t->seq);
         t->ns = (uint8_t)skel_of_fold(t->fold, t->nf, t->skel);
+        /* the sequence with digraphs as their sound and long vowels as short ones */
+        for (int i = 0; i < t->nq; i++) {
+            uint8_t c = t->seq[i];
+            c = c >= DIGRAPH               ? digraph_class(c)
+                : c >= LV_AL && c <= LV_UL ? (uint8_t)(c - (LV_AL - LV_A))
+                                           : c;
+            if (t->nl && t->lv[t->nl - 1] == c) continue;
+            t->lv[t->nl++] = c;
+        }
         int i = 0;
         for (; i < x->n && i < SHOWN - 1; i++)
             t->shown[i] = (char)x->c[i];
@@ -1138,6 +1149,43 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
     if (t->kind == ABD || (t->kind == PLAIN && common_name(nx, x, t))) {
         t->common = 1;
         if (t->w > COMMON_WEIGHT) t->w = COMMON_WEIGHT;
+    }
+}
+
+/*
+ * German-style romanization of Russian (Achmed Tschatajew, Sarnajew): when
+ * a word of the name shows it (tsch, or -jew, -ow at the end), its words
+ * are read as German spelling: dsch = dzh, tsch = ch, sch = sh, ch = kh,
+ * j = y, w = v, z = ts.
+ */
+static void german_style(struct word *w, int n)
+{
+    int german = 0;
+    for (int i = 0; i < n && !german; i++) {
+        if (w[i].arabic || w[i].n < 5) continue;
+        for (int k = 0; k + 4 <= w[i].n && !german; k++)
+            german = starts(w[i].c, w[i].n, k, "tsch");
+        german |= wends(&w[i], "jew") || wends(&w[i], "ow");
+    }
+    for (int i = 0; german && i < n; i++) {
+        if (w[i].arabic) continue;
+        struct word o = w[i];
+        o.n = 0;
+        for (int k = 0; k < w[i].n;) {
+            static const char *const from[] = {"dsch", "tsch", "sch", "ch", "j", "w", "z"};
+            static const char *const to[] = {"dzh", "ch", "sh", "kh", "y", "v", "ts"};
+            size_t r = 0;
+            while (r < 7 && !starts(w[i].c, w[i].n, k, from[r]))
+                r++;
+            if (r < 7) {
+                wappend_s(&o, to[r]);
+                k += (int)strlen(from[r]);
+            } else {
+                wappend(&o, &w[i].c[k], 1);
+                k++;
+            }
+        }
+        w[i] = o;
     }
 }
 
@@ -1214,6 +1262,7 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
     int nv = 0, nt = 0;
     for (int s = 0; s < nseg; s++) {
         demonym_words(words[s], nw[s]);
+        german_style(words[s], nw[s]);
         int n = apply_rules(words[s], nw[s]);
         int first = nt, plain = 0, kunya = 0;
         float sum = 0;
@@ -1270,7 +1319,7 @@ static double token_sim(const struct tok *x, const struct tok *y)
     if (x->arabic) return align(x->seq, x->nq, y->seq, y->nq);
     if (y->arabic) return align(y->seq, y->nq, x->seq, x->nq);
     /* the spelling, and the consonants alone: Senussi is not Sindhi */
-    double f = jaro_winkler(x->fold, x->nf, y->fold, y->nf);
+    double f = jaro_winkler(x->lv, x->nl, y->lv, y->nl);
     double k = jaro_winkler(x->skel, x->ns, y->skel, y->ns);
     return k < f ? (f + k) / 2 : f;
 }
@@ -1284,6 +1333,19 @@ struct pairing {
 };
 
 #define MIN_JOINED 0.85 /* two words taken as one must match better than a plain pair */
+
+/*
+ * What a token pair of similarity s adds to a name's score: s rescaled
+ * from [CREDIT_FLOOR, 1] to [0, 1], so that near misses (two surnames
+ * sharing a first letter and -shvili score 0.82 by Jaro-Winkler) count
+ * for little and only close spellings for much.
+ */
+#define CREDIT_FLOOR 0.5
+
+static double credit(double s)
+{
+    return s <= CREDIT_FLOOR ? 0 : (s - CREDIT_FLOOR) / (1 - CREDIT_FLOOR);
+}
 
 static int append_codes(uint8_t *dst, int n, const uint8_t *src, int m)
 {
@@ -1361,7 +1423,7 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
         if (bi < 0) break;
         used_a |= 1u << bi;
         used_b |= 1u << bj;
-        matched += best * (ta[bi].w + tb[bj].w) / 2;
+        matched += credit(best) * (ta[bi].w + tb[bj].w) / 2;
         p->a[p->n] = bi;
         p->b[p->n] = bj;
         p->joined[p->n] = 0;
@@ -1384,7 +1446,7 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
                 if (sj < MIN_JOINED) continue;
                 *ux |= 3u << i;
                 *uy |= 1u << j;
-                matched += sj * (X[i].w + X[i + 1].w + Y[j].w) / 2;
+                matched += credit(sj) * (X[i].w + X[i + 1].w + Y[j].w) / 2;
                 p->a[p->n] = side ? j : i;
                 p->b[p->n] = side ? i : j;
                 p->joined[p->n] = side ? 2 : 1;
