@@ -29,6 +29,7 @@
 
 #define TOKMAX 24          /* classes in a token's folded form or skeleton */
 #define COMMON_WEIGHT 0.7f /* the weight of a very common given name */
+#define MIN_TOKEN 0.75     /* token pairs below this are not matched */
 #define WORDMAX 48         /* code points in a word before folding */
 #define NTOK 16            /* tokens in a variant */
 #define NVAR 4             /* variants in a name */
@@ -300,7 +301,8 @@ static int skel_of_fold(const uint8_t *f, int n, uint8_t *out)
     int k = 0;
     for (int i = 0; i < n; i++) {
         uint8_t c = f[i];
-        if (i > 0 && (c == VOWEL || c == CLS('y') || c == CLS('v'))) continue;
+        /* a final v stays: -ov, -ev are ف in Arabic spellings of Russian names */
+        if (i > 0 && (c == VOWEL || c == CLS('y') || (c == CLS('v') && i < n - 1))) continue;
         if (k && out[k - 1] == c) continue;
         out[k++] = c;
     }
@@ -571,6 +573,51 @@ static int optional(uint8_t a)
     return a == AV_HOPT || a == AV_WOPT || a == AV_YOPT;
 }
 
+/* Bits for align()'s quick bound: letters a..z, then the vowel qualities a, e, i, u. */
+#define QBIT(q) (1ull << (26 + (q)-LV_A))
+#define LBIT(ch) (1ull << ((ch) - 'a'))
+
+/* The Latin codes an Arabic code can match, as bits. */
+static uint64_t accept_bits(uint8_t a)
+{
+    switch (a) {
+    case AV_ANY:
+        return QBIT(LV_A) | QBIT(LV_E) | QBIT(LV_I) | QBIT(LV_U);
+    case AV_A:
+        return QBIT(LV_A) | QBIT(LV_E);
+    case AV_Y:
+    case AV_YOPT:
+        return QBIT(LV_I) | QBIT(LV_E) | LBIT('y');
+    case AV_W:
+    case AV_WOPT:
+        return QBIT(LV_U) | LBIT('v');
+    case AV_AY:
+        return QBIT(LV_A) | QBIT(LV_E) | QBIT(LV_I);
+    case AV_HOPT:
+        return LBIT('h');
+    default:
+        return a < NCLASS ? class_mask[a] : 0;
+    }
+}
+
+/* The bits of the Latin codes of a sequence (a digraph gives its sound and its two letters). */
+static uint64_t present_bits(const uint8_t *l, int m)
+{
+    uint64_t b = 0;
+    for (int j = 0; j < m; j++) {
+        uint8_t c = l[j];
+        if (c >= DIGRAPH) {
+            b |= class_mask[digraph_class(c)] | class_mask[digraph_letter(c, 0)] |
+                 class_mask[digraph_letter(c, 1)];
+        } else if (c >= LV_A && c <= LV_UL) {
+            b |= QBIT(c >= LV_AL ? c - (LV_AL - LV_A) : c);
+        } else if (c < NCLASS) {
+            b |= class_mask[c];
+        }
+    }
+    return b;
+}
+
 static double align(const uint8_t *a, int n, const uint8_t *l, int m)
 {
     float S[TOKMAX + 1][TOKMAX + 1];
@@ -578,6 +625,12 @@ static double align(const uint8_t *a, int n, const uint8_t *l, int m)
     for (int i = 0; i < n; i++)
         full += !optional(a[i]); /* an optional letter earns nothing: it only absorbs */
     if (!full) return 0.0;
+    /* a bound first: the Arabic letters that could match anything at all */
+    uint64_t have = present_bits(l, m);
+    int could = 0;
+    for (int i = 0; i < n; i++)
+        could += !optional(a[i]) && (accept_bits(a[i]) & have);
+    if ((double)could / full < MIN_TOKEN) return 0.0;
     S[0][0] = 0;
     for (int j = 1; j <= m; j++)
         S[0][j] = S[0][j - 1] - (latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f);
@@ -1303,11 +1356,23 @@ void tl_name_free(tl_name *name)
 
 /* ---- scoring ---- */
 
-#define MIN_TOKEN 0.75     /* token pairs below this are not matched */
 #define GENERIC 0.7        /* the scale of a name that is a kunya alone */
 #define SHIFTED 0.85       /* the scale of a name with another given name before it */
 #define SINGLE 0.92        /* the scale of two names of one token each */
 #define GENERIC_COMMON 0.9 /* the scale of a name of common given names only */
+
+static uint64_t lv_bit(uint8_t c)
+{
+    return c >= LV_A ? 1ull << (26 + (c - LV_A)) : 1ull << (c - 1);
+}
+
+static uint64_t lv_bits(const uint8_t *v, int n)
+{
+    uint64_t b = 0;
+    for (int i = 0; i < n; i++)
+        b |= lv_bit(v[i]);
+    return b;
+}
 
 static double token_sim(const struct tok *x, const struct tok *y)
 {
@@ -1318,6 +1383,15 @@ static double token_sim(const struct tok *x, const struct tok *y)
     if (x->arabic && y->arabic) return jaro_winkler(x->skel, x->ns, y->skel, y->ns);
     if (x->arabic) return align(x->seq, x->nq, y->seq, y->nq);
     if (y->arabic) return align(y->seq, y->nq, x->seq, x->nq);
+    /* a bound first: Jaro-Winkler needs matching letters to reach MIN_TOKEN */
+    uint64_t mx = lv_bits(x->lv, x->nl), my = lv_bits(y->lv, y->nl);
+    int dx = 0, dy = 0;
+    for (int i = 0; i < x->nl; i++)
+        dx += (lv_bit(x->lv[i]) & my) != 0;
+    for (int i = 0; i < y->nl; i++)
+        dy += (lv_bit(y->lv[i]) & mx) != 0;
+    double mm = dx < dy ? dx : dy, jaro = (mm / x->nl + mm / y->nl + 1) / 3;
+    if (jaro + 0.4 * (1 - jaro) < MIN_TOKEN) return 0.0;
     /* the spelling, and the consonants alone: Senussi is not Sindhi */
     double f = jaro_winkler(x->lv, x->nl, y->lv, y->nl);
     double k = jaro_winkler(x->skel, x->ns, y->skel, y->ns);
@@ -1429,8 +1503,9 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
         p->joined[p->n] = 0;
         p->s[p->n++] = best;
     }
-    /* words written apart on one side and together on the other (Ali Ma Yshu / Maychou) */
-    for (int side = 0; side < 2; side++) {
+    /* words written apart on one side and together on the other (Ali Ma Yshu / Maychou),
+       tried only where the names already share a token */
+    for (int side = 0; side < 2 && p->n; side++) {
         const struct tok *X = side ? tb : ta, *Y = side ? ta : tb;
         int nx = side ? nb : na, ny = side ? na : nb;
         uint32_t *ux = side ? &used_b : &used_a, *uy = side ? &used_a : &used_b;
@@ -1610,71 +1685,103 @@ static int key_letters(uint8_t cls, uint8_t *out)
 }
 
 /*
- * Coarser classes for keys: letters that romanizations confuse share one
- * (vowels and y; b p; d t; f v w; g h k q; s z c x). A key is a class letter.
+ * Classes for keys: letters that romanizations confuse share one (vowels
+ * and y; b p; f v w; g h k q, as Magomed is Muhammad and Qasim Kasim).
  */
 static uint8_t key_class(uint8_t c)
 {
-    static const char map[] = "?abstafkkajklmnabkrstaffsas";
+    static const char map[] = "?abcdafkkajklmnabkrstaffxas";
     return c <= 26 ? (uint8_t)map[c] : '?';
 }
 
+#define KEYCLASSES 4 /* skeleton classes in a token's long code */
+#define LONGCODES 8  /* readings of a token's long code kept (Arabic letters read several ways) */
+
 /*
- * A token's codes: its first two skeleton classes, and its first and last
- * (kind 0 and 1, in bit 14), every way its Arabic letters read.
+ * A token's long codes: its first KEYCLASSES skeleton classes, every way
+ * its Arabic letters read (at most LONGCODES), each as a base-32 number.
  */
-static int token_codes(const struct tok *t, uint16_t *codes)
+static int long_codes(const struct tok *t, uint32_t *codes)
 {
-    uint8_t l0[4], l1[4], lz[4];
-    int n0 = key_letters(t->skel[0], l0), n1 = 1, nz = 0, k = 0;
-    if (t->ns > 1)
-        n1 = key_letters(t->skel[1], l1);
-    else
-        l1[0] = 0;
-    /* the last class but j (German-style j is y), else the second */
-    int last = t->ns - 1;
-    while (last > 1 && key_class(t->skel[last]) == 'j')
-        last--;
-    if (last >= 1) nz = key_letters(t->skel[last], lz);
-    for (int x = 0; x < n0; x++) {
-        for (int y = 0; y < n1 && k < 8; y++)
-            codes[k++] = (uint16_t)(key_class(l0[x]) << 7 | (l1[y] ? key_class(l1[y]) : 0));
-        for (int z = 0; z < nz && k < 8; z++)
-            codes[k++] = (uint16_t)(1u << 14 | (unsigned)key_class(l0[x]) << 7 | key_class(lz[z]));
+    int n = 1;
+    codes[0] = 0;
+    for (int i = 0; i < KEYCLASSES; i++) {
+        uint8_t l[26];
+        int nl = i < t->ns ? key_letters(t->skel[i], l) : 1;
+        if (i >= t->ns) l[0] = 0;
+        int m = 0;
+        uint32_t next[LONGCODES];
+        for (int x = 0; x < n; x++) {
+            uint8_t seen[128] = {0};
+            for (int y = 0; y < nl && m < LONGCODES; y++) {
+                uint8_t c = l[y] ? key_class(l[y]) : 0;
+                if (seen[c]) continue; /* two letters of a set in one class */
+                seen[c] = 1;
+                next[m++] = codes[x] << 7 | c;
+            }
+        }
+        memcpy(codes, next, (size_t)m * sizeof *codes);
+        n = m;
     }
-    return k;
+    return n;
 }
 
+/* The classes a token's first letter may take. */
+static int first_codes(const struct tok *t, uint8_t *codes)
+{
+    uint8_t l[26];
+    int nl = key_letters(t->skel[0], l), m = 0;
+    for (int y = 0; y < nl; y++) {
+        uint8_t c = key_class(l[y]);
+        int dup = 0;
+        for (int k = 0; k < m; k++)
+            dup |= codes[k] == c;
+        if (!dup) codes[m++] = c;
+    }
+    return m;
+}
+
+static int distinctive(const struct tok *t)
+{
+    return t->kind == NISBA || ((t->kind == PLAIN || t->kind == ABD) && !t->common);
+}
+
+/*
+ * A name's keys: for a name of one token, that token's long codes; else,
+ * for each distinctive token (not a common given name, kunya or
+ * patronymic; every token when none is), its long codes with the first
+ * letter of each other token. Names that link share a key unless a
+ * spelling changes a distinctive token's first four consonant classes.
+ */
 size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t cap)
 {
     size_t n = 0;
     for (int v = 0; v < name->nv; v++) {
-        uint16_t tk[NTOK][8];
-        int ntk[NTOK], nt = 0;
-        for (int i = name->start[v]; i < name->start[v + 1] && nt < NTOK; i++) {
-            if (name->t[i].kind == PATRONYMIC) continue; /* often left out */
-            ntk[nt] = token_codes(&name->t[i], tk[nt]);
-            nt++;
-        }
-        if (nt == 1) {
-            for (int x = 0; x < ntk[0] && n < cap; x++)
-                keys[n++] = 1ull << 48 | tk[0][x];
-            continue;
-        }
-        /* names of several tokens: every two tokens' codes of the same kind */
+        const struct tok *t = name->t + name->start[v];
+        int nt = name->start[v + 1] - name->start[v], any = 0;
         for (int i = 0; i < nt; i++)
-            for (int j = i + 1; j < nt; j++)
-                for (int x = 0; x < ntk[i]; x++)
-                    for (int y = 0; y < ntk[j]; y++) {
-                        uint16_t p = tk[i][x], q = tk[j][y];
-                        if ((p >> 14) != (q >> 14)) continue;
-                        if (p > q) {
-                            uint16_t sw = p;
-                            p = q;
-                            q = sw;
-                        }
-                        if (n < cap) keys[n++] = 2ull << 48 | (uint64_t)p << 16 | q;
-                    }
+            any |= distinctive(&t[i]) && t[i].kind != PATRONYMIC;
+        int counted = 0;
+        for (int i = 0; i < nt; i++)
+            counted += t[i].kind != PATRONYMIC;
+        for (int i = 0; i < nt; i++) {
+            if (t[i].kind == PATRONYMIC || (any && !distinctive(&t[i]))) continue;
+            uint32_t lc[LONGCODES];
+            int nl = long_codes(&t[i], lc);
+            if (counted == 1) {
+                for (int x = 0; x < nl && n < cap; x++)
+                    keys[n++] = 1ull << 60 | (uint64_t)t[i].kind << 56 | lc[x];
+                continue;
+            }
+            for (int j = 0; j < nt; j++) {
+                if (j == i || t[j].kind == PATRONYMIC) continue;
+                uint8_t fc[26];
+                int nf = first_codes(&t[j], fc);
+                for (int x = 0; x < nl; x++)
+                    for (int y = 0; y < nf && n < cap; y++)
+                        keys[n++] = 2ull << 60 | (uint64_t)fc[y] << 32 | lc[x];
+            }
+        }
     }
     /* sort and drop repeats */
     for (size_t i = 1; i < n; i++)
