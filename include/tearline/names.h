@@ -55,6 +55,14 @@ TL_API void tl_names_free(tl_names *nx);
 TL_API tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **out);
 TL_API void tl_name_free(tl_name *name);
 
+/*
+ * Prepares n names at once (texts[i] of lens[i] bytes into out[i]) on the
+ * machine's cores. On an error every out[i] is NULL; for TL_EINVAL, *bad
+ * (OUT) is the index of the first name that could not be prepared.
+ */
+TL_API tl_err tl_names_prepare_all(const char *const *texts, const size_t *lens, size_t n,
+                                   tl_name **out, size_t *bad);
+
 /* The similarity of a and b in [0, 1] (symmetric). */
 TL_API double tl_name_score(const tl_name *a, const tl_name *b);
 

@@ -30,6 +30,9 @@ static const char help[] =
 
 struct tsv {
     char **ids;
+    char **texts; /* the names as read, until they are prepared */
+    size_t *lens;
+    unsigned long *lines;
     tl_name **names;
     size_t n, cap;
 };
@@ -38,14 +41,37 @@ static void tsv_free(struct tsv *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         free(t->ids[i]);
-        tl_name_free(t->names[i]);
+        free(t->texts[i]);
+        if (t->names) tl_name_free(t->names[i]);
     }
     free(t->ids);
+    free(t->texts);
+    free(t->lens);
+    free(t->lines);
     free(t->names);
 }
 
-/* Reads id<TAB>name lines; prints FILE:LINE and the cause on the first bad one. */
-static int tsv_read(tl_names *nx, const char *path, struct tsv *t)
+static int tsv_grow(struct tsv *t)
+{
+    size_t nc = t->cap ? t->cap * 2 : 1024;
+    char **ids = realloc(t->ids, nc * sizeof *ids);
+    if (ids) t->ids = ids;
+    char **texts = realloc(t->texts, nc * sizeof *texts);
+    if (texts) t->texts = texts;
+    size_t *lens = realloc(t->lens, nc * sizeof *lens);
+    if (lens) t->lens = lens;
+    unsigned long *lines = realloc(t->lines, nc * sizeof *lines);
+    if (lines) t->lines = lines;
+    if (!ids || !texts || !lens || !lines) return -1;
+    t->cap = nc;
+    return 0;
+}
+
+/*
+ * Reads id<TAB>name lines, then prepares every name on the machine's cores;
+ * prints FILE:LINE and the cause on the first bad line.
+ */
+static int tsv_read(const char *path, struct tsv *t)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -78,37 +104,20 @@ static int tsv_read(tl_names *nx, const char *path, struct tsv *t)
             code = EXIT_BADINPUT;
             break;
         }
-        if (t->n == t->cap) {
-            size_t nc = t->cap ? t->cap * 2 : 1024;
-            char **ids = realloc(t->ids, nc * sizeof *ids);
-            if (ids) t->ids = ids;
-            tl_name **names = ids ? realloc(t->names, nc * sizeof(tl_name *)) : NULL;
-            if (names) t->names = names;
-            if (!ids || !names) {
-                code = EXIT_FAIL;
-                cli_error("names", "out of memory");
-                break;
-            }
-            t->cap = nc;
-        }
-        tl_name *nm = NULL;
-        tl_err rc = tl_names_prepare(nx, tab + 1, strlen(tab + 1), &nm);
-        if (rc) {
-            cli_error("names", "%s:%lu: id '%s': %s", path, lineno, line,
-                      rc == TL_EINVAL ? "the name is not UTF-8, is too long or holds no letters"
-                                      : tl_strerror(rc));
-            code = cli_exit_code(rc);
-            break;
-        }
-        t->ids[t->n] = strdup(line);
-        t->names[t->n] = nm;
-        if (!t->ids[t->n]) {
-            tl_name_free(nm);
+        if (t->n == t->cap && tsv_grow(t)) {
             cli_error("names", "out of memory");
             code = EXIT_FAIL;
             break;
         }
+        t->ids[t->n] = strdup(line);
+        t->texts[t->n] = strdup(tab + 1);
+        t->lens[t->n] = strlen(tab + 1);
+        t->lines[t->n] = lineno;
         t->n++;
+        if (!t->ids[t->n - 1] || !t->texts[t->n - 1]) {
+            cli_error("names", "out of memory");
+            code = EXIT_FAIL;
+        }
     }
     if (code == EXIT_OK && ferror(f)) {
         cli_error("names", "%s: read error", path);
@@ -116,7 +125,28 @@ static int tsv_read(tl_names *nx, const char *path, struct tsv *t)
     }
     free(line);
     fclose(f);
-    return code;
+    if (code != EXIT_OK) return code;
+    if (!(t->names = calloc(t->n ? t->n : 1, sizeof(tl_name *)))) {
+        cli_error("names", "out of memory");
+        return EXIT_FAIL;
+    }
+    size_t bad = 0;
+    tl_err rc = tl_names_prepare_all((const char *const *)t->texts, t->lens, t->n, t->names, &bad);
+    if (rc == TL_EINVAL) {
+        cli_error("names",
+                  "%s:%lu: id '%s': the name is not UTF-8, is too long or holds no letters", path,
+                  t->lines[bad], t->ids[bad]);
+        return EXIT_BADINPUT;
+    }
+    if (rc) {
+        cli_error("names", "%s", tl_strerror(rc));
+        return cli_exit_code(rc);
+    }
+    for (size_t i = 0; i < t->n; i++) { /* prepared: the text is no longer needed */
+        free(t->texts[i]);
+        t->texts[i] = NULL;
+    }
+    return EXIT_OK;
 }
 
 struct emit {
@@ -202,8 +232,8 @@ int cmd_names(int argc, char **argv)
         tl_name_free(b);
     } else {
         struct tsv ta = {0}, tb = {0};
-        code = tsv_read(nx, argv[optind], &ta);
-        if (!code && is_link) code = tsv_read(nx, argv[optind + 1], &tb);
+        code = tsv_read(argv[optind], &ta);
+        if (!code && is_link) code = tsv_read(argv[optind + 1], &tb);
         if (!code && is_link) {
             struct emit e = {&ta, &tb};
             rc = tl_names_link(ta.names, ta.n, tb.names, tb.n, threshold, emit_link, &e);

@@ -86,6 +86,7 @@ enum { GEN_NONE, GEN_COMMON, GEN_WEAK }; /* how generic a variant is */
 static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:", ""};
 
 struct tok {
+    uint64_t h; /* of what token_sim reads, for the similarity cache */
     float w;
     uint8_t kind, arabic, nf, ns, nq, common;
     uint8_t fold[TOKMAX]; /* romanized tokens only: vowels as one, for keys and lists */
@@ -1128,6 +1129,20 @@ static int common_name(const tl_names *nx, const struct word *x, const struct to
     return 0;
 }
 
+/* FNV-1a over what token_sim reads. */
+static void token_hash(struct tok *t)
+{
+    uint64_t h = 1469598103934665603ull;
+    const uint8_t *parts[] = {&t->kind, &t->arabic, t->lv, t->seq, t->skel};
+    const size_t lens[] = {1, 1, t->nl, t->nq, t->ns};
+    for (size_t p = 0; p < 5; p++) {
+        for (size_t i = 0; i < lens[p]; i++)
+            h = (h ^ parts[p][i]) * 1099511628211ull;
+        h = (h ^ 0xff) * 1099511628211ull; /* a separator, so parts cannot run together */
+    }
+    t->h = h ? h : 1;
+}
+
 static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
 {
     memset(t, 0, sizeof *t);
@@ -1203,6 +1218,7 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         t->common = 1;
         if (t->w > COMMON_WEIGHT) t->w = COMMON_WEIGHT;
     }
+    token_hash(t);
 }
 
 /*
@@ -1354,6 +1370,65 @@ void tl_name_free(tl_name *name)
     tl_free(name);
 }
 
+#define PREP_CHUNK 8192
+
+struct prep_job {
+    const char *const *texts;
+    const size_t *lens;
+    size_t n;
+    tl_name **out;
+    size_t *bad; /* per chunk: the first bad index, or n */
+    tl_err *rc;  /* per chunk */
+};
+
+static void prepare_chunk(size_t c, void *ctx)
+{
+    struct prep_job *pj = ctx;
+    size_t lo = c * PREP_CHUNK, hi = lo + PREP_CHUNK < pj->n ? lo + PREP_CHUNK : pj->n;
+    tl_names *nx = NULL;
+    pj->bad[c] = pj->n;
+    if ((pj->rc[c] = tl_names_new(&nx))) return;
+    for (size_t i = lo; i < hi; i++) {
+        tl_err rc = tl_names_prepare(nx, pj->texts[i], pj->lens[i], &pj->out[i]);
+        if (rc) {
+            pj->rc[c] = rc;
+            pj->bad[c] = i;
+            break;
+        }
+    }
+    tl_names_free(nx);
+}
+
+tl_err tl_names_prepare_all(const char *const *texts, const size_t *lens, size_t n, tl_name **out,
+                            size_t *bad)
+{
+    size_t nchunks = (n + PREP_CHUNK - 1) / PREP_CHUNK;
+    struct prep_job pj = {texts,
+                          lens,
+                          n,
+                          out,
+                          tl_calloc(nchunks + 1, sizeof(size_t)),
+                          tl_calloc(nchunks + 1, sizeof(tl_err))};
+    tl_err rc = TL_ENOMEM;
+    *bad = n;
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    if (pj.bad && pj.rc) {
+        tl__parallel_for(nchunks, prepare_chunk, &pj);
+        rc = TL_OK;
+        for (size_t c = 0; c < nchunks && !rc; c++)
+            if ((rc = pj.rc[c])) *bad = pj.bad[c];
+    }
+    if (rc)
+        for (size_t i = 0; i < n; i++) {
+            tl_name_free(out[i]);
+            out[i] = NULL;
+        }
+    tl_free(pj.bad);
+    tl_free(pj.rc);
+    return rc;
+}
+
 /* ---- scoring ---- */
 
 #define GENERIC 0.7        /* the scale of a name that is a kunya alone */
@@ -1374,7 +1449,33 @@ static uint64_t lv_bits(const uint8_t *v, int n)
     return b;
 }
 
+static double token_sim_uncached(const struct tok *x, const struct tok *y);
+
+/*
+ * Token similarities are cached per thread: the same given names and
+ * patronymics meet again and again when a list is linked.
+ */
+#define SIM_CACHE (1u << 16)
+static _Thread_local struct {
+    uint64_t key;
+    float sim;
+} sim_cache[SIM_CACHE];
+
 static double token_sim(const struct tok *x, const struct tok *y)
+{
+    if (!x->h || !y->h) return (float)token_sim_uncached(x, y); /* joined tokens: no hash */
+    uint64_t lo = x->h < y->h ? x->h : y->h, hi = x->h < y->h ? y->h : x->h;
+    uint64_t key = lo * 0x9E3779B97F4A7C15ull ^ hi;
+    key = key ? key : 1;
+    size_t slot = (size_t)(key >> 48) & (SIM_CACHE - 1);
+    if (sim_cache[slot].key == key) return sim_cache[slot].sim;
+    float sim = (float)token_sim_uncached(x, y); /* cached or not, the same value */
+    sim_cache[slot].key = key;
+    sim_cache[slot].sim = sim;
+    return sim;
+}
+
+static double token_sim_uncached(const struct tok *x, const struct tok *y)
 {
     if ((x->kind == KUNYA) != (y->kind == KUNYA) || (x->kind == ABD) != (y->kind == ABD))
         return 0.0;
@@ -1696,16 +1797,17 @@ static uint8_t key_class(uint8_t c)
 
 #define KEYCLASSES 4 /* skeleton classes in a token's long code */
 #define LONGCODES 8  /* readings of a token's long code kept (Arabic letters read several ways) */
+#define PARTNERCLASSES 3 /* skeleton classes of the other token in a key */
 
 /*
  * A token's long codes: its first KEYCLASSES skeleton classes, every way
  * its Arabic letters read (at most LONGCODES), each as a base-32 number.
  */
-static int long_codes(const struct tok *t, uint32_t *codes)
+static int long_codes(const struct tok *t, uint32_t *codes, int classes)
 {
     int n = 1;
     codes[0] = 0;
-    for (int i = 0; i < KEYCLASSES; i++) {
+    for (int i = 0; i < classes; i++) {
         uint8_t l[26];
         int nl = i < t->ns ? key_letters(t->skel[i], l) : 1;
         if (i >= t->ns) l[0] = 0;
@@ -1724,21 +1826,6 @@ static int long_codes(const struct tok *t, uint32_t *codes)
         n = m;
     }
     return n;
-}
-
-/* The classes a token's first letter may take. */
-static int first_codes(const struct tok *t, uint8_t *codes)
-{
-    uint8_t l[26];
-    int nl = key_letters(t->skel[0], l), m = 0;
-    for (int y = 0; y < nl; y++) {
-        uint8_t c = key_class(l[y]);
-        int dup = 0;
-        for (int k = 0; k < m; k++)
-            dup |= codes[k] == c;
-        if (!dup) codes[m++] = c;
-    }
-    return m;
 }
 
 static int distinctive(const struct tok *t)
@@ -1767,7 +1854,7 @@ size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t cap)
         for (int i = 0; i < nt; i++) {
             if (t[i].kind == PATRONYMIC || (any && !distinctive(&t[i]))) continue;
             uint32_t lc[LONGCODES];
-            int nl = long_codes(&t[i], lc);
+            int nl = long_codes(&t[i], lc, KEYCLASSES);
             if (counted == 1) {
                 for (int x = 0; x < nl && n < cap; x++)
                     keys[n++] = 1ull << 60 | (uint64_t)t[i].kind << 56 | lc[x];
@@ -1775,11 +1862,11 @@ size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t cap)
             }
             for (int j = 0; j < nt; j++) {
                 if (j == i || t[j].kind == PATRONYMIC) continue;
-                uint8_t fc[26];
-                int nf = first_codes(&t[j], fc);
+                uint32_t fc[LONGCODES];
+                int nf = long_codes(&t[j], fc, PARTNERCLASSES);
                 for (int x = 0; x < nl; x++)
                     for (int y = 0; y < nf && n < cap; y++)
-                        keys[n++] = 2ull << 60 | (uint64_t)fc[y] << 32 | lc[x];
+                        keys[n++] = 2ull << 60 | (uint64_t)fc[y] << 28 | lc[x];
             }
         }
     }
@@ -1838,6 +1925,9 @@ struct link_job {
     struct keyed *index; /* b's keys, sorted */
     size_t nindex;
     struct chunk_out *out;
+    struct keyed **bkeys; /* per chunk of b: its names' keys, before they are merged */
+    size_t *nbkeys;
+    tl_err krc;
 };
 
 static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
@@ -1904,32 +1994,55 @@ static void link_chunk(size_t c, void *ctx)
 static void key_names(size_t c, void *ctx)
 {
     struct link_job *lj = ctx;
-    size_t lo = c * CHUNK, hi = lo + CHUNK < lj->nb ? lo + CHUNK : lj->nb;
+    size_t lo = c * CHUNK, hi = lo + CHUNK < lj->nb ? lo + CHUNK : lj->nb, n = 0, cap = 0;
+    struct keyed *v = NULL;
     for (size_t j = lo; j < hi; j++) {
         uint64_t keys[KEYCAP];
         size_t nk = tl_name_keys(lj->b[j], keys, KEYCAP);
-        struct keyed *slot = &lj->index[j * KEYCAP];
-        for (size_t k = 0; k < KEYCAP; k++)
-            slot[k] = (struct keyed){k < nk ? keys[k] : UINT64_MAX, (uint32_t)j};
+        if (n + nk > cap) {
+            size_t nc = (n + nk) * 2;
+            struct keyed *g = tl_realloc(v, nc * sizeof *g);
+            if (!g) {
+                lj->krc = TL_ENOMEM; /* benign: any worker's failure fails the link */
+                break;
+            }
+            v = g;
+            cap = nc;
+        }
+        for (size_t k = 0; k < nk; k++)
+            v[n++] = (struct keyed){keys[k], (uint32_t)j};
     }
+    lj->bkeys[c] = v;
+    lj->nbkeys[c] = n;
 }
 
 tl_err tl_names_link(tl_name *const *a, size_t na, tl_name *const *b, size_t nb, double threshold,
                      tl_names_link_cb cb, void *ud)
 {
-    struct link_job lj = {a, b ? b : a, na, b ? nb : na, b == NULL, threshold, NULL, 0, NULL};
+    struct link_job lj = {a,    b ? b : a, na,   b ? nb : na, b == NULL, threshold,
+                          NULL, 0,         NULL, NULL,        NULL,      TL_OK};
     if (lj.na > UINT32_MAX || lj.nb > UINT32_MAX) return TL_ELIMIT;
     size_t nchunks = (lj.na + CHUNK - 1) / CHUNK;
     tl_err rc = TL_ENOMEM;
-    lj.index = tl_malloc((lj.nb ? lj.nb : 1) * KEYCAP * sizeof *lj.index);
+    size_t bchunks = (lj.nb + CHUNK - 1) / CHUNK;
     lj.out = tl_calloc(nchunks ? nchunks : 1, sizeof *lj.out);
-    if (!lj.index || !lj.out) goto out;
-    tl__parallel_for((lj.nb + CHUNK - 1) / CHUNK, key_names, &lj);
-    /* the unused slots sort last, keyed UINT64_MAX: drop them */
-    qsort(lj.index, lj.nb * KEYCAP, sizeof *lj.index, keyed_cmp);
-    lj.nindex = lj.nb * KEYCAP;
-    while (lj.nindex && lj.index[lj.nindex - 1].key == UINT64_MAX)
-        lj.nindex--;
+    lj.bkeys = tl_calloc(bchunks ? bchunks : 1, sizeof *lj.bkeys);
+    lj.nbkeys = tl_calloc(bchunks ? bchunks : 1, sizeof *lj.nbkeys);
+    if (!lj.out || !lj.bkeys || !lj.nbkeys) goto out;
+    /* b's keys, made in parallel, then merged and sorted into one index */
+    tl__parallel_for(bchunks, key_names, &lj);
+    if ((rc = lj.krc)) goto out;
+    rc = TL_ENOMEM;
+    for (size_t c = 0; c < bchunks; c++)
+        lj.nindex += lj.nbkeys[c];
+    if (!(lj.index = tl_malloc((lj.nindex ? lj.nindex : 1) * sizeof *lj.index))) goto out;
+    for (size_t c = 0, at = 0; c < bchunks; c++) {
+        if (lj.nbkeys[c]) memcpy(lj.index + at, lj.bkeys[c], lj.nbkeys[c] * sizeof *lj.index);
+        at += lj.nbkeys[c];
+        tl_free(lj.bkeys[c]);
+        lj.bkeys[c] = NULL;
+    }
+    qsort(lj.index, lj.nindex, sizeof *lj.index, keyed_cmp);
     tl__parallel_for(nchunks, link_chunk, &lj);
     rc = TL_OK;
     for (size_t c = 0; c < nchunks && !rc; c++) {
@@ -1942,6 +2055,10 @@ tl_err tl_names_link(tl_name *const *a, size_t na, tl_name *const *b, size_t nb,
 out:
     for (size_t c = 0; lj.out && c < nchunks; c++)
         tl_free(lj.out[c].h);
+    for (size_t c = 0; lj.bkeys && c < (lj.nb + CHUNK - 1) / CHUNK; c++)
+        tl_free(lj.bkeys[c]);
+    tl_free(lj.bkeys);
+    tl_free(lj.nbkeys);
     tl_free(lj.out);
     tl_free(lj.index);
     return rc;
