@@ -132,7 +132,7 @@ static int tsv_read(const char *path, struct tsv *t)
     }
     size_t bad = 0;
     tl_err rc = tl_names_prepare_all((const char *const *)t->texts, t->lens, t->n, t->names, &bad);
-    if (rc == TL_EINVAL) {
+    if (rc == TL_EINVAL && bad < t->n) {
         cli_error("names",
                   "%s:%lu: id '%s': the name is not UTF-8, is too long or holds no letters", path,
                   t->lines[bad], t->ids[bad]);

@@ -2026,7 +2026,7 @@ tl_err tl_names_link(tl_name *const *a, size_t na, tl_name *const *b, size_t nb,
     tl_err rc = TL_ENOMEM;
     size_t bchunks = (lj.nb + CHUNK - 1) / CHUNK;
     lj.out = tl_calloc(nchunks ? nchunks : 1, sizeof *lj.out);
-    lj.bkeys = tl_calloc(bchunks ? bchunks : 1, sizeof *lj.bkeys);
+    lj.bkeys = tl_calloc(bchunks ? bchunks : 1, sizeof(struct keyed *));
     lj.nbkeys = tl_calloc(bchunks ? bchunks : 1, sizeof *lj.nbkeys);
     if (!lj.out || !lj.bkeys || !lj.nbkeys) goto out;
     /* b's keys, made in parallel, then merged and sorted into one index */
