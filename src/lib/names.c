@@ -94,6 +94,8 @@ struct tok {
     uint8_t nl;
     uint8_t seq[TOKMAX]; /* for aligning with the other script: see align() */
     uint8_t skel[TOKMAX];
+    uint8_t alt[TOKMAX]; /* another reading of the skeleton, for keys (nalt 0: none) */
+    uint8_t nalt;
     char shown[SHOWN];
 };
 
@@ -271,7 +273,15 @@ static int vowel_at(const uint32_t *w, int n, int i)
  * -ah loses its h; x reads ks; w after a vowel and not before one is a vowel
  * (tawhid, taukhid).
  */
+static int fold_latin_as(const uint32_t *w, int n, uint8_t *out, int split_h);
+
 static int fold_latin(const uint32_t *w, int n, uint8_t *out)
+{
+    return fold_latin_as(w, n, out, 0);
+}
+
+/* split_h: read kh, sh, zh, th, dh, gh, ch as two letters (Lak-hal, Is-haq, Maz-hari). */
+static int fold_latin_as(const uint32_t *w, int n, uint8_t *out, int split_h)
 {
     int k = 0;
     for (int i = 0; i < n && k < TOKMAX;) {
@@ -287,6 +297,10 @@ static int fold_latin(const uint32_t *w, int n, uint8_t *out)
             if (w[i] == 'x' && k < TOKMAX - 1 && (!k || out[k - 1] != CLS('k')))
                 out[k++] = CLS('k');
             cls = consonant_at(w, n, i, &used);
+            if (split_h && used == 2 && i + 1 < n && w[i + 1] == 'h') {
+                cls = w[i] == 'c' ? CLS('c') : CLS(w[i]);
+                used = 1;
+            }
         }
         i += used;
         if (k && out[k - 1] == cls) continue; /* doubled letters and vowel runs */
@@ -447,6 +461,20 @@ static uint8_t arabic_class(uint32_t c)
         return SET_KG;
     case 0x06AF:
         return CLS('g');
+    case 0x0681: /* Pashto ځ dz, ږ zh, ښ sh, ټ t, ډ d, ړ r, ڼ n */
+        return CLS('z');
+    case 0x0696:
+        return SET_JZ;
+    case 0x069A:
+        return SET_XC;
+    case 0x067C:
+        return CLS('t');
+    case 0x0689:
+        return CLS('d');
+    case 0x0693:
+        return CLS('r');
+    case 0x06BC:
+        return CLS('n');
     case 0x0644:
         return CLS('l');
     case 0x0645:
@@ -458,7 +486,15 @@ static uint8_t arabic_class(uint32_t c)
     }
 }
 
+static int arabic_skeleton_as(const uint32_t *w, int n, uint8_t *out, int final_h);
+
 static int arabic_skeleton(const uint32_t *w, int n, uint8_t *out)
+{
+    return arabic_skeleton_as(w, n, out, 0);
+}
+
+/* final_h: keep a final ه or ة as h (Taha, not Talha's silent -a). */
+static int arabic_skeleton_as(const uint32_t *w, int n, uint8_t *out, int final_h)
 {
     int k = 0;
     for (int i = 0; i < n && k < TOKMAX; i++) {
@@ -470,7 +506,7 @@ static int arabic_skeleton(const uint32_t *w, int n, uint8_t *out)
             cls = CLS('v');
         else if (i == 0 && c == 0x064A)
             cls = CLS('y');
-        else if ((c == 0x0647 || c == 0x0629) && i == n - 1 && i > 0)
+        else if ((c == 0x0647 || c == 0x0629) && i == n - 1 && i > 0 && !final_h)
             continue; /* a final -a(h), as the romanized forms drop it */
         else
             cls = arabic_class(c);
@@ -1158,6 +1194,8 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
     }
     if (x->arabic) {
         t->ns = (uint8_t)arabic_skeleton(cp, cn, t->skel);
+        if (cn > 1 && (cp[cn - 1] == 0x0647 || cp[cn - 1] == 0x0629))
+            t->nalt = (uint8_t)arabic_skeleton_as(cp, cn, t->alt, 1);
         t->nq = (uint8_t)arabic_seq(cp, cn, t->seq);
         char *o = t->shown;
         size_t left = SHOWN;
@@ -1173,6 +1211,10 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         t->nf = (uint8_t)fold_latin(cp, cn, t->fold);
         t->nq = (uint8_t)latin_seq(cp, cn, t->seq);
         t->ns = (uint8_t)skel_of_fold(t->fold, t->nf, t->skel);
+        uint8_t f2[TOKMAX];
+        int n2 = fold_latin_as(cp, cn, f2, 1);
+        if (n2 != t->nf || memcmp(f2, t->fold, (size_t)n2) != 0)
+            t->nalt = (uint8_t)skel_of_fold(f2, n2, t->alt);
         /* the sequence with digraphs as their sound and long vowels as short ones */
         for (int i = 0; i < t->nq; i++) {
             uint8_t c = t->seq[i];
@@ -1803,14 +1845,14 @@ static uint8_t key_class(uint8_t c)
  * A token's long codes: its first KEYCLASSES skeleton classes, every way
  * its Arabic letters read (at most LONGCODES), each as a base-32 number.
  */
-static int long_codes(const struct tok *t, uint32_t *codes, int classes)
+static int long_codes_of(const uint8_t *skel, int ns, uint32_t *codes, int classes)
 {
     int n = 1;
     codes[0] = 0;
     for (int i = 0; i < classes; i++) {
         uint8_t l[26];
-        int nl = i < t->ns ? key_letters(t->skel[i], l) : 1;
-        if (i >= t->ns) l[0] = 0;
+        int nl = i < ns ? key_letters(skel[i], l) : 1;
+        if (i >= ns) l[0] = 0;
         int m = 0;
         uint32_t next[LONGCODES];
         for (int x = 0; x < n; x++) {
@@ -1824,6 +1866,27 @@ static int long_codes(const struct tok *t, uint32_t *codes, int classes)
         }
         memcpy(codes, next, (size_t)m * sizeof *codes);
         n = m;
+    }
+    return n;
+}
+
+/*
+ * A token's long codes: its first `classes` skeleton classes, every way its
+ * Arabic letters read and in both readings of its skeleton (at most
+ * LONGCODES), each as a base-128 number.
+ */
+static int long_codes(const struct tok *t, uint32_t *codes, int classes)
+{
+    int n = long_codes_of(t->skel, t->ns, codes, classes);
+    if (t->nalt) {
+        uint32_t more[LONGCODES];
+        int m = long_codes_of(t->alt, t->nalt, more, classes);
+        for (int i = 0; i < m && n < LONGCODES; i++) {
+            int dup = 0;
+            for (int k = 0; k < n; k++)
+                dup |= codes[k] == more[i];
+            if (!dup) codes[n++] = more[i];
+        }
     }
     return n;
 }
