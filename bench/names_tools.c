@@ -85,18 +85,21 @@ int main(int argc, char **argv)
     }
     size_t na, nb, pairs = strtoul(argv[4], NULL, 10);
     char **ta = read_names(argv[2], &na), **tb = read_names(argv[3], &nb);
-    if (!ta || !tb || !na || !nb || !pairs) {
-        fprintf(stderr, "names_tools: cannot read the names\n");
-        return 1;
+    tl_names *nx = NULL;
+    tl_name **a = ta ? calloc(na + 1, sizeof(tl_name *)) : NULL;
+    tl_name **b = tb ? calloc(nb + 1, sizeof(tl_name *)) : NULL;
+    size_t *pi = malloc((pairs + 1) * sizeof *pi), *pj = malloc((pairs + 1) * sizeof *pj);
+    int bad = !ta || !tb || !na || !nb || !pairs || !a || !b || !pi || !pj || tl_names_new(&nx);
+    for (size_t i = 0; !bad && i < na; i++)
+        bad = tl_names_prepare(nx, ta[i], strlen(ta[i]), &a[i]) != TL_OK;
+    for (size_t i = 0; !bad && i < nb; i++)
+        bad = tl_names_prepare(nx, tb[i], strlen(tb[i]), &b[i]) != TL_OK;
+    int rc = 0;
+    if (bad) {
+        fprintf(stderr, "names_tools: cannot read or prepare the names\n");
+        rc = 1;
+        goto out;
     }
-    tl_names *nx;
-    if (tl_names_new(&nx)) return 1;
-    tl_name **a = malloc(na * sizeof *a), **b = malloc(nb * sizeof *b);
-    for (size_t i = 0; i < na; i++)
-        if (tl_names_prepare(nx, ta[i], strlen(ta[i]), &a[i])) return 1;
-    for (size_t i = 0; i < nb; i++)
-        if (tl_names_prepare(nx, tb[i], strlen(tb[i]), &b[i])) return 1;
-    size_t *pi = malloc(pairs * sizeof *pi), *pj = malloc(pairs * sizeof *pj);
     unsigned long long r = 88172645463325252ull;
     for (size_t k = 0; k < pairs; k++) {
         r ^= r << 13, r ^= r >> 7, r ^= r << 17;
@@ -114,5 +117,21 @@ int main(int argc, char **argv)
     double t_plain = now() - t0;
     printf("%zu %.6f %.6f %.3f %.3f\n", pairs, t_names, t_plain, sum / (double)pairs,
            sum2 / (double)pairs);
-    return 0;
+out:
+    for (size_t i = 0; a && i < na; i++)
+        tl_name_free(a[i]);
+    for (size_t i = 0; b && i < nb; i++)
+        tl_name_free(b[i]);
+    for (size_t i = 0; ta && i < na; i++)
+        free(ta[i]);
+    for (size_t i = 0; tb && i < nb; i++)
+        free(tb[i]);
+    free(a);
+    free(b);
+    free(ta);
+    free(tb);
+    free(pi);
+    free(pj);
+    tl_names_free(nx);
+    return rc;
 }
