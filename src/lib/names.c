@@ -86,7 +86,9 @@ enum { GEN_NONE, GEN_COMMON, GEN_WEAK }; /* how generic a variant is */
 static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:", ""};
 
 struct tok {
-    uint64_t h; /* of what token_sim reads, for the similarity cache */
+    uint64_t h;    /* of what token_sim reads, for the similarity cache */
+    uint64_t bits; /* romanized: the classes of lv; Arabic: unused (see quick_reject) */
+    uint64_t have; /* romanized: the classes its seq can match (present_bits) */
     float w;
     uint8_t kind, arabic, nf, ns, nq, common;
     uint8_t fold[TOKMAX]; /* romanized tokens only: vowels as one, for keys and lists */
@@ -183,39 +185,49 @@ static inline int same(uint8_t x, uint8_t y)
     return x == y || (x < NCLASS && y < NCLASS && (class_mask[x] & class_mask[y]) != 0);
 }
 
-static double jaro_winkler(const uint8_t *a, int na, const uint8_t *b, int nb)
-{
-    if (!na || !nb) return 0.0;
-    int window = (na > nb ? na : nb) / 2 - 1;
-    if (window < 0) window = 0;
-    uint8_t ma[TOKMAX] = {0}, mb[TOKMAX] = {0};
-    int m = 0;
-    for (int i = 0; i < na; i++) {
-        int lo = i - window < 0 ? 0 : i - window, hi = i + window + 1 > nb ? nb : i + window + 1;
-        for (int j = lo; j < hi; j++)
-            if (!mb[j] && same(a[i], b[j])) {
-                ma[i] = mb[j] = 1;
-                m++;
-                break;
-            }
+/*
+ * Jaro-Winkler over class strings; SETS says whether a class may be a set
+ * (Arabic skeletons) or only itself (romanized tokens: plain equality).
+ */
+#define JARO_WINKLER(NAME, SAME)                                                                   \
+    static double NAME(const uint8_t *a, int na, const uint8_t *b, int nb)                         \
+    {                                                                                              \
+        if (!na || !nb) return 0.0;                                                                \
+        int window = (na > nb ? na : nb) / 2 - 1;                                                  \
+        if (window < 0) window = 0;                                                                \
+        uint8_t ma[TOKMAX] = {0}, mb[TOKMAX] = {0};                                                \
+        int m = 0;                                                                                 \
+        for (int i = 0; i < na; i++) {                                                             \
+            int lo = i - window < 0 ? 0 : i - window;                                              \
+            int hi = i + window + 1 > nb ? nb : i + window + 1;                                    \
+            for (int j = lo; j < hi; j++)                                                          \
+                if (!mb[j] && SAME(a[i], b[j])) {                                                  \
+                    ma[i] = mb[j] = 1;                                                             \
+                    m++;                                                                           \
+                    break;                                                                         \
+                }                                                                                  \
+        }                                                                                          \
+        if (!m) return 0.0;                                                                        \
+        int t = 0;                                                                                 \
+        for (int i = 0, j = 0; i < na; i++)                                                        \
+            if (ma[i]) {                                                                           \
+                while (!mb[j])                                                                     \
+                    j++;                                                                           \
+                if (!SAME(a[i], b[j])) t++;                                                        \
+                j++;                                                                               \
+            }                                                                                      \
+        double dm = m;                                                                             \
+        double jaro = (dm / na + dm / nb + (dm - t / 2.0) / dm) / 3.0;                             \
+        if (jaro < 0.7) return jaro;                                                               \
+        int l = 0;                                                                                 \
+        while (l < 4 && l < na && l < nb && SAME(a[l], b[l]))                                      \
+            l++;                                                                                   \
+        return jaro + l * 0.1 * (1.0 - jaro);                                                      \
     }
-    if (!m) return 0.0;
-    int t = 0;
-    for (int i = 0, j = 0; i < na; i++)
-        if (ma[i]) {
-            while (!mb[j])
-                j++;
-            if (!same(a[i], b[j])) t++;
-            j++;
-        }
-    double dm = m;
-    double jaro = (dm / na + dm / nb + (dm - t / 2.0) / dm) / 3.0;
-    if (jaro < 0.7) return jaro;
-    int l = 0;
-    while (l < 4 && l < na && l < nb && same(a[l], b[l]))
-        l++;
-    return jaro + l * 0.1 * (1.0 - jaro);
-}
+
+#define EQUAL(x, y) ((x) == (y))
+JARO_WINKLER(jaro_winkler, same)
+JARO_WINKLER(jaro_winkler_plain, EQUAL)
 
 /* ---- romanized tokens ---- */
 
@@ -635,6 +647,19 @@ static uint64_t accept_bits(uint8_t a)
     default:
         return a < NCLASS ? class_mask[a] : 0;
     }
+}
+
+static uint64_t lv_bit(uint8_t c)
+{
+    return c >= LV_A ? 1ull << (26 + (c - LV_A)) : 1ull << (c - 1);
+}
+
+static uint64_t lv_bits(const uint8_t *v, int n)
+{
+    uint64_t b = 0;
+    for (int i = 0; i < n; i++)
+        b |= lv_bit(v[i]);
+    return b;
 }
 
 /* The bits of the Latin codes of a sequence (a digraph gives its sound and its two letters). */
@@ -1260,6 +1285,10 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         t->common = 1;
         if (t->w > COMMON_WEIGHT) t->w = COMMON_WEIGHT;
     }
+    if (!t->arabic) {
+        t->bits = lv_bits(t->lv, t->nl);
+        t->have = present_bits(t->seq, t->nq);
+    }
     token_hash(t);
 }
 
@@ -1478,19 +1507,6 @@ tl_err tl_names_prepare_all(const char *const *texts, const size_t *lens, size_t
 #define SINGLE 0.92        /* the scale of two names of one token each */
 #define GENERIC_COMMON 0.9 /* the scale of a name of common given names only */
 
-static uint64_t lv_bit(uint8_t c)
-{
-    return c >= LV_A ? 1ull << (26 + (c - LV_A)) : 1ull << (c - 1);
-}
-
-static uint64_t lv_bits(const uint8_t *v, int n)
-{
-    uint64_t b = 0;
-    for (int i = 0; i < n; i++)
-        b |= lv_bit(v[i]);
-    return b;
-}
-
 static double token_sim_uncached(const struct tok *x, const struct tok *y);
 
 /*
@@ -1503,9 +1519,38 @@ static _Thread_local struct {
     float sim;
 } sim_cache[SIM_CACHE];
 
+/*
+ * Nonzero when x and y cannot reach MIN_TOKEN, from their class masks alone:
+ * Jaro-Winkler needs matching letters, an alignment matchable Arabic letters.
+ */
+static int quick_reject(const struct tok *x, const struct tok *y)
+{
+    if (x->arabic && y->arabic) return 0;
+    if (x->arabic || y->arabic) {
+        const struct tok *a = x->arabic ? x : y, *l = x->arabic ? y : x;
+        int could = 0, full = 0;
+        for (int i = 0; i < a->nq; i++) {
+            if (optional(a->seq[i])) continue;
+            full++;
+            could += (accept_bits(a->seq[i]) & l->have) != 0;
+        }
+        return full && (double)could / full < MIN_TOKEN;
+    }
+    int dx = 0, dy = 0;
+    for (int i = 0; i < x->nl; i++)
+        dx += (lv_bit(x->lv[i]) & y->bits) != 0;
+    for (int i = 0; i < y->nl; i++)
+        dy += (lv_bit(y->lv[i]) & x->bits) != 0;
+    double mm = dx < dy ? dx : dy, jaro = (mm / x->nl + mm / y->nl + 1) / 3;
+    return jaro + 0.4 * (1 - jaro) < MIN_TOKEN;
+}
+
 static double token_sim(const struct tok *x, const struct tok *y)
 {
+    if ((x->kind == KUNYA) != (y->kind == KUNYA) || (x->kind == ABD) != (y->kind == ABD))
+        return 0.0;
     if (!x->h || !y->h) return (float)token_sim_uncached(x, y); /* joined tokens: no hash */
+    if (quick_reject(x, y)) return 0.0;
     uint64_t lo = x->h < y->h ? x->h : y->h, hi = x->h < y->h ? y->h : x->h;
     uint64_t key = lo * 0x9E3779B97F4A7C15ull ^ hi;
     key = key ? key : 1;
@@ -1526,18 +1571,10 @@ static double token_sim_uncached(const struct tok *x, const struct tok *y)
     if (x->arabic && y->arabic) return jaro_winkler(x->skel, x->ns, y->skel, y->ns);
     if (x->arabic) return align(x->seq, x->nq, y->seq, y->nq);
     if (y->arabic) return align(y->seq, y->nq, x->seq, x->nq);
-    /* a bound first: Jaro-Winkler needs matching letters to reach MIN_TOKEN */
-    uint64_t mx = lv_bits(x->lv, x->nl), my = lv_bits(y->lv, y->nl);
-    int dx = 0, dy = 0;
-    for (int i = 0; i < x->nl; i++)
-        dx += (lv_bit(x->lv[i]) & my) != 0;
-    for (int i = 0; i < y->nl; i++)
-        dy += (lv_bit(y->lv[i]) & mx) != 0;
-    double mm = dx < dy ? dx : dy, jaro = (mm / x->nl + mm / y->nl + 1) / 3;
-    if (jaro + 0.4 * (1 - jaro) < MIN_TOKEN) return 0.0;
     /* the spelling, and the consonants alone: Senussi is not Sindhi */
-    double f = jaro_winkler(x->lv, x->nl, y->lv, y->nl);
-    double k = jaro_winkler(x->skel, x->ns, y->skel, y->ns);
+    double f = jaro_winkler_plain(x->lv, x->nl, y->lv, y->nl);
+    if (f < MIN_TOKEN) return f; /* the consonants could only lower it */
+    double k = jaro_winkler_plain(x->skel, x->ns, y->skel, y->ns);
     return k < f ? (f + k) / 2 : f;
 }
 
