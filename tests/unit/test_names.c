@@ -110,6 +110,17 @@ static void test_arabic(void **state)
     apart("قصي صدام حسين التكريتي", "SADDAM HUSSEIN AL-TIKRITI");
     /* an article written into the word before a doubled sun letter */
     linked("زكريا الصبار", "ZAKARYA ESSABAR");
+    /* X ur-Rahman; bin al- written into one word; Pashto letters; a final h that is spoken;
+       digraphs that are two Arabic letters; a hamza seat; Isa written with one vowel */
+    linked("عزیز الرحمان عبد الاحد", "AZIZIRAHMAN ABDUL AHAD");
+    linked("رمزي محمد بن الشيبة", "RAMZI MOHAMED BINALSHIBH");
+    linked("محمد عمر ځدران", "MUHAMMAD OMAR ZADRAN");
+    linked("احمد طه خالد", "AHMAD TAHA KHALID");
+    linked("محمد لكحل", "MOHAMED LAKHAL");
+    linked("سلطان هاشم أحمد الطائي", "SULTAN HASHIM AHMAD AL-TA'I");
+    linked("محمد عیسی آخوند", "MOHAMMAD ESSA AKHUND");
+    /* words run together on one side: scored as one (blocking does not find this pair) */
+    assert_true(score("حسن ظاهرعويس", "HASSAN DAHIR AWEYS") >= TL_NAMES_THRESHOLD);
     /* a kunya written as one word */
     linked("سليمان جاسم سليمان علي أبوغيث", "SULAIMAN JASSEM SULAIMAN ALI ABO GHAITH");
 }
