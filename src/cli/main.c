@@ -32,6 +32,7 @@ static const struct {
     {"ledger", cmd_ledger, "show and verify the hash-chained ledger; add a note"},
     {"audit", cmd_audit, "list and verify the audit trail of decisions, requests, actions"},
     {"names", cmd_names, "match names across Latin, Cyrillic and Arabic script; link, cluster"},
+    {"resolve", cmd_resolve, "group the persons and groups held into entities; analysts' verdicts"},
 };
 
 static void usage(FILE *out)

@@ -139,6 +139,16 @@ tl_err tl_store_term_remove(tl_store *st, const char *folded)
     return st->ops->term_remove(st, folded);
 }
 
+tl_err tl_store_resolution_put(tl_store *st, const char *a, const char *b, const char *verdict)
+{
+    return st->ops->resolution_put(st, a, b, verdict);
+}
+
+tl_err tl_store_resolution_list(tl_store *st, tl_resolution_cb cb, void *ud)
+{
+    return st->ops->resolution_list(st, cb, ud);
+}
+
 tl_err tl_store_term_list(tl_store *st, tl_term_cb cb, void *ud)
 {
     return st->ops->term_list(st, cb, ud);

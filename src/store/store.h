@@ -152,6 +152,8 @@ typedef struct tl_audit_row {
 } tl_audit_row;
 
 typedef int (*tl_audit_row_cb)(const tl_audit_row *a, void *ud);
+typedef int (*tl_resolution_cb)(const char *a, const char *b, const char *verdict, int64_t added_us,
+                                void *ud);
 typedef int (*tl_checkpoint_cb)(const tl_checkpoint_row *c, void *ud);
 
 struct tl_store_ops {
@@ -169,6 +171,8 @@ struct tl_store_ops {
     tl_err (*term_add)(tl_store *st, const char *term, const char *folded, const char *kind);
     tl_err (*term_remove)(tl_store *st, const char *folded);
     tl_err (*term_list)(tl_store *st, tl_term_cb cb, void *ud);
+    tl_err (*resolution_put)(tl_store *st, const char *a, const char *b, const char *verdict);
+    tl_err (*resolution_list)(tl_store *st, tl_resolution_cb cb, void *ud);
     tl_err (*agreement_put)(tl_store *st, const char *id, int64_t version, const char *doc,
                             size_t len);
     tl_err (*agreement_get)(tl_store *st, const char *id, int64_t version, tl_store_agreement_cb cb,
@@ -258,6 +262,14 @@ tl_err tl_store_facets(tl_store *st, const char *kind, tl_store_facet_cb cb, voi
 tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind);
 tl_err tl_store_term_remove(tl_store *st, const char *folded);
 tl_err tl_store_term_list(tl_store *st, tl_term_cb cb, void *ud);
+
+/*
+ * Analysts' verdicts on entity resolution: ids a < b are the "same" or
+ * "different"; put replaces an earlier verdict (inside a transaction);
+ * list goes by a, then b.
+ */
+tl_err tl_store_resolution_put(tl_store *st, const char *a, const char *b, const char *verdict);
+tl_err tl_store_resolution_list(tl_store *st, tl_resolution_cb cb, void *ud);
 
 /*
  * Agreements: put stores (or replaces) the document of (id, version); the

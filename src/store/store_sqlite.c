@@ -94,6 +94,10 @@ static const char *const migrations[] = {
     "ALTER TABLE audit ADD COLUMN prev BLOB;"
     "ALTER TABLE audit ADD COLUMN hash BLOB;"
     "CREATE INDEX audit_partner ON audit(partner, seq);",
+    /* 9: analysts' verdicts on entity resolution: a and b (a < b) are the same, or not */
+    "CREATE TABLE resolutions(a TEXT NOT NULL, b TEXT NOT NULL, verdict TEXT NOT NULL"
+    "  CHECK(verdict IN ('same', 'different')), added INTEGER NOT NULL, PRIMARY KEY(a, b))"
+    "  WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -654,6 +658,45 @@ static tl_err sqlite_term_list(tl_store *base, tl_term_cb cb, void *ud)
     return rc;
 }
 
+static tl_err sqlite_resolution_put(tl_store *base, const char *a, const char *b,
+                                    const char *verdict)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO resolutions(a, b, verdict, added)"
+                           " VALUES(?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a resolution");
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, verdict, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, tl__now_us());
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "storing a resolution");
+}
+
+static tl_err sqlite_resolution_list(tl_store *base, tl_resolution_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT a, b, verdict, added FROM resolutions ORDER BY a, b", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the resolution listing");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3), ud))
+            break;
+    tl_err rc =
+        step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "listing resolutions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static tl_err sqlite_meta_get(tl_store *base, const char *key, char **value)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -1061,8 +1104,7 @@ static tl_err sqlite_outbox_trace(tl_store *base, const char *id,
 
 static const unsigned char *blob_n(sqlite3_stmt *st, int col, int n);
 
-static tl_err sqlite_audit_head(tl_store *base, int64_t *seq, unsigned char hash[32],
-                               int *chained)
+static tl_err sqlite_audit_head(tl_store *base, int64_t *seq, unsigned char hash[32], int *chained)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st = s->stmt[S_AUDIT_HEAD];
@@ -1272,6 +1314,8 @@ static const struct tl_store_ops sqlite_ops = {
     .term_add = sqlite_term_add,
     .term_remove = sqlite_term_remove,
     .term_list = sqlite_term_list,
+    .resolution_put = sqlite_resolution_put,
+    .resolution_list = sqlite_resolution_list,
     .agreement_put = sqlite_agreement_put,
     .agreement_get = sqlite_agreement_get,
     .agreement_list = sqlite_agreement_list,

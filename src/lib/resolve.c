@@ -1,0 +1,398 @@
+/*
+ * resolve.c: entity resolution over the holdings (resolve.h).
+ *
+ * Every name and alias of the persons and groups held is prepared once and
+ * linked against the others (names.c, blocking included); the best name
+ * pair joining two objects is the evidence for their link. Links are then
+ * taken best first into clusters (union-find), analysts' "same" verdicts
+ * before any, and none that would join two objects an analyst called
+ * different.
+ */
+#include "tearline/resolve.h"
+
+#include "audit_int.h"
+#include "jcs.h"
+#include "node_int.h"
+
+#include "tearline/names.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ALIASES_MAX 32 /* names of one object beyond its name */
+
+static const char *const resolved_types[] = {"threat-actor", "identity", "intrusion-set",
+                                             "campaign"};
+
+struct entity {
+    char *id, *type, *origin;
+    json_t *names; /* its name, then its aliases */
+};
+
+struct edge {
+    size_t a, b; /* entities, a < b */
+    double score;
+    size_t na, nb; /* the names that matched (indexes into the name list) */
+    int verdict;   /* 1: an analyst's "same" */
+};
+
+struct res {
+    tl_node *n;
+    struct entity *e;
+    size_t ne, cape;
+    char **text; /* every name, and its entity */
+    size_t *owner;
+    size_t nn, capn;
+    struct edge *edges;
+    size_t nedges, capedges;
+    tl_err rc;
+};
+
+static int push(void **v, size_t *n, size_t *cap, size_t size)
+{
+    if (*n < *cap) return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    void *g = tl_realloc(*v, nc * size);
+    if (!g) return -1;
+    *v = g;
+    *cap = nc;
+    return 0;
+}
+
+static int add_name(struct res *r, const char *s, size_t owner)
+{
+    if (!s || !*s || strlen(s) > TL_NAME_MAX) return 0;
+    if (push((void **)&r->text, &r->nn, &r->capn, sizeof *r->text)) return -1;
+    size_t *o = tl_realloc(r->owner, r->capn * sizeof *o);
+    if (!o) return -1;
+    r->owner = o;
+    if (!(r->text[r->nn] = tl_strdup(s))) return -1;
+    r->owner[r->nn++] = owner;
+    return 0;
+}
+
+static int entity_cb(const tl_record *rec, void *ud)
+{
+    struct res *r = ud;
+    if (!strcmp(rec->id, tl_node_identity(r->n))) return 0; /* this node itself */
+    json_t *o = NULL;
+    if (tl__json_parse_stored(rec->json, rec->json_len, &o)) return 0;
+    const char *name = json_string_value(json_object_get(o, "name"));
+    if (!name) {
+        json_decref(o);
+        return 0;
+    }
+    if (push((void **)&r->e, &r->ne, &r->cape, sizeof *r->e)) goto oom;
+    struct entity *e = &r->e[r->ne];
+    memset(e, 0, sizeof *e);
+    e->id = tl_strdup(rec->id);
+    e->type = tl_strdup(rec->type);
+    e->origin = tl_strdup(rec->origin);
+    e->names = json_array();
+    if (!e->id || !e->type || !e->origin || !e->names) goto oom_e;
+    r->ne++;
+    if (json_array_append_new(e->names, json_string(name)) || add_name(r, name, r->ne - 1))
+        goto oom;
+    size_t i;
+    json_t *al;
+    json_array_foreach(json_object_get(o, "aliases"), i, al)
+    {
+        if (i >= ALIASES_MAX) break;
+        const char *a = json_string_value(al);
+        if (!a || !strcmp(a, name)) continue;
+        if (json_array_append_new(e->names, json_string(a)) || add_name(r, a, r->ne - 1)) goto oom;
+    }
+    json_decref(o);
+    return 0;
+oom_e:
+    tl_free(e->id);
+    tl_free(e->type);
+    tl_free(e->origin);
+    json_decref(e->names);
+oom:
+    json_decref(o);
+    r->rc = TL_ENOMEM;
+    return 1;
+}
+
+static int edge_cb(size_t ia, size_t ib, double score, void *ud)
+{
+    struct res *r = ud;
+    size_t a = r->owner[ia], b = r->owner[ib];
+    if (a == b) return 0;
+    if (a > b) {
+        size_t t = a;
+        a = b;
+        b = t;
+        t = ia;
+        ia = ib;
+        ib = t;
+    }
+    /* the best name pair of two objects is their evidence */
+    for (size_t k = r->nedges; k-- > 0 && k + 64 >= r->nedges;)
+        if (r->edges[k].a == a && r->edges[k].b == b) {
+            if (score > r->edges[k].score) r->edges[k] = (struct edge){a, b, score, ia, ib, 0};
+            return 0;
+        }
+    if (push((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) {
+        r->rc = TL_ENOMEM;
+        return 1;
+    }
+    r->edges[r->nedges++] = (struct edge){a, b, score, ia, ib, 0};
+    return 0;
+}
+
+static int by_score(const void *x, const void *y)
+{
+    const struct edge *p = x, *q = y;
+    if (p->verdict != q->verdict) return q->verdict - p->verdict;
+    if (p->score != q->score) return p->score < q->score ? 1 : -1;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    return p->b < q->b ? -1 : p->b > q->b;
+}
+
+static size_t find_root(size_t *p, size_t x)
+{
+    while (p[x] != x) {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    return x;
+}
+
+static struct entity *entity_by_id(struct res *r, const char *id, size_t *at)
+{
+    *at = 0;
+    for (size_t i = 0; i < r->ne; i++)
+        if (!strcmp(r->e[i].id, id)) {
+            *at = i;
+            return &r->e[i];
+        }
+    return NULL;
+}
+
+struct verdicts {
+    struct res *r;
+    size_t (*apart)[2];
+    size_t napart, capapart;
+    json_t *list;
+};
+
+static int verdict_cb(const char *a, const char *b, const char *verdict, int64_t added, void *ud)
+{
+    (void)added;
+    struct verdicts *v = ud;
+    struct res *r = v->r;
+    size_t ia = 0, ib = 0;
+    if (!entity_by_id(r, a, &ia) || !entity_by_id(r, b, &ib)) return 0; /* no longer held */
+    if (ia > ib) {
+        size_t t = ia;
+        ia = ib;
+        ib = t;
+    }
+    if (!strcmp(verdict, "same")) {
+        if (push((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) goto oom;
+        r->edges[r->nedges++] = (struct edge){ia, ib, 1.0, 0, 0, 1};
+    } else {
+        if (push((void **)&v->apart, &v->napart, &v->capapart, sizeof *v->apart)) goto oom;
+        v->apart[v->napart][0] = ia;
+        v->apart[v->napart++][1] = ib;
+    }
+    return 0;
+oom:
+    r->rc = TL_ENOMEM;
+    return 1;
+}
+
+static json_t *member_json(const struct entity *e)
+{
+    return json_pack("{s:s, s:s, s:s, s:O, s:O}", "id", e->id, "type", e->type, "origin", e->origin,
+                     "name", json_array_get(e->names, 0), "names", e->names);
+}
+
+static json_t *link_json(const struct res *r, const struct edge *g, const char *why)
+{
+    if (g->verdict)
+        return json_pack("{s:s, s:s, s:s, s:s}", "a", r->e[g->a].id, "b", r->e[g->b].id, "verdict",
+                         "same", "why", why);
+    return json_pack("{s:s, s:s, s:f, s:[s, s], s:s}", "a", r->e[g->a].id, "b", r->e[g->b].id,
+                     "score", g->score, "names", r->text[g->na], r->text[g->nb], "why", why);
+}
+
+tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
+{
+    *out = NULL;
+    if (threshold <= 0) threshold = TL_NAMES_THRESHOLD;
+    struct res r;
+    memset(&r, 0, sizeof r);
+    r.n = n;
+    struct verdicts v = {&r, NULL, 0, 0, NULL};
+    tl_name **names = NULL;
+    size_t *parent = NULL, *first = NULL;
+    json_t *res = NULL;
+    tl_filter f = TL_FILTER_INIT;
+    for (size_t i = 0; i < sizeof resolved_types / sizeof *resolved_types; i++)
+        f.types[f.ntypes++] = resolved_types[i];
+    char next[TL_CURSOR_MAX];
+    tl_err rc = tl_node_query(n, &f, NULL, entity_cb, &r, next);
+    if (!rc) rc = r.rc;
+    if (rc) goto out;
+    rc = TL_ENOMEM;
+    names = tl_calloc(r.nn + 1, sizeof(tl_name *));
+    if (!names) goto out;
+    tl_names *nx = NULL;
+    if ((rc = tl_names_new(&nx))) {
+        tl__node_err(n, "resolve: the name transforms cannot be set up");
+        goto out;
+    }
+    /* a name with no letters cannot be matched: left out, not an error */
+    for (size_t i = 0; i < r.nn && rc != TL_ENOMEM; i++)
+        if (tl_names_prepare(nx, r.text[i], strlen(r.text[i]), &names[i]) == TL_ENOMEM)
+            rc = TL_ENOMEM;
+    tl_names_free(nx);
+    if (rc) goto out;
+    /* names that could not be prepared: swap them out of the list */
+    size_t kept = 0;
+    for (size_t i = 0; i < r.nn; i++)
+        if (names[i]) {
+            tl_name *nm = names[i];
+            char *t = r.text[i];
+            size_t o = r.owner[i];
+            names[i] = names[kept];
+            r.text[i] = r.text[kept];
+            r.owner[i] = r.owner[kept];
+            names[kept] = nm;
+            r.text[kept] = t;
+            r.owner[kept] = o;
+            kept++;
+        }
+    if ((rc = tl_names_link(names, kept, NULL, 0, threshold, edge_cb, &r)) || (rc = r.rc)) goto out;
+    if ((rc = tl_store_resolution_list(n->store, verdict_cb, &v)) || (rc = r.rc)) {
+        if (rc != TL_ENOMEM) tl__node_err(n, "resolve: %s", tl_store_errmsg(n->store));
+        goto out;
+    }
+    if (r.nedges) qsort(r.edges, r.nedges, sizeof *r.edges, by_score);
+    rc = TL_ENOMEM;
+    parent = tl_calloc(r.ne + 1, sizeof *parent);
+    first = tl_calloc(r.ne + 1, sizeof *first);
+    res = json_pack("{s:f, s:I, s:[], s:[]}", "threshold", threshold, "entities", (json_int_t)r.ne,
+                    "clusters", "kept_apart");
+    if (!parent || !first || !res) goto out;
+    for (size_t i = 0; i < r.ne; i++)
+        parent[i] = i;
+    json_t *used = json_array(), *apart = json_object_get(res, "kept_apart");
+    if (!used) goto out;
+    for (size_t k = 0; k < r.nedges; k++) {
+        struct edge *g = &r.edges[k];
+        size_t ra = find_root(parent, g->a), rb = find_root(parent, g->b);
+        if (ra == rb) continue;
+        int blocked = 0;
+        for (size_t s = 0; s < v.napart && !blocked; s++) {
+            size_t x = find_root(parent, v.apart[s][0]), y = find_root(parent, v.apart[s][1]);
+            blocked = (x == ra && y == rb) || (x == rb && y == ra);
+        }
+        json_t *lj = link_json(&r, g,
+                               blocked      ? "an analyst called two of these objects different"
+                               : g->verdict ? "an analyst called them the same"
+                                            : "names");
+        if (!lj || json_array_append_new(blocked ? apart : used, lj)) {
+            json_decref(used);
+            goto out;
+        }
+        if (!blocked) parent[ra < rb ? rb : ra] = ra < rb ? ra : rb;
+    }
+    /* clusters of two or more, in holding order, with the links inside them */
+    json_t *clusters = json_object_get(res, "clusters");
+    size_t *count = first; /* members per root */
+    for (size_t i = 0; i < r.ne; i++)
+        count[find_root(parent, i)]++;
+    for (size_t i = 0; i < r.ne; i++) {
+        if (find_root(parent, i) != i || count[i] < 2) continue;
+        json_t *c = json_pack("{s:[], s:[]}", "members", "links");
+        if (!c || json_array_append_new(clusters, c)) {
+            json_decref(used);
+            goto out;
+        }
+        for (size_t j = i; j < r.ne; j++)
+            if (find_root(parent, j) == i &&
+                json_array_append_new(json_object_get(c, "members"), member_json(&r.e[j]))) {
+                json_decref(used);
+                goto out;
+            }
+        size_t k;
+        json_t *lj;
+        json_array_foreach(used, k, lj)
+        {
+            size_t at = 0;
+            entity_by_id(&r, json_string_value(json_object_get(lj, "a")), &at);
+            if (find_root(parent, at) == i) json_array_append(json_object_get(c, "links"), lj);
+        }
+    }
+    json_decref(used);
+    *out = res;
+    res = NULL;
+    rc = TL_OK;
+out:
+    if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory");
+    json_decref(res);
+    for (size_t i = 0; names && i < r.nn; i++)
+        tl_name_free(names[i]);
+    tl_free(names);
+    for (size_t i = 0; i < r.nn; i++)
+        tl_free(r.text[i]);
+    tl_free(r.text);
+    tl_free(r.owner);
+    for (size_t i = 0; i < r.ne; i++) {
+        tl_free(r.e[i].id);
+        tl_free(r.e[i].type);
+        tl_free(r.e[i].origin);
+        json_decref(r.e[i].names);
+    }
+    tl_free(r.e);
+    tl_free(r.edges);
+    tl_free(v.apart);
+    tl_free(parent);
+    tl_free(first);
+    return rc;
+}
+
+static int held_cb(const tl_record *rec, void *ud)
+{
+    (void)rec;
+    *(int *)ud = 1;
+    return 1;
+}
+
+tl_err tl_node_resolve_verdict(tl_node *n, const char *a, const char *b, int same)
+{
+    n->errmsg[0] = '\0';
+    if (!a || !b || !strcmp(a, b)) {
+        tl__node_err(n, "a verdict needs two different objects");
+        return TL_EINVAL;
+    }
+    const char *ids[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        int held = 0;
+        tl_err rc = tl_node_get(n, ids[i], NULL, held_cb, &held);
+        if ((rc && rc != TL_ENOTFOUND) || !held) {
+            if (!rc || rc == TL_ENOTFOUND) tl__node_err(n, "%s is not held by this node", ids[i]);
+            return rc ? rc : TL_ENOTFOUND;
+        }
+    }
+    if (strcmp(a, b) > 0) {
+        const char *t = a;
+        a = b;
+        b = t;
+    }
+    const char *verdict = same ? "same" : "different";
+    tl_err rc = tl_store_begin(n->store);
+    if (!rc) rc = tl_store_resolution_put(n->store, a, b, verdict);
+    if (!rc) rc = tl_store_commit(n->store);
+    if (rc) {
+        tl__node_err(n, "%s", tl_store_errmsg(n->store));
+        tl_store_rollback(n->store);
+        return rc;
+    }
+    return tl__audit_admin(n, NULL, a, same ? "resolve-same" : "resolve-different", "%s and %s: %s",
+                           a, b, verdict);
+}
