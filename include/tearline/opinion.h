@@ -83,6 +83,22 @@ TL_API double tl_reputation_expected(tl_reputation rep);
 /* The trust opinion of the record: the evidence mapping of (r, s) with base rate a. */
 TL_API tl_opinion tl_reputation_opinion(tl_reputation rep, double a);
 
+/*
+ * The opinion of a report rated on the Admiralty scale (STANAG 2511):
+ * source reliability 'A' (completely reliable) to 'E' (unreliable) or 'F'
+ * (cannot be judged), information credibility 1 (confirmed) to 5
+ * (improbable) or 6 (cannot be judged), base rate a. Each rating bounds
+ * the certainty on its own (reliability A..F: u 0.1, 0.2, 0.35, 0.55,
+ * 0.75, 0.9; credibility 1..6: u 0.1, 0.2, 0.4, 0.3, 0.2, 1) and the
+ * larger uncertainty holds, so F and 6 always give high uncertainty;
+ * credibility sets how the committed mass splits (belief share 0.9, 0.7,
+ * 0.5, 0.3, 0.1, as STIX confidence 90 to 10). docs/opinions.md has the
+ * table and the reasons. *out (OUT) is valid on TL_OK; TL_EINVAL for a
+ * rating off the scale or a base rate outside [0, 1].
+ */
+TL_API tl_err tl_opinion_from_admiralty(char reliability, int credibility, double a,
+                                        tl_opinion *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -140,3 +140,21 @@ tl_opinion tl_reputation_opinion(tl_reputation rep, double a)
 {
     return tl_opinion_from_evidence(rep.r, rep.s, a);
 }
+
+tl_err tl_opinion_from_admiralty(char reliability, int credibility, double a, tl_opinion *out)
+{
+    static const double u_rel[] = {0.1, 0.2, 0.35, 0.55, 0.75, 0.9}; /* A..F */
+    static const double u_cred[] = {0.1, 0.2, 0.4, 0.3, 0.2, 1.0};   /* 1..6 */
+    static const double share[] = {0.9, 0.7, 0.5, 0.3, 0.1, 0.5};    /* 1..6 */
+    if (reliability < 'A' || reliability > 'F' || credibility < 1 || credibility > 6 ||
+        !(a >= 0 && a <= 1))
+        return TL_EINVAL;
+    double ur = u_rel[reliability - 'A'], uc = u_cred[credibility - 1];
+    double u = ur > uc ? ur : uc;
+    double p = share[credibility - 1];
+    out->b = (1 - u) * p;
+    out->d = (1 - u) * (1 - p);
+    out->u = u;
+    out->a = a;
+    return TL_OK;
+}

@@ -127,13 +127,60 @@ static void test_valid(void **state)
     assert_false(tl_opinion_valid((tl_opinion){NAN, 0.5, 0.5, 0.5}));
 }
 
+/* The Admiralty mapping: its table, F and 6 uncertain, the diagonal ordered, bad ratings refused.
+ */
+static void test_admiralty(void **state)
+{
+    (void)state;
+    tl_opinion o;
+    static const struct {
+        char rel;
+        int cred;
+        tl_opinion want;
+    } table[] = {
+        {'A', 1, {0.81, 0.09, 0.1, .5}},    {'B', 2, {0.56, 0.24, 0.2, .5}},
+        {'C', 3, {0.3, 0.3, 0.4, .5}},      {'D', 4, {0.135, 0.315, 0.55, .5}},
+        {'E', 5, {0.025, 0.225, 0.75, .5}}, {'F', 1, {0.09, 0.01, 0.9, .5}},
+        {'A', 5, {0.08, 0.72, 0.2, .5}},    {'A', 6, {0, 0, 1, .5}},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        assert_int_equal(tl_opinion_from_admiralty(table[i].rel, table[i].cred, .5, &o), TL_OK);
+        same(o, table[i].want, 1e-12);
+    }
+    /* F and 6 mean high uncertainty whatever the other rating */
+    for (char r = 'A'; r <= 'F'; r++)
+        for (int c = 1; c <= 6; c++) {
+            assert_int_equal(tl_opinion_from_admiralty(r, c, .3, &o), TL_OK);
+            assert_true(tl_opinion_valid(o));
+            if (r == 'F' || c == 6) assert_true(o.u >= 0.9);
+            /* a less reliable source is never more certain */
+            tl_opinion better;
+            if (r > 'A') {
+                assert_int_equal(tl_opinion_from_admiralty((char)(r - 1), c, .3, &better), TL_OK);
+                assert_true(better.u <= o.u);
+            }
+        }
+    /* down the diagonal the claim is ever less probable */
+    double last = 2;
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(tl_opinion_from_admiralty((char)('A' + k), k + 1, .5, &o), TL_OK);
+        assert_true(tl_opinion_projected(o) < last);
+        last = tl_opinion_projected(o);
+    }
+    assert_int_equal(tl_opinion_from_admiralty('G', 1, .5, &o), TL_EINVAL);
+    assert_int_equal(tl_opinion_from_admiralty('a', 1, .5, &o), TL_EINVAL);
+    assert_int_equal(tl_opinion_from_admiralty('A', 0, .5, &o), TL_EINVAL);
+    assert_int_equal(tl_opinion_from_admiralty('A', 7, .5, &o), TL_EINVAL);
+    assert_int_equal(tl_opinion_from_admiralty('A', 1, 1.5, &o), TL_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cumulative), cmocka_unit_test(test_averaging),
         cmocka_unit_test(test_echo),       cmocka_unit_test(test_discount),
         cmocka_unit_test(test_evidence),   cmocka_unit_test(test_reputation),
-        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_valid),      cmocka_unit_test(test_admiralty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
