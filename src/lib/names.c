@@ -1649,7 +1649,7 @@ static int shifted(const struct pairing *p, int na, int nb)
 }
 
 static double score_variants(const struct tok *ta, int na, float wa, int ga, const struct tok *tb,
-                             int nb, float wb, int gb, struct pairing *p)
+                             int nb, float wb, int gb, double floor, struct pairing *p)
 {
     double sim[NTOK][NTOK];
     for (int i = 0; i < na; i++)
@@ -1683,9 +1683,21 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
         p->joined[p->n] = 0;
         p->s[p->n++] = best;
     }
-    /* words written apart on one side and together on the other (Ali Ma Yshu / Maychou),
-       tried only where the names already share a token */
-    for (int side = 0; side < 2 && p->n; side++) {
+    /*
+     * Words written apart on one side and together on the other (Ali Ma Yshu
+     * / Maychou), tried only where the names already share a token and where
+     * pairing every token left would reach floor.
+     */
+    double left = 0;
+    for (int i = 0; i < na; i++)
+        left += (used_a >> i & 1) ? 0 : ta[i].w;
+    for (int j = 0; j < nb; j++)
+        left += (used_b >> j & 1) ? 0 : tb[j].w;
+    {
+        double lo = wa < wb ? wa : wb, hi = wa < wb ? wb : wa, m = matched + left / 2;
+        if (lo > 0 && 0.5 * m / lo + 0.5 * m / hi < floor) left = 0;
+    }
+    for (int side = 0; side < 2 && p->n && left > 0; side++) {
         const struct tok *X = side ? tb : ta, *Y = side ? ta : tb;
         int nx = side ? nb : na, ny = side ? na : nb;
         uint32_t *ux = side ? &used_b : &used_a, *uy = side ? &used_a : &used_b;
@@ -1725,7 +1737,8 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
     return score;
 }
 
-static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, struct pairing *best)
+static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, double floor,
+                         struct pairing *best)
 {
     double top = -1;
     struct pairing p;
@@ -1736,7 +1749,7 @@ static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, s
             double s;
             if (nb > na) { /* the longer first, so that a score does not depend on the order */
                 s = score_variants(tb, nb, b->wsum[j], b->generic[j], ta, na, a->wsum[i],
-                                   a->generic[i], &p);
+                                   a->generic[i], floor, &p);
                 for (int k = 0; k < p.n; k++) {
                     int t = p.a[k];
                     p.a[k] = p.b[k];
@@ -1745,7 +1758,7 @@ static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, s
                 }
             } else {
                 s = score_variants(ta, na, a->wsum[i], a->generic[i], tb, nb, b->wsum[j],
-                                   b->generic[j], &p);
+                                   b->generic[j], floor, &p);
             }
             if (s > top) {
                 top = s;
@@ -1760,7 +1773,14 @@ static double best_score(const tl_name *a, const tl_name *b, int *va, int *vb, s
 double tl_name_score(const tl_name *a, const tl_name *b)
 {
     int va, vb;
-    return best_score(a, b, &va, &vb, NULL);
+    return best_score(a, b, &va, &vb, 0, NULL);
+}
+
+/* As tl_name_score, exact at or above floor; below it, possibly lower than exact. */
+static double score_above(const tl_name *a, const tl_name *b, double floor)
+{
+    int va, vb;
+    return best_score(a, b, &va, &vb, floor, NULL);
 }
 
 static void put(char **o, size_t *left, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -1781,7 +1801,7 @@ double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap
 {
     int va = 0, vb = 0;
     struct pairing p;
-    double s = best_score(a, b, &va, &vb, &p);
+    double s = best_score(a, b, &va, &vb, 0, &p);
     if (!cap) return s;
     char *o = buf;
     size_t left = cap;
@@ -2000,12 +2020,6 @@ static int keyed_cmp(const void *x, const void *y)
     return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
-static int u32_cmp(const void *x, const void *y)
-{
-    uint32_t p = *(const uint32_t *)x, q = *(const uint32_t *)y;
-    return p < q ? -1 : p > q;
-}
-
 struct hit {
     uint32_t ia, ib;
     float score;
@@ -2028,6 +2042,10 @@ struct link_job {
     struct keyed **bkeys; /* per chunk of b: its names' keys, before they are merged */
     size_t *nbkeys;
     tl_err krc;
+    /* per worker: the last query (index + 1) each name of b was a candidate for */
+    uint32_t **stamps;
+    int *busy;
+    size_t nslots;
 };
 
 static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
@@ -2049,10 +2067,15 @@ static void link_chunk(size_t c, void *ctx)
     struct chunk_out *o = &lj->out[c];
     size_t lo = c * CHUNK, hi = lo + CHUNK < lj->na ? lo + CHUNK : lj->na;
     uint32_t *cand = NULL;
-    size_t ncand = 0, capc = 0;
+    size_t ncand = 0, capc = 0, slot = 0;
+    /* a stamp array of our own while this chunk runs */
+    for (;; slot = (slot + 1) % lj->nslots)
+        if (!__atomic_exchange_n(&lj->busy[slot], 1, __ATOMIC_ACQUIRE)) break;
+    uint32_t *stamp = lj->stamps[slot];
     for (size_t i = lo; i < hi && !o->rc; i++) {
         uint64_t keys[KEYCAP];
         size_t nk = tl_name_keys(lj->a[i], keys, KEYCAP);
+        size_t first_hit = o->n;
         ncand = 0;
         for (size_t k = 0; k < nk && !o->rc; k++) {
             /* the first entry with this key */
@@ -2066,14 +2089,13 @@ static void link_chunk(size_t c, void *ctx)
             }
             for (; l < lj->nindex && lj->index[l].key == keys[k]; l++) {
                 uint32_t j = lj->index[l].idx;
-                if (lj->self && j <= i) continue;
+                if ((lj->self && j <= i) || stamp[j] == (uint32_t)i + 1) continue;
+                stamp[j] = (uint32_t)i + 1; /* each candidate once */
                 if (push_u32(&cand, &ncand, &capc, j)) o->rc = TL_ENOMEM;
             }
         }
-        if (ncand > 1) qsort(cand, ncand, sizeof *cand, u32_cmp);
         for (size_t k = 0; k < ncand && !o->rc; k++) {
-            if (k && cand[k] == cand[k - 1]) continue;
-            double s = tl_name_score(lj->a[i], lj->b[cand[k]]);
+            double s = score_above(lj->a[i], lj->b[cand[k]], lj->threshold);
             if (s < lj->threshold) continue;
             if (o->n == o->cap) {
                 size_t nc = o->cap ? o->cap * 2 : 64;
@@ -2087,7 +2109,15 @@ static void link_chunk(size_t c, void *ctx)
             }
             o->h[o->n++] = (struct hit){(uint32_t)i, cand[k], (float)s};
         }
+        /* this query's links in order of b (few: insertion sort) */
+        for (size_t x = first_hit + 1; x < o->n; x++)
+            for (size_t y = x; y > first_hit && o->h[y - 1].ib > o->h[y].ib; y--) {
+                struct hit t = o->h[y];
+                o->h[y] = o->h[y - 1];
+                o->h[y - 1] = t;
+            }
     }
+    __atomic_store_n(&lj->busy[slot], 0, __ATOMIC_RELEASE);
     tl_free(cand);
 }
 
@@ -2119,8 +2149,8 @@ static void key_names(size_t c, void *ctx)
 tl_err tl_names_link(tl_name *const *a, size_t na, tl_name *const *b, size_t nb, double threshold,
                      tl_names_link_cb cb, void *ud)
 {
-    struct link_job lj = {a,    b ? b : a, na,   b ? nb : na, b == NULL, threshold,
-                          NULL, 0,         NULL, NULL,        NULL,      TL_OK};
+    struct link_job lj = {a,    b ? b : a, na,   b ? nb : na, b == NULL, threshold, NULL, 0,
+                          NULL, NULL,      NULL, TL_OK,       NULL,      NULL,      0};
     if (lj.na > UINT32_MAX || lj.nb > UINT32_MAX) return TL_ELIMIT;
     size_t nchunks = (lj.na + CHUNK - 1) / CHUNK;
     tl_err rc = TL_ENOMEM;
@@ -2128,7 +2158,12 @@ tl_err tl_names_link(tl_name *const *a, size_t na, tl_name *const *b, size_t nb,
     lj.out = tl_calloc(nchunks ? nchunks : 1, sizeof *lj.out);
     lj.bkeys = tl_calloc(bchunks ? bchunks : 1, sizeof(struct keyed *));
     lj.nbkeys = tl_calloc(bchunks ? bchunks : 1, sizeof *lj.nbkeys);
-    if (!lj.out || !lj.bkeys || !lj.nbkeys) goto out;
+    lj.nslots = tl__par_threads() + 1;
+    lj.stamps = tl_calloc(lj.nslots, sizeof(uint32_t *));
+    lj.busy = tl_calloc(lj.nslots, sizeof *lj.busy);
+    if (!lj.out || !lj.bkeys || !lj.nbkeys || !lj.stamps || !lj.busy) goto out;
+    for (size_t k = 0; k < lj.nslots; k++)
+        if (!(lj.stamps[k] = tl_calloc(lj.nb + 1, sizeof(uint32_t)))) goto out;
     /* b's keys, made in parallel, then merged and sorted into one index */
     tl__parallel_for(bchunks, key_names, &lj);
     if ((rc = lj.krc)) goto out;
@@ -2159,6 +2194,10 @@ out:
         tl_free(lj.bkeys[c]);
     tl_free(lj.bkeys);
     tl_free(lj.nbkeys);
+    for (size_t k = 0; lj.stamps && k < lj.nslots; k++)
+        tl_free(lj.stamps[k]);
+    tl_free(lj.stamps);
+    tl_free(lj.busy);
     tl_free(lj.out);
     tl_free(lj.index);
     return rc;
