@@ -34,7 +34,7 @@ asan: deps
 # libFuzzer targets (clang); run one with build-fuzz/fuzz_reader tests/fuzz/corpus
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DTL_FUZZ=ON -DTL_SANITIZE=ON
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_reader fuzz_agreement fuzz_taxii fuzz_unseal fuzz_canonical
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_reader fuzz_agreement fuzz_taxii fuzz_unseal fuzz_canonical fuzz_names
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -606,7 +606,7 @@ static int pair_gain(uint8_t a, uint8_t l)
     case AV_HOPT:
         return l == CLS('h');
     default:
-        return !latin_vowel(l) && l < NCLASS && (class_mask[a] & class_mask[l]) != 0;
+        return !latin_vowel(l) && a < NCLASS && l < NCLASS && (class_mask[a] & class_mask[l]) != 0;
     }
 }
 
@@ -1703,8 +1703,8 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
         uint32_t *ux = side ? &used_b : &used_a, *uy = side ? &used_a : &used_b;
         for (int i = 0; i + 1 < nx && p->n < NTOK; i++) {
             if ((*ux >> i & 1) || (*ux >> (i + 1) & 1) || X[i].kind != PLAIN ||
-                X[i + 1].kind != PLAIN)
-                continue;
+                X[i + 1].kind != PLAIN || X[i].arabic != X[i + 1].arabic)
+                continue; /* two words of one script only */
             struct tok joined;
             join_tokens(&X[i], &X[i + 1], &joined);
             for (int j = 0; j < ny; j++) {
