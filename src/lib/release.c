@@ -83,7 +83,12 @@ struct rel {
     tl_err load_rc;     /* a holding that could not be loaded stops the release */
     char from_key[TL_TS_KEYMAX], until_key[TL_TS_KEYMAX]; /* scope.from, scope.until */
     int tlp_max, pap_max, allow_unmarked, require_rel_to; /* the agreement's rules */
-    pthread_mutex_t mu;   /* guards pseudonyms while workers transform */
+    pthread_mutex_t mu; /* guards pseudonyms while workers transform */
+    char **terms;       /* the lexicon, read before the holdings */
+    size_t nterms, capterms;
+    tl_err term_rc;      /* of reading or protecting the terms */
+    pthread_t protector; /* protects the terms while the holdings are read */
+    int protecting;
     unsigned char sk[64]; /* the node's signing key, wiped at the end */
 };
 
@@ -225,7 +230,32 @@ static int term_cb(const char *term, const char *kind, int64_t added, void *ud)
     (void)kind;
     (void)added;
     struct rel *r = ud;
-    return (r->load_rc = protect_term(r, term)) != TL_OK;
+    if (r->nterms == r->capterms) {
+        size_t nc = r->capterms ? r->capterms * 2 : 256;
+        char **g = tl_realloc(r->terms, nc * sizeof *g);
+        if (!g) goto oom;
+        r->terms = g;
+        r->capterms = nc;
+    }
+    if (!(r->terms[r->nterms] = tl_strdup(term))) goto oom;
+    r->nterms++;
+    return 0;
+oom:
+    r->term_rc = TL_ENOMEM;
+    return 1;
+}
+
+/*
+ * Folds the lexicon's terms into the redactor and the verifier (ICU work:
+ * about 15 ms for 10,000 terms), on a thread of its own while the main
+ * thread reads the holdings; nothing else touches them meanwhile.
+ */
+static void *protect_terms(void *arg)
+{
+    struct rel *r = arg;
+    for (size_t i = 0; i < r->nterms && !r->term_rc; i++)
+        r->term_rc = protect_term(r, r->terms[i]);
+    return NULL;
 }
 
 /* ---- decide ---- */
@@ -1403,10 +1433,15 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     r.pap_max = pap_max ? tlp_rank(pap_max) : 3; /* no PAP limit unless agreed */
     r.allow_unmarked = json_is_true(json_object_get(r.rules, "allow_unmarked"));
     r.require_rel_to = json_is_true(json_object_get(r.rules, "require_rel_to"));
+    if ((rc = tl_node_protect_list(n, term_cb, &r)) || (rc = r.term_rc)) goto out;
+    r.protecting = pthread_create(&r.protector, NULL, protect_terms, &r) == 0;
+    if (!r.protecting) protect_terms(&r);
     if ((rc = select_and_decide(&r))) goto out;
     stats->us_load = tl__now_us() - t0 - stats->us_decide;
     stats->considered = r.nh;
-    if ((rc = tl_node_protect_list(n, term_cb, &r)) || (rc = r.load_rc)) goto out;
+    if (r.protecting) pthread_join(r.protector, NULL);
+    r.protecting = 0;
+    if ((rc = r.term_rc)) goto out;
     /* sources are protected by id and by name, whether or not they are held */
     void *iter = json_object_iter(r.sources);
     for (; iter && !rc; iter = json_object_iter_next(r.sources, iter)) {
@@ -1429,6 +1464,10 @@ tl_err tl_node_release(tl_node *n, const char *partner, const tl_release_opts *o
     if ((rc = tl__node_key_for(n, r.agreement, r.sk))) goto out;
     rc = compile(&r);
 out:
+    if (r.protecting) pthread_join(r.protector, NULL);
+    for (size_t i = 0; i < r.nterms; i++)
+        tl_free(r.terms[i]);
+    tl_free(r.terms);
     tl_store_rollback(n->store); /* nothing, after publication's commit */
     if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory; nothing was published");
     if (r.h) tl__parallel_for(r.nh, free_held, &r); /* thousands of trees: on the workers */
