@@ -13,6 +13,7 @@
 #include "tearline/names.h"
 
 #include "par.h"
+#include "uf.h"
 #include "text.h"
 
 #include <math.h>
@@ -336,7 +337,7 @@ static int skel_of_fold(const uint8_t *f, int n, uint8_t *out)
     return k;
 }
 
-static int latin_vowel_code(uint8_t c)
+static int latin_vowel(uint8_t c)
 {
     return c >= LV_A && c <= LV_UL;
 }
@@ -569,8 +570,6 @@ static int arabic_seq(const uint32_t *w, int n, uint8_t *out)
     return k;
 }
 
-#define latin_vowel latin_vowel_code
-
 /* The class a Latin digraph code stands for as one sound (sh, zh = j, kh = h ...). */
 static uint8_t digraph_class(uint8_t l)
 {
@@ -686,13 +685,7 @@ static double align(const uint8_t *a, int n, const uint8_t *l, int m)
     int full = 0;
     for (int i = 0; i < n; i++)
         full += !optional(a[i]); /* an optional letter earns nothing: it only absorbs */
-    if (!full) return 0.0;
-    /* a bound first: the Arabic letters that could match anything at all */
-    uint64_t have = present_bits(l, m);
-    int could = 0;
-    for (int i = 0; i < n; i++)
-        could += !optional(a[i]) && (accept_bits(a[i]) & have);
-    if ((double)could / full < MIN_TOKEN) return 0.0;
+    if (!full) return 0.0;       /* token_sim has bounded the rest (quick_reject) */
     S[0][0] = 0;
     for (int j = 1; j <= m; j++)
         S[0][j] = S[0][j - 1] - (latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f);
@@ -1536,6 +1529,7 @@ static int quick_reject(const struct tok *x, const struct tok *y)
         }
         return full && (double)could / full < MIN_TOKEN;
     }
+    if (!x->nl || !y->nl) return 1; /* two words joined have no lv: nothing to compare */
     int dx = 0, dy = 0;
     for (int i = 0; i < x->nl; i++)
         dx += (lv_bit(x->lv[i]) & y->bits) != 0;
@@ -1545,12 +1539,18 @@ static int quick_reject(const struct tok *x, const struct tok *y)
     return jaro + 0.4 * (1 - jaro) < MIN_TOKEN;
 }
 
+/* Can tokens of these kinds pair at all? A kunya or an Abd al-X only with its like. */
+static int kinds_pair(const struct tok *x, const struct tok *y)
+{
+    return (x->kind == KUNYA) == (y->kind == KUNYA) && (x->kind == ABD) == (y->kind == ABD) &&
+           !(x->kind == PATRONYMIC && y->kind == NISBA) &&
+           !(x->kind == NISBA && y->kind == PATRONYMIC);
+}
+
 static double token_sim(const struct tok *x, const struct tok *y)
 {
-    if ((x->kind == KUNYA) != (y->kind == KUNYA) || (x->kind == ABD) != (y->kind == ABD))
-        return 0.0;
+    if (!kinds_pair(x, y) || quick_reject(x, y)) return 0.0;
     if (!x->h || !y->h) return (float)token_sim_uncached(x, y); /* joined tokens: no hash */
-    if (quick_reject(x, y)) return 0.0;
     uint64_t lo = x->h < y->h ? x->h : y->h, hi = x->h < y->h ? y->h : x->h;
     uint64_t key = lo * 0x9E3779B97F4A7C15ull ^ hi;
     key = key ? key : 1;
@@ -1562,12 +1562,9 @@ static double token_sim(const struct tok *x, const struct tok *y)
     return sim;
 }
 
+/* The similarity of two tokens that token_sim has let through. */
 static double token_sim_uncached(const struct tok *x, const struct tok *y)
 {
-    if ((x->kind == KUNYA) != (y->kind == KUNYA) || (x->kind == ABD) != (y->kind == ABD))
-        return 0.0;
-    if ((x->kind == PATRONYMIC && y->kind == NISBA) || (x->kind == NISBA && y->kind == PATRONYMIC))
-        return 0.0;
     if (x->arabic && y->arabic) return jaro_winkler(x->skel, x->ns, y->skel, y->ns);
     if (x->arabic) return align(x->seq, x->nq, y->seq, y->nq);
     if (y->arabic) return align(y->seq, y->nq, x->seq, x->nq);
@@ -1610,13 +1607,12 @@ static int append_codes(uint8_t *dst, int n, const uint8_t *src, int m)
     return n;
 }
 
-/* x and y (adjacent, one script) as one word: Ma Yshu as Mayshu, Dahir Aweys as Dahiraweys. */
+/* x and y (adjacent, one script) as one word: Dahir Aweys as Dahiraweys. */
 static void join_tokens(const struct tok *x, const struct tok *y, struct tok *t)
 {
     memset(t, 0, sizeof *t);
     t->arabic = x->arabic;
-    t->nf =
-        (uint8_t)append_codes(t->fold, append_codes(t->fold, 0, x->fold, x->nf), y->fold, y->nf);
+    t->have = x->have | y->have; /* the classes of the joined seq (quick_reject) */
     /* the second word's first alef or ʿayn is no longer a word's first letter */
     const uint8_t *ys = y->seq;
     int yn = y->nq;
@@ -1684,9 +1680,10 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
         p->s[p->n++] = best;
     }
     /*
-     * Words written apart on one side and together on the other (Ali Ma Yshu
-     * / Maychou), tried only where the names already share a token and where
-     * pairing every token left would reach floor.
+     * Words written apart on one side and together on the other (Dahir Aweys
+     * / ظاهرعويس), tried only where the names already share a token and where
+     * pairing every token left would reach floor. A joined token has no lv,
+     * so two romanized words joined never match a romanized word.
      */
     double left = 0;
     for (int i = 0; i < na; i++)
@@ -2205,30 +2202,10 @@ out:
 
 /* ---- clustering ---- */
 
-struct uf {
-    size_t *parent;
-};
-
-static size_t uf_find(size_t *p, size_t x)
-{
-    while (p[x] != x) {
-        p[x] = p[p[x]];
-        x = p[x];
-    }
-    return x;
-}
-
 static int union_cb(size_t ia, size_t ib, double score, void *ud)
 {
     (void)score;
-    size_t *p = ud;
-    size_t x = uf_find(p, ia), y = uf_find(p, ib);
-    if (x != y) {
-        if (x < y)
-            p[y] = x;
-        else
-            p[x] = y;
-    }
+    tl__uf_union(ud, ia, ib);
     return 0;
 }
 
@@ -2240,6 +2217,6 @@ tl_err tl_names_cluster(tl_name *const *names, size_t n, double threshold, size_
     if (rc) return rc;
     /* the root is the smallest index of its group */
     for (size_t i = 0; i < n; i++)
-        cluster[i] = uf_find(cluster, i);
+        cluster[i] = tl__uf_find(cluster, i);
     return TL_OK;
 }

@@ -13,6 +13,7 @@
 #include "audit_int.h"
 #include "jcs.h"
 #include "node_int.h"
+#include "uf.h"
 
 #include "tearline/names.h"
 
@@ -34,6 +35,7 @@ struct edge {
     double score;
     size_t na, nb; /* the names that matched (indexes into the name list) */
     int verdict;   /* 1: an analyst's "same" */
+    size_t seq;    /* the order names linked in: the first of equal scores is the evidence */
 };
 
 struct res {
@@ -128,18 +130,35 @@ static int edge_cb(size_t ia, size_t ib, double score, void *ud)
         ia = ib;
         ib = t;
     }
-    /* the best name pair of two objects is their evidence */
-    for (size_t k = r->nedges; k-- > 0 && k + 64 >= r->nedges;)
-        if (r->edges[k].a == a && r->edges[k].b == b) {
-            if (score > r->edges[k].score) r->edges[k] = (struct edge){a, b, score, ia, ib, 0};
-            return 0;
-        }
     if (push((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) {
         r->rc = TL_ENOMEM;
         return 1;
     }
-    r->edges[r->nedges++] = (struct edge){a, b, score, ia, ib, 0};
+    r->edges[r->nedges] = (struct edge){a, b, score, ia, ib, 0, r->nedges};
+    r->nedges++;
     return 0;
+}
+
+/* By pair, the best score first (the earliest of equal ones). */
+static int by_pair(const void *x, const void *y)
+{
+    const struct edge *p = x, *q = y;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    if (p->b != q->b) return p->b < q->b ? -1 : 1;
+    if (p->score != q->score) return p->score < q->score ? 1 : -1;
+    return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+/* Keeps the best name pair of two objects, their evidence, and drops the others. */
+static void best_per_pair(struct res *r)
+{
+    if (!r->nedges) return;
+    qsort(r->edges, r->nedges, sizeof *r->edges, by_pair);
+    size_t m = 0;
+    for (size_t k = 0; k < r->nedges; k++)
+        if (!m || r->edges[m - 1].a != r->edges[k].a || r->edges[m - 1].b != r->edges[k].b)
+            r->edges[m++] = r->edges[k];
+    r->nedges = m;
 }
 
 static int by_score(const void *x, const void *y)
@@ -149,15 +168,6 @@ static int by_score(const void *x, const void *y)
     if (p->score != q->score) return p->score < q->score ? 1 : -1;
     if (p->a != q->a) return p->a < q->a ? -1 : 1;
     return p->b < q->b ? -1 : p->b > q->b;
-}
-
-static size_t find_root(size_t *p, size_t x)
-{
-    while (p[x] != x) {
-        p[x] = p[p[x]];
-        x = p[x];
-    }
-    return x;
 }
 
 static struct entity *entity_by_id(struct res *r, const char *id, size_t *at)
@@ -192,7 +202,8 @@ static int verdict_cb(const char *a, const char *b, const char *verdict, int64_t
     }
     if (!strcmp(verdict, "same")) {
         if (push((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) goto oom;
-        r->edges[r->nedges++] = (struct edge){ia, ib, 1.0, 0, 0, 1};
+        r->edges[r->nedges] = (struct edge){ia, ib, 1.0, 0, 0, 1, r->nedges};
+        r->nedges++;
     } else {
         if (push((void **)&v->apart, &v->napart, &v->capapart, sizeof *v->apart)) goto oom;
         v->apart[v->napart][0] = ia;
@@ -228,7 +239,7 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
     r.n = n;
     struct verdicts v = {&r, NULL, 0, 0, NULL};
     tl_name **names = NULL;
-    size_t *parent = NULL, *first = NULL;
+    size_t *parent = NULL, *count = NULL, *used = NULL, nused = 0;
     json_t *res = NULL;
     tl_filter f = TL_FILTER_INIT;
     for (size_t i = 0; i < sizeof resolved_types / sizeof *resolved_types; i++)
@@ -267,6 +278,7 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
             kept++;
         }
     if ((rc = tl_names_link(names, kept, NULL, 0, threshold, edge_cb, &r)) || (rc = r.rc)) goto out;
+    best_per_pair(&r);
     if ((rc = tl_store_resolution_list(n->store, verdict_cb, &v)) || (rc = r.rc)) {
         if (rc != TL_ENOMEM) tl__node_err(n, "resolve: %s", tl_store_errmsg(n->store));
         goto out;
@@ -274,61 +286,53 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
     if (r.nedges) qsort(r.edges, r.nedges, sizeof *r.edges, by_score);
     rc = TL_ENOMEM;
     parent = tl_calloc(r.ne + 1, sizeof *parent);
-    first = tl_calloc(r.ne + 1, sizeof *first);
+    count = tl_calloc(r.ne + 1, sizeof *count);
+    used = tl_calloc(r.nedges + 1, sizeof *used); /* the links taken, in the order taken */
     res = json_pack("{s:f, s:I, s:[], s:[]}", "threshold", threshold, "entities", (json_int_t)r.ne,
                     "clusters", "kept_apart");
-    if (!parent || !first || !res) goto out;
+    if (!parent || !count || !used || !res) goto out;
     for (size_t i = 0; i < r.ne; i++)
         parent[i] = i;
-    json_t *used = json_array(), *apart = json_object_get(res, "kept_apart");
-    if (!used) goto out;
+    json_t *apart = json_object_get(res, "kept_apart");
     for (size_t k = 0; k < r.nedges; k++) {
         struct edge *g = &r.edges[k];
-        size_t ra = find_root(parent, g->a), rb = find_root(parent, g->b);
+        size_t ra = tl__uf_find(parent, g->a), rb = tl__uf_find(parent, g->b);
         if (ra == rb) continue;
         int blocked = 0;
         for (size_t s = 0; s < v.napart && !blocked; s++) {
-            size_t x = find_root(parent, v.apart[s][0]), y = find_root(parent, v.apart[s][1]);
+            size_t x = tl__uf_find(parent, v.apart[s][0]), y = tl__uf_find(parent, v.apart[s][1]);
             blocked = (x == ra && y == rb) || (x == rb && y == ra);
         }
-        json_t *lj = link_json(&r, g,
-                               blocked      ? "an analyst called two of these objects different"
-                               : g->verdict ? "an analyst called them the same"
-                                            : "names");
-        if (!lj || json_array_append_new(blocked ? apart : used, lj)) {
-            json_decref(used);
-            goto out;
+        if (blocked) {
+            if (json_array_append_new(
+                    apart, link_json(&r, g, "an analyst called two of these objects different")))
+                goto out;
+            continue;
         }
-        if (!blocked) parent[ra < rb ? rb : ra] = ra < rb ? ra : rb;
+        tl__uf_union(parent, ra, rb);
+        used[nused++] = k;
     }
     /* clusters of two or more, in holding order, with the links inside them */
     json_t *clusters = json_object_get(res, "clusters");
-    size_t *count = first; /* members per root */
     for (size_t i = 0; i < r.ne; i++)
-        count[find_root(parent, i)]++;
+        count[tl__uf_find(parent, i)]++;
     for (size_t i = 0; i < r.ne; i++) {
-        if (find_root(parent, i) != i || count[i] < 2) continue;
+        if (tl__uf_find(parent, i) != i || count[i] < 2) continue;
         json_t *c = json_pack("{s:[], s:[]}", "members", "links");
-        if (!c || json_array_append_new(clusters, c)) {
-            json_decref(used);
-            goto out;
-        }
+        if (!c || json_array_append_new(clusters, c)) goto out;
         for (size_t j = i; j < r.ne; j++)
-            if (find_root(parent, j) == i &&
-                json_array_append_new(json_object_get(c, "members"), member_json(&r.e[j]))) {
-                json_decref(used);
+            if (tl__uf_find(parent, j) == i &&
+                json_array_append_new(json_object_get(c, "members"), member_json(&r.e[j])))
                 goto out;
-            }
-        size_t k;
-        json_t *lj;
-        json_array_foreach(used, k, lj)
-        {
-            size_t at = 0;
-            entity_by_id(&r, json_string_value(json_object_get(lj, "a")), &at);
-            if (find_root(parent, at) == i) json_array_append(json_object_get(c, "links"), lj);
+        for (size_t k = 0; k < nused; k++) {
+            const struct edge *g = &r.edges[used[k]];
+            if (tl__uf_find(parent, g->a) == i &&
+                json_array_append_new(
+                    json_object_get(c, "links"),
+                    link_json(&r, g, g->verdict ? "an analyst called them the same" : "names")))
+                goto out;
         }
     }
-    json_decref(used);
     *out = res;
     res = NULL;
     rc = TL_OK;
@@ -352,7 +356,8 @@ out:
     tl_free(r.edges);
     tl_free(v.apart);
     tl_free(parent);
-    tl_free(first);
+    tl_free(count);
+    tl_free(used);
     return rc;
 }
 
