@@ -75,6 +75,13 @@ int cli_common_only(int argc, char **argv, const char *help, const char **home, 
  */
 int cli_time_opt(const char *cmd, const char *opt, const char *arg, int64_t *us);
 
+/*
+ * The value of --threshold (a score from 0 to 1; above 0 unless zero_ok)
+ * into *out. Returns 0, or -1 after printing "tearline CMD: --threshold
+ * 'ARG' is not a number ...".
+ */
+int cli_threshold_opt(const char *cmd, const char *arg, int zero_ok, double *out);
+
 /* Prints v as one line of RFC 8785 JSON, or (pretty) indented; nothing if v is NULL. */
 void cli_print_json(const json_t *v, int pretty);
 

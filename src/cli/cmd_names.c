@@ -182,17 +182,10 @@ int cmd_names(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 't': {
-            char *end;
-            errno = 0;
-            threshold = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(threshold >= 0 && threshold <= 1)) {
-                cli_error("names", "--threshold '%s' is not a number from 0 to 1", optarg);
-                return EXIT_BADINPUT;
-            }
+        case 't':
+            if (cli_threshold_opt("names", optarg, 1, &threshold)) return EXIT_BADINPUT;
             has_threshold = 1;
             break;
-        }
         case 'h':
             return cli_usage(help, 0);
         default:

@@ -4,9 +4,7 @@
 #include "tearline/names.h"
 #include "tearline/resolve.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -81,17 +79,9 @@ int cmd_resolve(int argc, char **argv)
         case 'j':
             json = 1;
             break;
-        case 't': {
-            char *end;
-            errno = 0;
-            threshold = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(threshold > 0 && threshold <= 1)) {
-                cli_error("resolve", "--threshold '%s' is not a number above 0 and at most 1",
-                          optarg);
-                return EXIT_BADINPUT;
-            }
+        case 't':
+            if (cli_threshold_opt("resolve", optarg, 0, &threshold)) return EXIT_BADINPUT;
             break;
-        }
         case 's':
             same = 1;
             break;

@@ -155,6 +155,20 @@ int cli_time_opt(const char *cmd, const char *opt, const char *arg, int64_t *us)
     return -1;
 }
 
+int cli_threshold_opt(const char *cmd, const char *arg, int zero_ok, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(arg, &end);
+    if (errno || *end || end == arg || !((zero_ok ? x >= 0 : x > 0) && x <= 1)) {
+        cli_error(cmd, "--threshold '%s' is not a number %s", arg,
+                  zero_ok ? "from 0 to 1" : "above 0 and at most 1");
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
 void cli_print_json(const json_t *v, int pretty)
 {
     char *text = NULL;
