@@ -38,6 +38,10 @@ int cmd_ledger(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_names(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
+int cmd_fuse(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
+int cmd_contradictions(int argc, char **argv);
+int cmd_partners(int argc, char **argv);
 
 /* The exit code for err: 2 for bad input or usage, 1 otherwise. */
 int cli_exit_code(tl_err err);

@@ -33,13 +33,17 @@ static const struct {
     {"audit", cmd_audit, "list and verify the audit trail of decisions, requests, actions"},
     {"names", cmd_names, "match names across Latin, Cyrillic and Arabic script; link, cluster"},
     {"resolve", cmd_resolve, "group the persons and groups held into entities; analysts' verdicts"},
+    {"fuse", cmd_fuse, "take claims from new holdings: root sources, echoes of our releases"},
+    {"assess", cmd_assess, "what the claims say of one person or group: fused, with sources"},
+    {"contradictions", cmd_contradictions, "list contradictions among claims, evidence each side"},
+    {"partners", cmd_partners, "partners' trust and calibration; framing that diverges"},
 };
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: tearline [--version] COMMAND [--home DIR] [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nThe node home is --home DIR or $TEARLINE_HOME. "
                  "'tearline COMMAND --help' explains each command.\n");
 }

@@ -75,6 +75,17 @@ void tl__buf_reset(struct tl_buf *b)
     if (b->p) b->p[0] = '\0';
 }
 
+int tl__grow(void **v, size_t *n, size_t *cap, size_t size)
+{
+    if (*n < *cap) return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    void *g = tl_realloc(*v, nc * size);
+    if (!g) return -1;
+    *v = g;
+    *cap = nc;
+    return 0;
+}
+
 void tl__buf_free(struct tl_buf *b)
 {
     tl_free(b->p);

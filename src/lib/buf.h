@@ -31,6 +31,13 @@ void tl__buf_printf(struct tl_buf *b, const char *fmt, ...) __attribute__((forma
 void tl__buf_reset(struct tl_buf *b);
 /* Frees the storage and resets b to TL_BUF_INIT. */
 void tl__buf_free(struct tl_buf *b);
+
+/*
+ * Makes room for one more element in the array *v of *n elements of size
+ * bytes with capacity *cap, doubling it (64 at first). 0, or -1 out of
+ * memory (the array unchanged).
+ */
+int tl__grow(void **v, size_t *n, size_t *cap, size_t size);
 /* Hands the storage to the caller (free with tl_free); b is reset. */
 char *tl__buf_take(struct tl_buf *b, size_t *len);
 

@@ -11,6 +11,7 @@
 #include "tearline/resolve.h"
 
 #include "audit_int.h"
+#include "buf.h"
 #include "jcs.h"
 #include "node_int.h"
 #include "uf.h"
@@ -50,21 +51,10 @@ struct res {
     tl_err rc;
 };
 
-static int push(void **v, size_t *n, size_t *cap, size_t size)
-{
-    if (*n < *cap) return 0;
-    size_t nc = *cap ? *cap * 2 : 64;
-    void *g = tl_realloc(*v, nc * size);
-    if (!g) return -1;
-    *v = g;
-    *cap = nc;
-    return 0;
-}
-
 static int add_name(struct res *r, const char *s, size_t owner)
 {
     if (!s || !*s || strlen(s) > TL_NAME_MAX) return 0;
-    if (push((void **)&r->text, &r->nn, &r->capn, sizeof *r->text)) return -1;
+    if (tl__grow((void **)&r->text, &r->nn, &r->capn, sizeof *r->text)) return -1;
     size_t *o = tl_realloc(r->owner, r->capn * sizeof *o);
     if (!o) return -1;
     r->owner = o;
@@ -84,7 +74,7 @@ static int entity_cb(const tl_record *rec, void *ud)
         json_decref(o);
         return 0;
     }
-    if (push((void **)&r->e, &r->ne, &r->cape, sizeof *r->e)) goto oom;
+    if (tl__grow((void **)&r->e, &r->ne, &r->cape, sizeof *r->e)) goto oom;
     struct entity *e = &r->e[r->ne];
     memset(e, 0, sizeof *e);
     e->id = tl_strdup(rec->id);
@@ -130,7 +120,7 @@ static int edge_cb(size_t ia, size_t ib, double score, void *ud)
         ia = ib;
         ib = t;
     }
-    if (push((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) {
+    if (tl__grow((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) {
         r->rc = TL_ENOMEM;
         return 1;
     }
@@ -201,11 +191,11 @@ static int verdict_cb(const char *a, const char *b, const char *verdict, int64_t
         ib = t;
     }
     if (!strcmp(verdict, "same")) {
-        if (push((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) goto oom;
+        if (tl__grow((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) goto oom;
         r->edges[r->nedges] = (struct edge){ia, ib, 1.0, 0, 0, 1, r->nedges};
         r->nedges++;
     } else {
-        if (push((void **)&v->apart, &v->napart, &v->capapart, sizeof *v->apart)) goto oom;
+        if (tl__grow((void **)&v->apart, &v->napart, &v->capapart, sizeof *v->apart)) goto oom;
         v->apart[v->napart][0] = ia;
         v->apart[v->napart++][1] = ib;
     }

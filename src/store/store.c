@@ -144,6 +144,16 @@ tl_err tl_store_resolution_put(tl_store *st, const char *a, const char *b, const
     return st->ops->resolution_put(st, a, b, verdict);
 }
 
+tl_err tl_store_claims_put(tl_store *st, const char *holding, const char *const *docs, size_t n)
+{
+    return st->ops->claims_put(st, holding, docs, n);
+}
+
+tl_err tl_store_claims_scan(tl_store *st, tl_claim_cb cb, void *ud)
+{
+    return st->ops->claims_scan(st, cb, ud);
+}
+
 tl_err tl_store_resolution_list(tl_store *st, tl_resolution_cb cb, void *ud)
 {
     return st->ops->resolution_list(st, cb, ud);

@@ -155,6 +155,8 @@ typedef int (*tl_audit_row_cb)(const tl_audit_row *a, void *ud);
 typedef int (*tl_resolution_cb)(const char *a, const char *b, const char *verdict, int64_t added_us,
                                 void *ud);
 typedef int (*tl_checkpoint_cb)(const tl_checkpoint_row *c, void *ud);
+/* One stored claim document (fusion.c) and the holding it was taken from. */
+typedef int (*tl_claim_cb)(const char *holding, const char *doc, size_t len, void *ud);
 
 struct tl_store_ops {
     const char *name;
@@ -173,6 +175,8 @@ struct tl_store_ops {
     tl_err (*term_list)(tl_store *st, tl_term_cb cb, void *ud);
     tl_err (*resolution_put)(tl_store *st, const char *a, const char *b, const char *verdict);
     tl_err (*resolution_list)(tl_store *st, tl_resolution_cb cb, void *ud);
+    tl_err (*claims_put)(tl_store *st, const char *holding, const char *const *docs, size_t n);
+    tl_err (*claims_scan)(tl_store *st, tl_claim_cb cb, void *ud);
     tl_err (*agreement_put)(tl_store *st, const char *id, int64_t version, const char *doc,
                             size_t len);
     tl_err (*agreement_get)(tl_store *st, const char *id, int64_t version, tl_store_agreement_cb cb,
@@ -340,6 +344,14 @@ tl_err tl_store_checkpoint_put(tl_store *st, const tl_checkpoint_row *c);
 tl_err tl_store_checkpoint_scan(tl_store *st, tl_checkpoint_cb cb, void *ud);
 
 /* Node metadata. *value (OUT) is freed with tl_free; TL_ENOTFOUND if unset. */
+/*
+ * Replaces the claims taken from holding with docs[0..n) (n == 0: none
+ * left), inside a transaction; tl_store_claims_scan() lists every claim in
+ * holding order.
+ */
+tl_err tl_store_claims_put(tl_store *st, const char *holding, const char *const *docs, size_t n);
+tl_err tl_store_claims_scan(tl_store *st, tl_claim_cb cb, void *ud);
+
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);
 tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value);
 

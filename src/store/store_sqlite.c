@@ -98,6 +98,9 @@ static const char *const migrations[] = {
     "CREATE TABLE resolutions(a TEXT NOT NULL, b TEXT NOT NULL, verdict TEXT NOT NULL"
     "  CHECK(verdict IN ('same', 'different')), added INTEGER NOT NULL, PRIMARY KEY(a, b))"
     "  WITHOUT ROWID;",
+    /* 10: the claims fusion took from each holding (fusion.c), one JSON document each */
+    "CREATE TABLE claims(holding TEXT NOT NULL, n INTEGER NOT NULL, doc TEXT NOT NULL,"
+    "  PRIMARY KEY(holding, n)) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -693,6 +696,56 @@ static tl_err sqlite_resolution_list(tl_store *base, tl_resolution_cb cb, void *
             break;
     tl_err rc =
         step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "listing resolutions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_claims_put(tl_store *base, const char *holding, const char *const *docs,
+                                size_t n)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM claims WHERE holding = ?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_fail(s, "preparing to replace claims");
+    sqlite3_bind_text(st, 1, holding, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) return db_fail(s, "replacing claims");
+    if (!n) return TL_OK;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO claims(holding, n, doc) VALUES(?1, ?2, ?3)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a claim");
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 1, holding, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, docs[i], -1, SQLITE_STATIC);
+        step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return db_fail(s, "storing a claim");
+        }
+    }
+    sqlite3_finalize(st);
+    return TL_OK;
+}
+
+static tl_err sqlite_claims_scan(tl_store *base, tl_claim_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT holding, doc FROM claims ORDER BY holding, n", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the claim listing");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (size_t)sqlite3_column_bytes(st, 1), ud))
+            break;
+    tl_err rc = step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "listing claims");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1316,6 +1369,8 @@ static const struct tl_store_ops sqlite_ops = {
     .term_list = sqlite_term_list,
     .resolution_put = sqlite_resolution_put,
     .resolution_list = sqlite_resolution_list,
+    .claims_put = sqlite_claims_put,
+    .claims_scan = sqlite_claims_scan,
     .agreement_put = sqlite_agreement_put,
     .agreement_get = sqlite_agreement_get,
     .agreement_list = sqlite_agreement_list,

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Fusion: claims from our holdings and a partner's, resolved across scripts;
+# independent corroboration; echoes of our own release (by our ids, by our
+# text) listed and never counted; contradictions with the evidence on each
+# side; the partner's calibration and the trust it sets; framing; fuse is
+# incremental and follows new versions and revocation.
+. "$(dirname "$0")/lib.sh"
+U="$TMP/usa"
+for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
+key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
+ID=agreement--7d1e2f30-4a5b-4c6d-8e7f-8091a2b3c4d5
+broad_agreement "$TMP/a.json" "$ID" usa "$(key usa)" rus "$(key rus)"
+export TEARLINE_HOME="$U"
+countersign "$U" "$TMP/rus" "$ID" "$TMP/a.json" || { echo "setup failed"; exit 1; }
+"$TEARLINE" ingest "$TL_TESTDATA/fusion_own.json" >/dev/null || exit 1
+"$TEARLINE" release --to rus >/dev/null || { echo "release failed"; exit 1; }
+
+own() { printf '%s--f1000000-0000-4000-8000-%012d' "$1" "$2"; }
+ptn() { printf '%s--e2000000-0000-4000-8000-%012d' "$1" "$2"; }
+T1=$(own threat-actor 1); T3=$(own threat-actor 3); G1=$(own intrusion-set 10)
+R1=$(own relationship 41); R2=$(own relationship 42); R3=$(own relationship 43)
+PR1=$(ptn relationship 41); PR2=$(ptn relationship 42); PR3=$(ptn relationship 43)
+PR4=$(ptn relationship 44); PR5=$(ptn relationship 45); PS1=$(ptn sighting 51)
+
+# what rus sends back: its own reporting (Cyrillic names, its sources), one
+# relationship made of the ids we released to it, one repeating our text
+python3 - "$U/store.db" "$TMP/rus.json" "$T1" "$(own location 21)" <<'PY'
+import json, sqlite3, sys
+db, out, t1, l1 = sys.argv[1:5]
+con = sqlite3.connect(db)
+ours = {o: i for i, o in con.execute("SELECT id, original FROM outbox WHERE partner = 'rus'")}
+assert t1 in ours and l1 in ours, "released ids"
+RP = "extension-definition--5b0f7c8e-93a4-4d21-b6e5-2f1c0d9a8e47"
+def i(t, n): return "%s--e2000000-0000-4000-8000-%012d" % (t, n)
+def prov(src, rel, cred):
+    return {"extensions": {RP: {"extension_type": "property-extension",
+            "source_ref": i("identity", src), "reliability": rel, "credibility": cred}}}
+def obj(t, n, created="2026-01-03T00:00:00.000Z", **kw):
+    o = {"type": t, "spec_version": "2.1", "id": i(t, n), "created": created, "modified": created,
+         "labels": ["north-caucasus"]}
+    o.update(kw)
+    return o
+def at(t, n, s, tg, day, src, rel, cred, created, **kw):
+    return obj(t, n, created=created, relationship_type="located-at", source_ref=s, target_ref=tg,
+               start_time=day, stop_time=day.replace("T00:", "T12:"), **kw, **prov(src, rel, cred))
+objs = [
+    obj("threat-actor", 1, name="Тархан Батирашвили", resource_level="individual"),
+    obj("threat-actor", 3, name="Руслан Мачаликашвили", resource_level="individual"),
+    obj("threat-actor", 9, name="Salahuddin Shishani", resource_level="individual"),
+    obj("intrusion-set", 10, name="Jaish al-Muhajirin wal-Ansar",
+        labels=["north-caucasus", "nationalist-separatist"]),
+    obj("location", 21, name="Ar-Raqqah", country="SY", latitude=35.95, longitude=39.01),
+    obj("location", 22, name="Grozny", country="RU", latitude=43.32, longitude=45.69),
+    at("relationship", 41, i("threat-actor", 1), i("location", 21), "2026-03-10T00:00:00Z",
+       31, "B", 2, "2026-03-11T00:00:00.000Z"),
+    at("relationship", 42, i("threat-actor", 1), i("location", 22), "2026-03-15T00:00:00Z",
+       32, "C", 3, "2026-03-16T00:00:00.000Z"),
+    at("relationship", 43, ours[t1], ours[l1], "2026-03-20T00:00:00Z",
+       33, "B", 2, "2026-03-21T00:00:00.000Z"),
+    at("relationship", 44, i("threat-actor", 1), i("location", 21), "2026-03-12T00:00:00Z",
+       34, "B", 2, "2026-03-13T00:00:00.000Z",
+       description="Batirashvili was seen at a training camp near Raqqa with about forty "
+                   "fighters in March 2026"),
+    obj("relationship", 45, relationship_type="leads", source_ref=i("threat-actor", 9),
+        target_ref=i("intrusion-set", 10), start_time="2026-02-01T00:00:00Z",
+        **prov(31, "B", 3)),
+    obj("sighting", 51, sighting_of_ref=i("threat-actor", 3), where_sighted_refs=[i("location", 22)],
+        first_seen="2026-04-01T00:00:00Z", last_seen="2026-04-01T00:00:00Z", **prov(31, "B", 2)),
+]
+json.dump({"type": "bundle", "id": "bundle--e2000000-0000-4000-8000-000000000000", "objects": objs},
+          open(out, "w"), ensure_ascii=False)
+PY
+[ -s "$TMP/rus.json" ] || { echo "partner material not written"; exit 1; }
+"$TEARLINE" ingest --origin rus "$TMP/rus.json" >/dev/null || { echo "partner ingest failed"; exit 1; }
+
+run fuse --json
+expect_status 0 "fuse"
+python3 - "$TMP/out" <<'PY' && pass || fail "fuse counts: $(cat "$TMP/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+# ours: 3 relationships, 3 entities; rus: 5 relationships, 1 sighting, 4 entities
+assert r["claims"] == 9 and r["echoes"] == 2 and r["total"] == 9, r
+PY
+# incremental: nothing new, nothing read
+run fuse --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["holdings"]==0 and r["total"]==9, r' "$TMP/out" \
+    && pass || fail "second fuse reads nothing: $(cat "$TMP/out")"
+
+# the claim our source and rus's independent source both make, by a Cyrillic name
+run assess --json "Тархан Батирашвили"
+expect_status 0 "assess by Cyrillic name"
+cp "$TMP/out" "$TMP/assess.json"
+python3 - "$TMP/assess.json" "$T1" "$R1" "$PR1" "$PR3" "$PR4" <<'PY' && pass || fail "assess T1"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t1, r1, pr1, pr3, pr4 = sys.argv[2:7]
+assert r["entity"]["id"] == t1, r["entity"]
+assert {m["origin"] for m in r["entity"]["members"]} == {"", "rus"}
+claims = {(c["predicate"], (c["object"] or {}).get("name")): c for c in r["claims"]}
+c = claims[("located-at", "Raqqa")]
+assert c["independent_sources"] == 2 and c["corroborated"] is True, c
+reports = sorted(rep["holding"] for s in c["sources"] for rep in s["reports"])
+assert reports == sorted([r1, pr1]), reports
+echoes = {e["holding"]: e for e in c["echoes"]}
+assert set(echoes) == {pr3, pr4}, echoes
+assert echoes[pr3]["echo_why"] == "our id" and echoes[pr4]["echo_why"] == "our text", echoes
+# an echo rests on the root of what it echoes: our source
+own_root = [s["root"] for s in c["sources"] if s["reports"][0]["origin"] == "own"][0]
+assert all(e["root"] == own_root for e in echoes.values()), (own_root, echoes)
+
+# the fused opinion, recomputed here from the METHODS formulas: ours as rated,
+# rus's discounted by its trust, one root each, cumulative across the roots
+def cumulative(x, y):
+    k = x["u"] + y["u"] - x["u"] * y["u"]
+    return {"b": (x["b"] * y["u"] + y["b"] * x["u"]) / k, "d": (x["d"] * y["u"] + y["d"] * x["u"]) / k,
+            "u": x["u"] * y["u"] / k}
+def discount(t, x):
+    p = t["b"] + t["a"] * t["u"]
+    return {"b": p * x["b"], "d": p * x["d"], "u": 1 - p * x["b"] - p * x["d"]}
+mine = [rep for s in c["sources"] for rep in s["reports"] if rep["origin"] == "own"][0]
+theirs = [rep for s in c["sources"] for rep in s["reports"] if rep["origin"] == "rus"][0]
+assert abs(mine["opinion"]["b"] - 0.56) < 1e-9 and abs(mine["opinion"]["u"] - 0.2) < 1e-9, mine
+w = discount(theirs["trust"], theirs["opinion"])
+for k in "bdu":
+    assert abs(w[k] - theirs["weighed"][k]) < 1e-5, (w, theirs)
+f = cumulative(mine["opinion"], w)
+for k in "bdu":
+    assert abs(f[k] - c["opinion"][k]) < 1e-5, (f, c["opinion"])
+# more than ours alone, and the echoes added nothing: with them it would be more still
+assert c["opinion"]["u"] < mine["opinion"]["u"]
+# contradictions about him: Raqqa (ours) against Grozny (rus) in March
+kinds = sorted(x["kind"] for x in r["contradictions"])
+assert kinds == ["two-leaders", "two-places"], kinds
+PY
+
+run contradictions --json
+expect_status 0 "contradictions"
+python3 - "$TMP/out" "$R1" "$PR1" "$PR2" "$R2" "$PR5" "$R3" "$PS1" <<'PY' && pass || fail "contradictions: $(head -c 3000 "$TMP/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+r1, pr1, pr2, r2, pr5, r3, ps1 = sys.argv[2:9]
+by = {}
+for c in r["contradictions"]:
+    by.setdefault(c["kind"], []).append(c)
+assert sorted(by) == ["alive-and-dead", "two-leaders", "two-places"], sorted(by)
+assert all(len(v) == 1 for v in by.values()), by
+def sides(c):
+    return [sorted(e["holding"] for e in s["evidence"]) for s in c["sides"]]
+tp = by["two-places"][0]
+assert tp["subject"]["name"] == "Tarkhan Batirashvili"
+assert sorted(map(tuple, sides(tp))) == sorted([(r1,), (pr2,)]), sides(tp)
+assert {s["object"]["name"] for s in tp["sides"]} == {"Raqqa", "Grozny"}
+tl = by["two-leaders"][0]
+assert tl["subject"]["name"] == "Jaish al-Muhajireen wal-Ansar", tl["subject"]
+assert sorted(map(tuple, sides(tl))) == sorted([(r2,), (pr5,)]), sides(tl)
+ad = by["alive-and-dead"][0]
+assert ad["subject"]["name"] == "Ruslan Machalikashvili"
+assert sorted(map(tuple, sides(ad))) == sorted([(r3,), (ps1,)]), sides(ad)
+# each side carries its own fused opinion
+assert all("opinion" in s and s["opinion"]["u"] < 1 for c in r["contradictions"] for s in c["sides"])
+PY
+run contradictions
+expect_out_line "3 contradiction(s)" "text listing"
+
+# rus's record: PR1 confirmed by our firm report from another source; PR2
+# (Grozny) and PR5 (another leader) refuted by our firm reports. Beta
+# reputation with forgetting 0.9 over the outcomes in time order: PR5 (0,
+# January), PR1 (1, March 11), PR2 (0, March 16) -> r 0.9, s 1.81
+run partners --json
+expect_status 0 "partners"
+python3 - "$TMP/out" <<'PY' && pass || fail "partners: $(cat "$TMP/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = {x["partner"]: x for x in r["partners"]}["rus"]
+assert p["confirmed"] == 1 and p["refuted"] == 2 and p["echoes"] == 2 and p["claims"] == 6, p
+assert abs(p["r"] - 0.9) < 1e-9 and abs(p["s"] - 1.81) < 1e-9, p
+assert abs(p["expected"] - 1.9 / 4.71) < 1e-6, p
+t = p["trust"]
+assert abs(t["b"] - 0.9 / 4.71) < 1e-6 and abs(t["d"] - 1.81 / 4.71) < 1e-6 and abs(t["u"] - 2 / 4.71) < 1e-6, t
+topics = {x["topic"]: x for x in p["topics"]}
+assert topics["north-caucasus"]["outcomes"] == 3, topics
+fr = [f for f in r["framing"] if f["partner"] == "rus"]
+assert len(fr) == 1 and fr[0]["only_partner"] == ["nationalist-separatist"], r["framing"]
+assert "jihadist" in fr[0]["others"]["own"] and fr[0]["shared"] == ["north-caucasus"], fr
+PY
+run partners
+expect_out_contains "rus: 6 claims (2 echoes of ours), 1 confirmed, 2 refuted" "text record"
+
+# an analyst's verdict splits the Cyrillic Batirashvili off: his claims are no longer ours
+run resolve --different "$T1" "$(ptn threat-actor 1)"
+run contradictions --json
+python3 -c 'import json,sys; k=sorted(c["kind"] for c in json.load(open(sys.argv[1]))["contradictions"]); assert k==["alive-and-dead","two-leaders"], k' "$TMP/out" \
+    && pass || fail "verdict applies to fusion: $(head -c 500 "$TMP/out")"
+run resolve --same "$T1" "$(ptn threat-actor 1)"
+
+# rus revokes PR2: the next fuse drops its claim, and the contradiction goes
+python3 - "$TMP/rus.json" "$TMP/revoke.json" "$PR2" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+o = [x for x in b["objects"] if x["id"] == sys.argv[3]][0]
+o.update(modified="2026-03-17T00:00:00.000Z", revoked=True)
+json.dump({"type": "bundle", "id": "bundle--e2000000-0000-4000-8000-000000000001", "objects": [o]},
+          open(sys.argv[2], "w"))
+PY
+"$TEARLINE" ingest --origin rus "$TMP/revoke.json" >/dev/null || fail "revoke ingest"
+run fuse --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["holdings"]==1 and r["claims"]==0 and r["total"]==8, r' "$TMP/out" \
+    && pass || fail "fuse after revocation: $(cat "$TMP/out")"
+run contradictions --json
+python3 -c 'import json,sys; k=sorted(c["kind"] for c in json.load(open(sys.argv[1]))["contradictions"]); assert k==["alive-and-dead","two-leaders"], k' "$TMP/out" \
+    && pass || fail "revoked claim no longer contradicts: $(head -c 500 "$TMP/out")"
+# a rebuild from every holding gives the same claims
+run fuse --json --rebuild
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["total"]==8 and r["echoes"]==2, r' "$TMP/out" \
+    && pass || fail "rebuild: $(cat "$TMP/out")"
+
+# errors
+run assess "Nobody Atall"
+expect_status 1 "unknown entity"
+expect_err_line "tearline assess: no person or group held is 'Nobody Atall' (by id or name)" "unknown entity message"
+run assess
+expect_status 2 "assess needs an entity"
+run fuse --bogus
+expect_status 2 "unknown option"
+finish
