@@ -113,6 +113,14 @@ static const char *name_of(const json_t *key)
     return *n ? n : str(key, "id");
 }
 
+/* "subject predicate object" (no object for a claim without one). */
+static void print_claim(const json_t *c)
+{
+    const char *o = name_of(json_object_get(c, "object"));
+    printf("%s %s%s%s", name_of(json_object_get(c, "subject")), str(c, "predicate"), *o ? " " : "",
+           o);
+}
+
 static void print_report(const json_t *c, const char *indent)
 {
     const char *to = str(c, "to"), *from = str(c, "from");
@@ -133,8 +141,9 @@ static void print_contradiction(const json_t *ct)
     json_t *side, *e;
     json_array_foreach(json_object_get(ct, "sides"), i, side)
     {
-        printf("  %s %s %s  ", name_of(json_object_get(side, "subject")), str(side, "predicate"),
-               name_of(json_object_get(side, "object")));
+        printf("  ");
+        print_claim(side);
+        printf("  ");
         print_opinion(json_object_get(side, "opinion"));
         printf("\n");
         json_array_foreach(json_object_get(side, "evidence"), k, e) print_report(e, "    ");
@@ -174,8 +183,9 @@ static void print_assessment(const json_t *res)
     }
     json_array_foreach(json_object_get(res, "claims"), i, c)
     {
-        printf("\n%s %s %s\n  ", name_of(json_object_get(c, "subject")), str(c, "predicate"),
-               name_of(json_object_get(c, "object")));
+        printf("\n");
+        print_claim(c);
+        printf("\n  ");
         print_opinion(json_object_get(c, "opinion"));
         long long n = (long long)json_integer_value(json_object_get(c, "independent_sources"));
         printf("  %lld independent source%s%s\n", n, n == 1 ? "" : "s",
