@@ -11,6 +11,7 @@
  * call: entities resolved now, places grouped, contradictions found,
  * partners' records scored, partner claims discounted, each claim fused.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "tearline/fusion.h"
 
 #include "buf.h"
@@ -1213,28 +1214,29 @@ static int asserts(const struct claim *c)
     return c->raw.b >= c->raw.d;
 }
 
-static const struct picture *sort_ctx;
-
-static int by_key(const void *x, const void *y)
+static int by_key(const void *x, const void *y, void *ctx)
 {
-    const struct claim *a = &sort_ctx->c[*(const size_t *)x], *b = &sort_ctx->c[*(const size_t *)y];
+    const struct picture *p = ctx;
+    const struct claim *a = &p->c[*(const size_t *)x], *b = &p->c[*(const size_t *)y];
     int r = strcmp(a->key, b->key);
     if (!r) r = strcmp(a->root, b->root);
     if (!r) r = strcmp(a->holding, b->holding);
     return r;
 }
 
-static int by_subject(const void *x, const void *y)
+static int by_subject(const void *x, const void *y, void *ctx)
 {
-    const struct claim *a = &sort_ctx->c[*(const size_t *)x], *b = &sort_ctx->c[*(const size_t *)y];
+    const struct picture *p = ctx;
+    const struct claim *a = &p->c[*(const size_t *)x], *b = &p->c[*(const size_t *)y];
     if (a->sk != b->sk) return a->sk < b->sk ? -1 : 1;
     if (a->from != b->from) return a->from < b->from ? -1 : 1;
     return strcmp(a->holding, b->holding);
 }
 
-static int by_object(const void *x, const void *y)
+static int by_object(const void *x, const void *y, void *ctx)
 {
-    const struct claim *a = &sort_ctx->c[*(const size_t *)x], *b = &sort_ctx->c[*(const size_t *)y];
+    const struct picture *p = ctx;
+    const struct claim *a = &p->c[*(const size_t *)x], *b = &p->c[*(const size_t *)y];
     if (a->ok != b->ok) return a->ok < b->ok ? -1 : 1;
     return strcmp(a->holding, b->holding);
 }
@@ -1294,8 +1296,7 @@ static tl_err find_contradictions(struct picture *p)
             if (json_object_set_new(rivals, k, json_true())) goto oom;
         }
     }
-    sort_ctx = p;
-    if (p->nc) qsort(ix, p->nc, sizeof *ix, by_subject);
+    if (p->nc) qsort_r(ix, p->nc, sizeof *ix, by_subject, p);
     for (size_t s = 0; s < p->nc;) {
         size_t e = s;
         while (e < p->nc && p->c[ix[e]].sk == p->c[ix[s]].sk)
@@ -1325,7 +1326,7 @@ static tl_err find_contradictions(struct picture *p)
         s = e;
     }
     /* two leaders of one group at once */
-    if (p->nc) qsort(ix, p->nc, sizeof *ix, by_object);
+    if (p->nc) qsort_r(ix, p->nc, sizeof *ix, by_object, p);
     for (size_t s = 0; s < p->nc;) {
         size_t e = s;
         while (e < p->nc && p->c[ix[e]].ok == p->c[ix[s]].ok)
@@ -1396,12 +1397,10 @@ static int own_firm(const struct claim *c)
     return !*c->origin && !c->echo_of && c->cred >= 1 && c->cred <= 2;
 }
 
-static const struct picture *outcome_ctx;
-
-static int by_outcome(const void *x, const void *y)
+static int by_outcome(const void *x, const void *y, void *ctx)
 {
-    const struct claim *a = &outcome_ctx->c[*(const size_t *)x],
-                       *b = &outcome_ctx->c[*(const size_t *)y];
+    const struct picture *p = ctx;
+    const struct claim *a = &p->c[*(const size_t *)x], *b = &p->c[*(const size_t *)y];
     if (a->outcome_t != b->outcome_t) return a->outcome_t < b->outcome_t ? -1 : 1;
     return strcmp(a->holding, b->holding);
 }
@@ -1460,8 +1459,7 @@ static tl_err calibrate(struct picture *p)
         if (c->echo_of) q->echoes++;
         if (c->outcome) ix[n++] = i;
     }
-    outcome_ctx = p;
-    if (n) qsort(ix, n, sizeof *ix, by_outcome);
+    if (n) qsort_r(ix, n, sizeof *ix, by_outcome, p);
     for (size_t x = 0; x < n; x++) {
         const struct claim *c = &p->c[ix[x]];
         struct partner *q = partner_of(p, c->origin);
@@ -1644,8 +1642,7 @@ static tl_err picture_build(tl_node *n, struct picture *p)
     if (!(p->g = tl_calloc(p->nc + 1, sizeof *p->g))) goto out;
     for (size_t i = 0; i < p->nc; i++)
         p->order[i] = i;
-    sort_ctx = p;
-    if (p->nc) qsort(p->order, p->nc, sizeof *p->order, by_key);
+    if (p->nc) qsort_r(p->order, p->nc, sizeof *p->order, by_key, p);
     for (size_t x = 0; x < p->nc; x++) {
         if (!x || strcmp(p->c[p->order[x]].key, p->c[p->order[x - 1]].key) != 0)
             p->g[p->ng++] = (struct group){x, x, {0, 0, 1, 0.5}, 0, 0};

@@ -8,6 +8,7 @@
  * before any, and none that would join two objects an analyst called
  * different.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "tearline/resolve.h"
 
 #include "audit_int.h"
@@ -46,6 +47,7 @@ struct res {
     char **text; /* every name, and its entity */
     size_t *owner;
     size_t nn, capn;
+    size_t *linked; /* each name linked: the index of its text (one of each text) */
     struct edge *edges;
     size_t nedges, capedges;
     tl_err rc;
@@ -107,9 +109,9 @@ oom:
     return 1;
 }
 
-static int edge_cb(size_t ia, size_t ib, double score, void *ud)
+/* A link between names ia and ib (indexes into text) as a link of their objects. */
+static int add_edge(struct res *r, size_t ia, size_t ib, double score)
 {
-    struct res *r = ud;
     size_t a = r->owner[ia], b = r->owner[ib];
     if (a == b) return 0;
     if (a > b) {
@@ -127,6 +129,23 @@ static int edge_cb(size_t ia, size_t ib, double score, void *ud)
     r->edges[r->nedges] = (struct edge){a, b, score, ia, ib, 0, r->nedges};
     r->nedges++;
     return 0;
+}
+
+static int edge_cb(size_t ia, size_t ib, double score, void *ud)
+{
+    struct res *r = ud;
+    return add_edge(r, r->linked[ia], r->linked[ib], score);
+}
+
+static int by_text(const void *x, const void *y, void *ctx)
+{
+    const struct res *text_ctx = ctx;
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    int c = strcmp(text_ctx->text[i], text_ctx->text[j]);
+    if (c) return c;
+    if (text_ctx->owner[i] != text_ctx->owner[j])
+        return text_ctx->owner[i] < text_ctx->owner[j] ? -1 : 1;
+    return i < j ? -1 : i > j;
 }
 
 /* By pair, the best score first (the earliest of equal ones). */
@@ -246,27 +265,42 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
         tl__node_err(n, "resolve: the name transforms cannot be set up");
         goto out;
     }
-    /* a name with no letters cannot be matched: left out, not an error */
-    for (size_t i = 0; i < r.nn && rc != TL_ENOMEM; i++)
-        if (tl_names_prepare(nx, r.text[i], strlen(r.text[i]), &names[i]) == TL_ENOMEM)
-            rc = TL_ENOMEM;
-    tl_names_free(nx);
-    if (rc) goto out;
-    /* names that could not be prepared: swap them out of the list */
-    size_t kept = 0;
+    /*
+     * Each distinct text is prepared and linked once; the objects that share
+     * one are linked to each other at its score against itself (a chain is
+     * enough for clusters).
+     * A name with no letters cannot be matched: left out, not an error.
+     */
+    size_t *ord = tl_calloc(r.nn + 1, sizeof *ord), kept = 0;
+    if (!ord || !(r.linked = tl_calloc(r.nn + 1, sizeof *r.linked))) {
+        tl_free(ord);
+        tl_names_free(nx);
+        rc = TL_ENOMEM;
+        goto out;
+    }
     for (size_t i = 0; i < r.nn; i++)
-        if (names[i]) {
-            tl_name *nm = names[i];
-            char *t = r.text[i];
-            size_t o = r.owner[i];
-            names[i] = names[kept];
-            r.text[i] = r.text[kept];
-            r.owner[i] = r.owner[kept];
-            names[kept] = nm;
-            r.text[kept] = t;
-            r.owner[kept] = o;
-            kept++;
+        ord[i] = i;
+    if (r.nn) qsort_r(ord, r.nn, sizeof *ord, by_text, &r);
+    for (size_t x = 0; x < r.nn && rc != TL_ENOMEM && !r.rc;) {
+        size_t y = x + 1;
+        while (y < r.nn && !strcmp(r.text[ord[y]], r.text[ord[x]]))
+            y++;
+        tl_err pr = tl_names_prepare(nx, r.text[ord[x]], strlen(r.text[ord[x]]), &names[kept]);
+        if (pr == TL_ENOMEM) rc = TL_ENOMEM;
+        if (!names[kept]) {
+            x = y;
+            continue;
         }
+        /* a generic name ("Abu Omar") scores under the threshold even against itself */
+        double self = tl_name_score(names[kept], names[kept]);
+        for (size_t z = x + 1; z < y && self >= threshold; z++)
+            if (add_edge(&r, ord[z - 1], ord[z], self)) break;
+        r.linked[kept++] = ord[x];
+        x = y;
+    }
+    tl_free(ord);
+    tl_names_free(nx);
+    if (rc == TL_ENOMEM || (rc = r.rc)) goto out;
     if ((rc = tl_names_link(names, kept, NULL, 0, threshold, edge_cb, &r)) || (rc = r.rc)) goto out;
     best_per_pair(&r);
     if ((rc = tl_store_resolution_list(n->store, verdict_cb, &v)) || (rc = r.rc)) {
@@ -336,6 +370,7 @@ out:
         tl_free(r.text[i]);
     tl_free(r.text);
     tl_free(r.owner);
+    tl_free(r.linked);
     for (size_t i = 0; i < r.ne; i++) {
         tl_free(r.e[i].id);
         tl_free(r.e[i].type);

@@ -100,7 +100,9 @@ static const char *const migrations[] = {
     "  WITHOUT ROWID;",
     /* 10: the claims fusion took from each holding (fusion.c), one JSON document each */
     "CREATE TABLE claims(holding TEXT NOT NULL, n INTEGER NOT NULL, doc TEXT NOT NULL,"
-    "  PRIMARY KEY(holding, n)) WITHOUT ROWID;",
+    "  PRIMARY KEY(holding, n)) WITHOUT ROWID;"
+    /* fusion asks whether an id a partner uses is one we released to it (and trace, which) */
+    "CREATE INDEX outbox_id ON outbox(id);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
