@@ -27,17 +27,25 @@
 static const char *const resolved_types[] = {"threat-actor", "identity", "intrusion-set",
                                              "campaign"};
 
+#define NAT_MAX 4 /* nationalities of one object */
+/* How far under the threshold a name link still counts when full birth dates agree. */
+#define DOB_RESCUE 0.1
+
 struct entity {
     char *id, *type, *origin;
-    json_t *names; /* its name, then its aliases */
+    json_t *names;        /* its name, then its aliases */
+    char dob[11];         /* x_birth_date: YYYY, YYYY-MM or YYYY-MM-DD; "" if none */
+    char nat[NAT_MAX][8]; /* x_nationality, lower case; "" ends */
 };
 
 struct edge {
     size_t a, b; /* entities, a < b */
     double score;
-    size_t na, nb; /* the names that matched (indexes into the name list) */
-    int verdict;   /* 1: an analyst's "same" */
-    size_t seq;    /* the order names linked in: the first of equal scores is the evidence */
+    size_t na, nb;  /* the names that matched (indexes into the name list) */
+    int verdict;    /* 1: an analyst's "same" */
+    int dob;        /* birth dates: 2 the same day, 1 compatible, 0 unknown, -1 differ */
+    int nat_differ; /* both have nationalities, none in common */
+    size_t seq;     /* the order names linked in: the first of equal scores is the evidence */
 };
 
 struct res {
@@ -65,6 +73,50 @@ static int add_name(struct res *r, const char *s, size_t owner)
     return 0;
 }
 
+/* A birth date as YYYY, YYYY-MM or YYYY-MM-DD (digits in place), else 0. */
+static int dob_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != 4 && n != 7 && n != 10) return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
+    return 1;
+}
+
+/* The facts beside the names: x_birth_date and x_nationality (a code or a list of codes). */
+static void read_attributes(const json_t *o, struct entity *e)
+{
+    const char *dob = json_string_value(json_object_get(o, "x_birth_date"));
+    if (dob && dob_valid(dob)) snprintf(e->dob, sizeof e->dob, "%s", dob);
+    const json_t *nat = json_object_get(o, "x_nationality");
+    size_t k = 0;
+    for (size_t i = 0; k < NAT_MAX && i < (json_is_array(nat) ? json_array_size(nat) : 1); i++) {
+        const char *c = json_string_value(json_is_array(nat) ? json_array_get(nat, i) : nat);
+        if (!c || !*c || strlen(c) >= sizeof e->nat[0]) continue;
+        for (size_t j = 0; c[j]; j++)
+            e->nat[k][j] = (char)(c[j] >= 'A' && c[j] <= 'Z' ? c[j] - 'A' + 'a' : c[j]);
+        k++;
+    }
+}
+
+/* 2 the same full date, 1 compatible at the coarser precision, 0 unknown, -1 different. */
+static int dob_compare(const char *a, const char *b)
+{
+    if (!*a || !*b) return 0;
+    size_t n = strlen(a) < strlen(b) ? strlen(a) : strlen(b);
+    if (strncmp(a, b, n) != 0) return -1;
+    return strlen(a) == 10 && strlen(b) == 10 ? 2 : 1;
+}
+
+static int nationalities_differ(const struct entity *x, const struct entity *y)
+{
+    if (!x->nat[0][0] || !y->nat[0][0]) return 0;
+    for (int i = 0; i < NAT_MAX && x->nat[i][0]; i++)
+        for (int j = 0; j < NAT_MAX && y->nat[j][0]; j++)
+            if (!strcmp(x->nat[i], y->nat[j])) return 0;
+    return 1;
+}
+
 static int entity_cb(const tl_record *rec, void *ud)
 {
     struct res *r = ud;
@@ -84,6 +136,7 @@ static int entity_cb(const tl_record *rec, void *ud)
     e->origin = tl_strdup(rec->origin);
     e->names = json_array();
     if (!e->id || !e->type || !e->origin || !e->names) goto oom_e;
+    read_attributes(o, e);
     r->ne++;
     if (json_array_append_new(e->names, json_string(name)) || add_name(r, name, r->ne - 1))
         goto oom;
@@ -126,7 +179,7 @@ static int add_edge(struct res *r, size_t ia, size_t ib, double score)
         r->rc = TL_ENOMEM;
         return 1;
     }
-    r->edges[r->nedges] = (struct edge){a, b, score, ia, ib, 0, r->nedges};
+    r->edges[r->nedges] = (struct edge){a, b, score, ia, ib, 0, 0, 0, r->nedges};
     r->nedges++;
     return 0;
 }
@@ -142,6 +195,7 @@ static int by_text(const void *x, const void *y, void *ctx)
     const struct res *text_ctx = ctx;
     size_t i = *(const size_t *)x, j = *(const size_t *)y;
     int c = strcmp(text_ctx->text[i], text_ctx->text[j]);
+    if (!c) c = strcmp(text_ctx->e[text_ctx->owner[i]].dob, text_ctx->e[text_ctx->owner[j]].dob);
     if (c) return c;
     if (text_ctx->owner[i] != text_ctx->owner[j])
         return text_ctx->owner[i] < text_ctx->owner[j] ? -1 : 1;
@@ -211,7 +265,7 @@ static int verdict_cb(const char *a, const char *b, const char *verdict, int64_t
     }
     if (!strcmp(verdict, "same")) {
         if (tl__grow((void **)&r->edges, &r->nedges, &r->capedges, sizeof *r->edges)) goto oom;
-        r->edges[r->nedges] = (struct edge){ia, ib, 1.0, 0, 0, 1, r->nedges};
+        r->edges[r->nedges] = (struct edge){ia, ib, 1.0, 0, 0, 1, 0, 0, r->nedges};
         r->nedges++;
     } else {
         if (tl__grow((void **)&v->apart, &v->napart, &v->capapart, sizeof *v->apart)) goto oom;
@@ -226,8 +280,26 @@ oom:
 
 static json_t *member_json(const struct entity *e)
 {
-    return json_pack("{s:s, s:s, s:s, s:O, s:O}", "id", e->id, "type", e->type, "origin", e->origin,
-                     "name", json_array_get(e->names, 0), "names", e->names);
+    json_t *m = json_pack("{s:s, s:s, s:s, s:O, s:O}", "id", e->id, "type", e->type, "origin",
+                          e->origin, "name", json_array_get(e->names, 0), "names", e->names);
+    if (m && e->dob[0]) json_object_set_new(m, "birth_date", json_string(e->dob));
+    if (m && e->nat[0][0]) {
+        json_t *nat = json_array();
+        for (int i = 0; i < NAT_MAX && e->nat[i][0]; i++)
+            json_array_append_new(nat, json_string(e->nat[i]));
+        json_object_set_new(m, "nationality", nat);
+    }
+    return m;
+}
+
+/* Why a name link was taken: the names, and the facts beside them. */
+static const char *link_why(const struct edge *g)
+{
+    if (g->verdict) return "an analyst called them the same";
+    if (g->dob > 0)
+        return g->nat_differ ? "names and birth date; nationalities differ"
+                             : "names and birth date";
+    return g->nat_differ ? "names; nationalities differ" : "names";
 }
 
 static json_t *link_json(const struct res *r, const struct edge *g, const char *why)
@@ -248,7 +320,8 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
     r.n = n;
     struct verdicts v = {&r, NULL, 0, 0, NULL};
     tl_name **names = NULL;
-    size_t *parent = NULL, *count = NULL, *used = NULL, nused = 0;
+    size_t *parent = NULL, *count = NULL, *used = NULL, nused = 0, ndob_apart = 0;
+    struct edge *dob_apart = NULL;
     json_t *res = NULL;
     tl_filter f = TL_FILTER_INIT;
     for (size_t i = 0; i < sizeof resolved_types / sizeof *resolved_types; i++)
@@ -266,9 +339,9 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
         goto out;
     }
     /*
-     * Each distinct text is prepared and linked once; the objects that share
-     * one are linked to each other at its score against itself (a chain is
-     * enough for clusters).
+     * Each distinct text (of objects with one birth date) is prepared and
+     * linked once; the objects that share it are linked to each other at its
+     * score against itself (a chain is enough for clusters).
      * A name with no letters cannot be matched: left out, not an error.
      */
     size_t *ord = tl_calloc(r.nn + 1, sizeof *ord), kept = 0;
@@ -283,7 +356,8 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
     if (r.nn) qsort_r(ord, r.nn, sizeof *ord, by_text, &r);
     for (size_t x = 0; x < r.nn && rc != TL_ENOMEM && !r.rc;) {
         size_t y = x + 1;
-        while (y < r.nn && !strcmp(r.text[ord[y]], r.text[ord[x]]))
+        while (y < r.nn && !strcmp(r.text[ord[y]], r.text[ord[x]]) &&
+               !strcmp(r.e[r.owner[ord[y]]].dob, r.e[r.owner[ord[x]]].dob))
             y++;
         tl_err pr = tl_names_prepare(nx, r.text[ord[x]], strlen(r.text[ord[x]]), &names[kept]);
         if (pr == TL_ENOMEM) rc = TL_ENOMEM;
@@ -301,8 +375,28 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
     tl_free(ord);
     tl_names_free(nx);
     if (rc == TL_ENOMEM || (rc = r.rc)) goto out;
-    if ((rc = tl_names_link(names, kept, NULL, 0, threshold, edge_cb, &r)) || (rc = r.rc)) goto out;
+    double floor = threshold - DOB_RESCUE > 0.5 ? threshold - DOB_RESCUE : 0.5;
+    if ((rc = tl_names_link(names, kept, NULL, 0, floor, edge_cb, &r)) || (rc = r.rc)) goto out;
     best_per_pair(&r);
+    /*
+     * The facts beside the names: birth dates that differ keep two objects
+     * apart (listed); full birth dates that agree carry a name link up to
+     * DOB_RESCUE under the threshold; differing nationalities are noted.
+     */
+    rc = TL_ENOMEM;
+    size_t m = 0;
+    if (!(dob_apart = tl_calloc(r.nedges + 1, sizeof *dob_apart))) goto out;
+    for (size_t k = 0; k < r.nedges; k++) {
+        struct edge g = r.edges[k];
+        g.dob = dob_compare(r.e[g.a].dob, r.e[g.b].dob);
+        g.nat_differ = nationalities_differ(&r.e[g.a], &r.e[g.b]);
+        if (g.score < threshold && g.dob != 2) continue;
+        if (g.dob < 0)
+            dob_apart[ndob_apart++] = g;
+        else
+            r.edges[m++] = g;
+    }
+    r.nedges = m;
     if ((rc = tl_store_resolution_list(n->store, verdict_cb, &v)) || (rc = r.rc)) {
         if (rc != TL_ENOMEM) tl__node_err(n, "resolve: %s", tl_store_errmsg(n->store));
         goto out;
@@ -318,6 +412,12 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
     for (size_t i = 0; i < r.ne; i++)
         parent[i] = i;
     json_t *apart = json_object_get(res, "kept_apart");
+    for (size_t k = 0; k < ndob_apart; k++) {
+        char why[80];
+        snprintf(why, sizeof why, "birth dates differ: %s and %s", r.e[dob_apart[k].a].dob,
+                 r.e[dob_apart[k].b].dob);
+        if (json_array_append_new(apart, link_json(&r, &dob_apart[k], why))) goto out;
+    }
     for (size_t k = 0; k < r.nedges; k++) {
         struct edge *g = &r.edges[k];
         size_t ra = tl__uf_find(parent, g->a), rb = tl__uf_find(parent, g->b);
@@ -327,9 +427,16 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
             size_t x = tl__uf_find(parent, v.apart[s][0]), y = tl__uf_find(parent, v.apart[s][1]);
             blocked = (x == ra && y == rb) || (x == rb && y == ra);
         }
+        for (size_t s = 0; s < ndob_apart && !blocked; s++) {
+            size_t x = tl__uf_find(parent, dob_apart[s].a), y = tl__uf_find(parent, dob_apart[s].b);
+            blocked = 2 * ((x == ra && y == rb) || (x == rb && y == ra));
+        }
         if (blocked) {
             if (json_array_append_new(
-                    apart, link_json(&r, g, "an analyst called two of these objects different")))
+                    apart,
+                    link_json(&r, g,
+                              blocked == 2 ? "two of these objects have different birth dates"
+                                           : "an analyst called two of these objects different")))
                 goto out;
             continue;
         }
@@ -351,9 +458,7 @@ tl_err tl_node_resolve(tl_node *n, double threshold, json_t **out)
         for (size_t k = 0; k < nused; k++) {
             const struct edge *g = &r.edges[used[k]];
             if (tl__uf_find(parent, g->a) == i &&
-                json_array_append_new(
-                    json_object_get(c, "links"),
-                    link_json(&r, g, g->verdict ? "an analyst called them the same" : "names")))
+                json_array_append_new(json_object_get(c, "links"), link_json(&r, g, link_why(g))))
                 goto out;
         }
     }
@@ -371,6 +476,7 @@ out:
     tl_free(r.text);
     tl_free(r.owner);
     tl_free(r.linked);
+    tl_free(dob_apart);
     for (size_t i = 0; i < r.ne; i++) {
         tl_free(r.e[i].id);
         tl_free(r.e[i].type);

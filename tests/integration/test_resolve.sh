@@ -69,4 +69,51 @@ run resolve --same "$TA1" "$TA2" --json
 expect_status 2 "a verdict with --json"
 run resolve --threshold 2
 expect_status 2 "a threshold above 1"
+
+# the facts beside the names (x_birth_date, x_nationality): a namesake born
+# in another year is kept apart; a full birth date that agrees carries a
+# spelling a little under the threshold (not a spelling with no birth date);
+# nationalities that differ are noted
+export TEARLINE_HOME="$TMP/facts"
+"$TEARLINE" init --name usa >/dev/null || exit 1
+python3 - "$TMP/facts.json" <<'PY'
+import json, sys
+def ta(n, name, **kw):
+    o = {"type": "threat-actor", "spec_version": "2.1", "id": "threat-actor--%08d-0000-4000-8000-000000000000" % n,
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "name": name}
+    o.update(kw)
+    return o
+json.dump({"type": "bundle", "id": "bundle--0b3e6b0e-8d4c-4d7a-9a51-8f0e2c1d4a09", "objects": [
+    ta(1, "Akhmed Chatayev", x_birth_date="1980-07-14", x_nationality="RU"),
+    ta(2, "Ахмед Чатаев", x_birth_date="1980-07-14", x_nationality=["ge"]),
+    ta(3, "Akhmed Chatayev", x_birth_date="1975"),
+    ta(4, "Akhmed Chataieff", x_birth_date="1980-07-14"),
+    ta(5, "Akhmed Chataieff")]}, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+"$TEARLINE" ingest "$TMP/facts.json" >/dev/null || fail "ingest facts"
+run names match "Akhmed Chatayev" "Akhmed Chataieff"
+python3 -c 'import sys; s=float(open(sys.argv[1]).readline()); assert 0.78 <= s < 0.88, s' "$TMP/out" \
+    && pass || fail "the rescued pair scores under the threshold: $(head -1 "$TMP/out")"
+run resolve --json
+expect_status 0 "resolve with facts"
+python3 - "$TMP/out" <<'PY' && pass || fail "facts: $(cat "$TMP/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+ids = lambda *n: ["threat-actor--%08d-0000-4000-8000-000000000000" % k for k in n]
+clusters = [[m["id"] for m in c["members"]] for c in r["clusters"]]
+assert clusters == [ids(1, 2, 4, 5)], clusters
+links = {tuple(sorted((l["a"], l["b"]))): l for l in r["clusters"][0]["links"]}
+a, b, d, e = ids(1, 2, 4, 5)
+assert links[(a, b)]["why"] == "names and birth date; nationalities differ", links
+# the namesake with no birth date joins by its identical name, not by a rescue
+assert links[tuple(sorted((d, e)))]["why"] == "names" and links[tuple(sorted((d, e)))]["score"] >= r["threshold"], links
+rescued = [l for l in links.values() if d in (l["a"], l["b"]) and e not in (l["a"], l["b"])]
+assert len(rescued) == 1 and rescued[0]["score"] < r["threshold"] and rescued[0]["why"] == "names and birth date", rescued
+apart = {tuple(sorted((k["a"], k["b"]))): k["why"] for k in r["kept_apart"]}
+c = ids(3)[0]
+assert apart[(a, c)] == "birth dates differ: 1980-07-14 and 1975", apart
+assert apart[tuple(sorted((b, c)))] == "birth dates differ: 1980-07-14 and 1975", apart
+m = {x["id"]: x for x in r["clusters"][0]["members"]}
+assert m[a]["birth_date"] == "1980-07-14" and m[a]["nationality"] == ["ru"], m[a]
+PY
 finish
