@@ -84,6 +84,13 @@ TL_API tl_err tl_graph_brokerage(const tl_graph *g, const size_t *group, tl_brok
  */
 TL_API tl_err tl_graph_path(const tl_graph *g, size_t from, size_t to, size_t *path, size_t *len);
 
+/*
+ * A drawing's layout (Fruchterman and Reingold 1991) of the undirected
+ * view: x and y (OUT, n each) in [0, 1], deterministic (vertices start on a
+ * circle in order). iterations 0: 300.
+ */
+TL_API tl_err tl_graph_layout(const tl_graph *g, unsigned iterations, double *x, double *y);
+
 /* Neighbours of v in the undirected view: *deg (OUT) of them at *adj (OUT, owned by g). */
 TL_API void tl_graph_neighbours(const tl_graph *g, size_t v, const unsigned **adj, size_t *deg);
 

@@ -42,6 +42,7 @@ int cmd_fuse(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
 int cmd_contradictions(int argc, char **argv);
 int cmd_partners(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /* The exit code for err: 2 for bad input or usage, 1 otherwise. */
 int cli_exit_code(tl_err err);
@@ -85,6 +86,10 @@ int cli_time_opt(const char *cmd, const char *opt, const char *arg, int64_t *us)
  * 'ARG' is not a number ...".
  */
 int cli_threshold_opt(const char *cmd, const char *arg, int zero_ok, double *out);
+
+/* The string at o[k] ("" if none) and the number at o[k] (0 if none), for printing results. */
+const char *cli_str(const json_t *o, const char *k);
+double cli_num(const json_t *o, const char *k);
 
 /* Prints v as one line of RFC 8785 JSON, or (pretty) indented; nothing if v is NULL. */
 void cli_print_json(const json_t *v, int pretty);

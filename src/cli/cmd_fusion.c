@@ -89,54 +89,44 @@ static int parse(int argc, char **argv, const char *help, int nargs, int rebuild
     return 0;
 }
 
-static const char *str(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static double num(const json_t *o, const char *k)
-{
-    return json_number_value(json_object_get(o, k));
-}
-
 static void print_opinion(const json_t *op)
 {
-    printf("b %.3f  d %.3f  u %.3f  (P %.3f)", num(op, "b"), num(op, "d"), num(op, "u"),
-           num(op, "p"));
+    printf("b %.3f  d %.3f  u %.3f  (P %.3f)", cli_num(op, "b"), cli_num(op, "d"), cli_num(op, "u"),
+           cli_num(op, "p"));
 }
 
 static const char *name_of(const json_t *key)
 {
     if (!json_is_object(key)) return "";
-    const char *n = str(key, "name");
-    return *n ? n : str(key, "id");
+    const char *n = cli_str(key, "name");
+    return *n ? n : cli_str(key, "id");
 }
 
 /* "subject predicate object" (no object for a claim without one). */
 static void print_claim(const json_t *c)
 {
     const char *o = name_of(json_object_get(c, "object"));
-    printf("%s %s%s%s", name_of(json_object_get(c, "subject")), str(c, "predicate"), *o ? " " : "",
-           o);
+    printf("%s %s%s%s", name_of(json_object_get(c, "subject")), cli_str(c, "predicate"),
+           *o ? " " : "", o);
 }
 
 static void print_report(const json_t *c, const char *indent)
 {
-    const char *to = str(c, "to"), *from = str(c, "from");
+    const char *to = cli_str(c, "to"), *from = cli_str(c, "from");
     int span = *to && strcmp(to, from) != 0;
-    printf("%s%s  %s  %s%lld  %s%s%s", indent, str(c, "holding"), str(c, "origin"),
-           str(c, "reliability"), (long long)json_integer_value(json_object_get(c, "credibility")),
-           from, span ? " to " : "", span ? to : "");
-    if (json_object_get(c, "outcome")) printf("  %s", str(c, "outcome"));
+    printf("%s%s  %s  %s%lld  %s%s%s", indent, cli_str(c, "holding"), cli_str(c, "origin"),
+           cli_str(c, "reliability"),
+           (long long)json_integer_value(json_object_get(c, "credibility")), from,
+           span ? " to " : "", span ? to : "");
+    if (json_object_get(c, "outcome")) printf("  %s", cli_str(c, "outcome"));
     if (json_object_get(c, "echo_of"))
-        printf("  echo of %s (%s)", str(c, "echo_of"), str(c, "echo_why"));
+        printf("  echo of %s (%s)", cli_str(c, "echo_of"), cli_str(c, "echo_why"));
     printf("\n");
 }
 
 static void print_contradiction(const json_t *ct)
 {
-    printf("%s: %s\n", str(ct, "kind"), name_of(json_object_get(ct, "subject")));
+    printf("%s: %s\n", cli_str(ct, "kind"), name_of(json_object_get(ct, "subject")));
     size_t i, k;
     json_t *side, *e;
     json_array_foreach(json_object_get(ct, "sides"), i, side)
@@ -152,8 +142,8 @@ static void print_contradiction(const json_t *ct)
 
 static void print_framing(const json_t *fr)
 {
-    printf("framing: %s characterizes %s as", str(fr, "partner"),
-           str(json_object_get(fr, "entity"), "name"));
+    printf("framing: %s characterizes %s as", cli_str(fr, "partner"),
+           cli_str(json_object_get(fr, "entity"), "name"));
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(fr, "only_partner"), i, t)
@@ -173,13 +163,13 @@ static void print_framing(const json_t *fr)
 static void print_assessment(const json_t *res)
 {
     const json_t *ent = json_object_get(res, "entity");
-    printf("%s  %s\n", str(ent, "name"), str(ent, "id"));
+    printf("%s  %s\n", cli_str(ent, "name"), cli_str(ent, "id"));
     size_t i, k, r;
     json_t *m, *c, *s, *e;
     json_array_foreach(json_object_get(ent, "members"), i, m)
     {
-        const char *o = str(m, "origin");
-        printf("  known as %s  %s  (%s)\n", str(m, "name"), str(m, "id"), *o ? o : "ours");
+        const char *o = cli_str(m, "origin");
+        printf("  known as %s  %s  (%s)\n", cli_str(m, "name"), cli_str(m, "id"), *o ? o : "ours");
     }
     json_array_foreach(json_object_get(res, "claims"), i, c)
     {
@@ -192,7 +182,7 @@ static void print_assessment(const json_t *res)
                json_is_true(json_object_get(c, "corroborated")) ? ", corroborated" : "");
         json_array_foreach(json_object_get(c, "sources"), k, s)
         {
-            printf("  source %s\n", str(s, "root"));
+            printf("  source %s\n", cli_str(s, "root"));
             json_array_foreach(json_object_get(s, "reports"), r, e) print_report(e, "    ");
         }
         json_array_foreach(json_object_get(c, "echoes"), k, e)
@@ -222,18 +212,18 @@ static void print_partners(const json_t *res)
     {
         printf("%s: %lld claims (%lld echoes of ours), %lld confirmed, %lld refuted; "
                "r %.3f s %.3f E %.3f; trust ",
-               str(p, "partner"), (long long)json_integer_value(json_object_get(p, "claims")),
+               cli_str(p, "partner"), (long long)json_integer_value(json_object_get(p, "claims")),
                (long long)json_integer_value(json_object_get(p, "echoes")),
                (long long)json_integer_value(json_object_get(p, "confirmed")),
-               (long long)json_integer_value(json_object_get(p, "refuted")), num(p, "r"),
-               num(p, "s"), num(p, "expected"));
+               (long long)json_integer_value(json_object_get(p, "refuted")), cli_num(p, "r"),
+               cli_num(p, "s"), cli_num(p, "expected"));
         print_opinion(json_object_get(p, "trust"));
         printf("\n");
         json_array_foreach(json_object_get(p, "topics"), k, t)
         {
-            printf("  topic %s: %lld outcomes, E %.3f\n", str(t, "topic"),
+            printf("  topic %s: %lld outcomes, E %.3f\n", cli_str(t, "topic"),
                    (long long)json_integer_value(json_object_get(t, "outcomes")),
-                   num(t, "expected"));
+                   cli_num(t, "expected"));
         }
     }
     json_array_foreach(json_object_get(res, "framing"), i, t) print_framing(t);

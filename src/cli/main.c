@@ -37,6 +37,7 @@ static const struct {
     {"assess", cmd_assess, "what the claims say of one person or group: fused, with sources"},
     {"contradictions", cmd_contradictions, "list contradictions among claims, evidence each side"},
     {"partners", cmd_partners, "partners' trust and calibration; framing that diverges"},
+    {"graph", cmd_graph, "link analysis: brokers, evidence paths, communities, export, drawing"},
 };
 
 static void usage(FILE *out)
@@ -301,4 +302,15 @@ int cli_filter_parse(int argc, char **argv, const char *cmd, const char *help, c
     }
     if (code >= 0) cli_filter_free(cf);
     return code;
+}
+
+const char *cli_str(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+double cli_num(const json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
 }

@@ -15,6 +15,7 @@
 #include "tearline/fusion.h"
 
 #include "buf.h"
+#include "fusion_int.h"
 #include "jcs.h"
 #include "node_int.h"
 #include "text.h"
@@ -42,6 +43,7 @@
 #define PLACE_NEAR_KM 25.0
 #define PLACE_APART_KM 100.0
 #define PLACES_PAIRWISE_MAX 5000 /* beyond this, places group by name only */
+#define COOCCUR_MAX 16           /* persons, groups and places of one report paired */
 
 /* ---- small helpers ---- */
 
@@ -560,6 +562,16 @@ static int append(json_t *docs, json_t *d)
     return !d || json_array_append_new(docs, d);
 }
 
+/* Persons, groups and places: what a report names together makes a tie. */
+static int cooccur_type(const char *ref)
+{
+    static const char *const types[] = {"threat-actor--", "identity--", "intrusion-set--",
+                                        "campaign--",     "location--", NULL};
+    for (const char *const *t = types; *t; t++)
+        if (!strncmp(ref, *t, strlen(*t))) return 1;
+    return 0;
+}
+
 /* The claim documents of one holding (docs, OUT). */
 static tl_err take_claims(struct fuser *fx, const json_t *o, const char *id, const char *type,
                           const char *origin, json_t *docs)
@@ -644,13 +656,36 @@ static tl_err take_claims(struct fuser *fx, const json_t *o, const char *id, con
             dead |= s && str_in(s, dead_labels);
         }
         if (dead) bad |= append(docs, claim_doc(&c, id, "dead", "", NOTIME, NOTIME));
-    } else if (is_container && c.echo) {
-        json_t *d = json_pack("{s:s, s:s, s:O, s:s, s:s, s:s}", "kind", "container", "origin",
-                              origin, "refs", json_object_get(o, "object_refs"), "echo_of",
-                              e.original, "echo_why", e.why, "root", e.root);
-        if (d && !json_is_array(json_object_get(d, "refs")))
-            json_object_set_new(d, "refs", json_array());
-        bad |= append(docs, d);
+    } else if (is_container) {
+        if (c.echo) {
+            json_t *d = json_pack("{s:s, s:s, s:O, s:s, s:s, s:s}", "kind", "container", "origin",
+                                  origin, "refs", json_object_get(o, "object_refs"), "echo_of",
+                                  e.original, "echo_why", e.why, "root", e.root);
+            if (d && !json_is_array(json_object_get(d, "refs")))
+                json_object_set_new(d, "refs", json_array());
+            bad |= append(docs, d);
+        }
+        /* the persons, groups and places a report names together */
+        const char *with[COOCCUR_MAX];
+        char mapped[COOCCUR_MAX][128];
+        size_t nw = 0;
+        int64_t when = ts_of(o, "published");
+        json_array_foreach(json_object_get(o, "object_refs"), i, v)
+        {
+            const char *ref = json_string_value(v);
+            if (!ref || nw >= COOCCUR_MAX || !cooccur_type(ref)) continue;
+            ref = our_original(fx, origin, ref, mapped[nw], sizeof mapped[nw]);
+            int dup = 0;
+            for (size_t k = 0; k < nw; k++)
+                dup |= !strcmp(with[k], ref);
+            if (!dup) with[nw++] = ref;
+        }
+        for (size_t x = 0; x < nw; x++)
+            for (size_t y = x + 1; y < nw; y++) {
+                int lo = strcmp(with[x], with[y]) < 0;
+                bad |= append(docs, claim_doc(&c, lo ? with[x] : with[y], "co-occurs-with",
+                                              lo ? with[y] : with[x], when, when));
+            }
     }
     json_decref(topics);
     return bad ? TL_ENOMEM : TL_OK;
@@ -830,72 +865,6 @@ tl_err tl_node_fuse(tl_node *n, int rebuild, tl_fuse_stats *stats)
 }
 
 /* ---- the picture: claims against the entities and places known now ---- */
-
-enum { K_OTHER, K_ENTITY, K_PLACE };
-
-struct key {
-    char *id, *name;
-    int kind, person;
-    int coords, country_only;
-    double lat, lon;
-    char *country;
-};
-
-struct claim {
-    json_t *doc;
-    const char *holding, *origin, *subject, *predicate, *object, *root, *echo_of, *echo_why;
-    char rel;
-    int cred;
-    int64_t from, to, reported;
-    const json_t *topics;
-    size_t sk, ok, group;
-    char *key;
-    tl_opinion raw, op, trust;
-    int outcome; /* 1 confirmed, -1 refuted by our own reporting */
-    int64_t outcome_t;
-};
-
-struct group {
-    size_t start, end; /* in order[] */
-    tl_opinion op;
-    size_t roots, asserting;
-};
-
-struct topic_rep {
-    char *topic;
-    tl_reputation rep;
-    uint64_t outcomes;
-};
-
-struct partner {
-    char *code;
-    tl_reputation all;
-    struct topic_rep *t;
-    size_t nt;
-    uint64_t claims, echoes, confirmed, refuted;
-};
-
-struct picture {
-    tl_node *n;
-    struct claim *c;
-    size_t nc, capc;
-    struct key *k;
-    size_t nk, capk;
-    json_t *keyidx;     /* key id -> index */
-    json_t *entity_of;  /* holding id -> the id its entity is known by */
-    json_t *entities;   /* that id -> {"name", "person", "members": [...]} */
-    json_t *ent_rows;   /* holding -> its entity document */
-    json_t *containers; /* partner containers that echo ours */
-    json_t *place_of;   /* location id -> the id its place is known by */
-    json_t *places;     /* that id -> {name, country, lat, lon, country_only} */
-    size_t *order;      /* claims by key, root, holding */
-    struct group *g;
-    size_t ng;
-    json_t *contra; /* "kind|a|b" -> {kind, subject, sides: [[claim...], [claim...]]} */
-    struct partner *p;
-    size_t np;
-    int oom;
-};
 
 static int64_t int_of(const json_t *d, const char *k)
 {
@@ -1419,7 +1388,7 @@ static tl_err calibrate(struct picture *p)
         const struct group *gr = &p->g[g];
         for (size_t x = gr->start; x < gr->end; x++) {
             struct claim *c = &p->c[p->order[x]];
-            if (!*c->origin || c->echo_of) continue;
+            if (!*c->origin || c->echo_of || !strcmp(c->predicate, "co-occurs-with")) continue;
             for (size_t y = gr->start; y < gr->end; y++) {
                 const struct claim *o = &p->c[p->order[y]];
                 if (*o->origin || o->echo_of || !strcmp(o->root, c->root)) continue;
@@ -1542,7 +1511,7 @@ static tl_err fuse_groups(struct picture *p)
     return TL_OK;
 }
 
-static void picture_free(struct picture *p)
+void tl__picture_free(struct picture *p)
 {
     for (size_t i = 0; i < p->nc; i++) {
         json_decref(p->c[i].doc);
@@ -1604,7 +1573,7 @@ static void container_echoes(struct picture *p)
     json_decref(refs);
 }
 
-static tl_err picture_build(tl_node *n, struct picture *p)
+tl_err tl__picture_build(tl_node *n, struct picture *p)
 {
     memset(p, 0, sizeof *p);
     p->n = n;
@@ -1653,7 +1622,7 @@ static tl_err picture_build(tl_node *n, struct picture *p)
     return TL_OK;
 out:
     if (rc == TL_ENOMEM && !n->errmsg[0]) tl__node_err(n, "out of memory");
-    picture_free(p);
+    tl__picture_free(p);
     memset(p, 0, sizeof *p);
     return rc;
 }
@@ -1665,7 +1634,7 @@ static double r6(double x)
     return round(x * 1e6) / 1e6;
 }
 
-static json_t *op_json(tl_opinion o)
+json_t *tl__opinion_json(tl_opinion o)
 {
     return json_pack("{s:f, s:f, s:f, s:f, s:f}", "b", r6(o.b), "d", r6(o.d), "u", r6(o.u), "a",
                      r6(o.a), "p", r6(tl_opinion_projected(o)));
@@ -1679,7 +1648,7 @@ static json_t *time_json(int64_t us)
     return json_string(t);
 }
 
-static json_t *key_json(const struct picture *p, size_t k)
+json_t *tl__key_json(const struct picture *p, size_t k)
 {
     const struct key *x = &p->k[k];
     if (!*x->id) return json_null();
@@ -1689,16 +1658,16 @@ static json_t *key_json(const struct picture *p, size_t k)
                                           : "object");
 }
 
-static json_t *claim_json(const struct claim *c)
+json_t *tl__claim_json(const struct claim *c)
 {
     char rel[2] = {c->rel, 0};
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o}", "holding", c->holding,
                           "origin", *c->origin ? c->origin : "own", "root", c->root, "reliability",
                           rel, "credibility", c->cred, "from", time_json(c->from), "to",
-                          time_json(c->to), "opinion", op_json(c->raw));
+                          time_json(c->to), "opinion", tl__opinion_json(c->raw));
     if (j && *c->origin) {
-        json_object_set_new(j, "trust", op_json(c->trust));
-        json_object_set_new(j, "weighed", op_json(c->op));
+        json_object_set_new(j, "trust", tl__opinion_json(c->trust));
+        json_object_set_new(j, "weighed", tl__opinion_json(c->op));
         if (c->outcome)
             json_object_set_new(j, "outcome",
                                 json_string(c->outcome > 0 ? "confirmed" : "refuted"));
@@ -1715,10 +1684,10 @@ static json_t *group_json(const struct picture *p, size_t g)
     const struct group *gr = &p->g[g];
     const struct claim *c0 = &p->c[p->order[gr->start]];
     json_t *j =
-        json_pack("{s:o, s:s, s:o, s:o, s:I, s:b, s:[], s:[]}", "subject", key_json(p, c0->sk),
-                  "predicate", c0->predicate, "object", key_json(p, c0->ok), "opinion",
-                  op_json(gr->op), "independent_sources", (json_int_t)gr->roots, "corroborated",
-                  gr->asserting >= 2, "sources", "echoes");
+        json_pack("{s:o, s:s, s:o, s:o, s:I, s:b, s:[], s:[]}", "subject", tl__key_json(p, c0->sk),
+                  "predicate", c0->predicate, "object", tl__key_json(p, c0->ok), "opinion",
+                  tl__opinion_json(gr->op), "independent_sources", (json_int_t)gr->roots,
+                  "corroborated", gr->asserting >= 2, "sources", "echoes");
     if (!j) return NULL;
     json_t *sources = json_object_get(j, "sources"), *echoes = json_object_get(j, "echoes");
     json_t *cur = NULL;
@@ -1726,7 +1695,7 @@ static json_t *group_json(const struct picture *p, size_t g)
     for (size_t x = gr->start; x < gr->end; x++) {
         const struct claim *c = &p->c[p->order[x]];
         if (c->echo_of) {
-            json_array_append_new(echoes, claim_json(c));
+            json_array_append_new(echoes, tl__claim_json(c));
             continue;
         }
         if (!root || strcmp(root, c->root) != 0) {
@@ -1734,31 +1703,31 @@ static json_t *group_json(const struct picture *p, size_t g)
             json_array_append_new(sources, cur);
             root = c->root;
         }
-        json_array_append_new(json_object_get(cur, "reports"), claim_json(c));
+        json_array_append_new(json_object_get(cur, "reports"), tl__claim_json(c));
     }
     return j;
 }
 
 static json_t *contradiction_json(const struct picture *p, const json_t *ct)
 {
-    json_t *j =
-        json_pack("{s:O, s:o, s:[]}", "kind", json_object_get(ct, "kind"), "subject",
-                  key_json(p, (size_t)json_integer_value(json_object_get(ct, "subject"))), "sides");
+    json_t *j = json_pack(
+        "{s:O, s:o, s:[]}", "kind", json_object_get(ct, "kind"), "subject",
+        tl__key_json(p, (size_t)json_integer_value(json_object_get(ct, "subject"))), "sides");
     if (!j) return NULL;
     static const char *const sk[2] = {"a", "b"}, *const gk[2] = {"ga", "gb"};
     for (int s = 0; s < 2; s++) {
         const struct group *gr = &p->g[json_integer_value(json_object_get(ct, gk[s]))];
         const struct claim *c0 = &p->c[p->order[gr->start]];
-        json_t *side = json_pack("{s:o, s:s, s:o, s:o, s:[]}", "subject", key_json(p, c0->sk),
-                                 "predicate", c0->predicate, "object", key_json(p, c0->ok),
-                                 "opinion", op_json(gr->op), "evidence");
+        json_t *side = json_pack("{s:o, s:s, s:o, s:o, s:[]}", "subject", tl__key_json(p, c0->sk),
+                                 "predicate", c0->predicate, "object", tl__key_json(p, c0->ok),
+                                 "opinion", tl__opinion_json(gr->op), "evidence");
         size_t i;
         json_t *v;
         json_array_foreach(json_object_get(ct, sk[s]), i, v)
         {
             if (side)
                 json_array_append_new(json_object_get(side, "evidence"),
-                                      claim_json(&p->c[json_integer_value(v)]));
+                                      tl__claim_json(&p->c[json_integer_value(v)]));
         }
         json_array_append_new(json_object_get(j, "sides"), side);
     }
@@ -1890,14 +1859,15 @@ static json_t *partners_json(const struct picture *p)
                 json_pack("{s:s, s:I, s:f, s:f, s:f, s:o}", "topic", q->t[t].topic, "outcomes",
                           (json_int_t)q->t[t].outcomes, "r", r6(q->t[t].rep.r), "s",
                           r6(q->t[t].rep.s), "expected", r6(tl_reputation_expected(q->t[t].rep)),
-                          "trust", op_json(tl_reputation_opinion(q->t[t].rep, 0.5))));
+                          "trust", tl__opinion_json(tl_reputation_opinion(q->t[t].rep, 0.5))));
         json_array_append_new(
-            list, json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:o, s:o}", "partner",
-                            q->code, "claims", (json_int_t)q->claims, "echoes",
-                            (json_int_t)q->echoes, "confirmed", (json_int_t)q->confirmed, "refuted",
-                            (json_int_t)q->refuted, "r", r6(q->all.r), "s", r6(q->all.s),
-                            "expected", r6(tl_reputation_expected(q->all)), "trust",
-                            op_json(tl_reputation_opinion(q->all, 0.5)), "topics", topics));
+            list,
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:o, s:o}", "partner", q->code,
+                      "claims", (json_int_t)q->claims, "echoes", (json_int_t)q->echoes, "confirmed",
+                      (json_int_t)q->confirmed, "refuted", (json_int_t)q->refuted, "r",
+                      r6(q->all.r), "s", r6(q->all.s), "expected",
+                      r6(tl_reputation_expected(q->all)), "trust",
+                      tl__opinion_json(tl_reputation_opinion(q->all, 0.5)), "topics", topics));
     }
     return list;
 }
@@ -1906,10 +1876,10 @@ tl_err tl_node_contradictions(tl_node *n, json_t **out)
 {
     *out = NULL;
     struct picture p;
-    tl_err rc = picture_build(n, &p);
+    tl_err rc = tl__picture_build(n, &p);
     if (rc) return rc;
     *out = json_pack("{s:o}", "contradictions", contradictions_json(&p, (size_t)-1));
-    picture_free(&p);
+    tl__picture_free(&p);
     if (!*out) {
         tl__node_err(n, "out of memory");
         return TL_ENOMEM;
@@ -1921,11 +1891,11 @@ tl_err tl_node_partners(tl_node *n, json_t **out)
 {
     *out = NULL;
     struct picture p;
-    tl_err rc = picture_build(n, &p);
+    tl_err rc = tl__picture_build(n, &p);
     if (rc) return rc;
     *out = json_pack("{s:o, s:f, s:o}", "partners", partners_json(&p), "forgetting",
                      TL_FUSION_FORGET, "framing", framing_json(&p, NULL));
-    picture_free(&p);
+    tl__picture_free(&p);
     if (!*out) {
         tl__node_err(n, "out of memory");
         return TL_ENOMEM;
@@ -1934,7 +1904,7 @@ tl_err tl_node_partners(tl_node *n, json_t **out)
 }
 
 /* The entity named by id (of any member) or by name (the best match at the threshold). */
-static const char *entity_named(struct picture *p, const char *what)
+const char *tl__picture_entity(struct picture *p, const char *what)
 {
     const char *rep = json_string_value(json_object_get(p->entity_of, what));
     if (rep) return rep;
@@ -1968,12 +1938,12 @@ tl_err tl_node_assess(tl_node *n, const char *entity, json_t **out)
 {
     *out = NULL;
     struct picture p;
-    tl_err rc = picture_build(n, &p);
+    tl_err rc = tl__picture_build(n, &p);
     if (rc) return rc;
-    const char *rep = entity ? entity_named(&p, entity) : NULL;
+    const char *rep = entity ? tl__picture_entity(&p, entity) : NULL;
     if (!rep) {
         tl__node_err(n, "no person or group held is '%s' (by id or name)", entity ? entity : "");
-        picture_free(&p);
+        tl__picture_free(&p);
         return TL_ENOTFOUND;
     }
     const json_t *ent = json_object_get(p.entities, rep);
@@ -1988,7 +1958,7 @@ tl_err tl_node_assess(tl_node *n, const char *entity, json_t **out)
     *out = json_pack("{s:{s:s, s:O, s:O}, s:o, s:o, s:o}", "entity", "id", rep, "name",
                      json_object_get(ent, "name"), "members", json_object_get(ent, "members"),
                      "claims", claims, "contradictions", contra, "framing", framing_json(&p, rep));
-    picture_free(&p);
+    tl__picture_free(&p);
     if (!*out) {
         tl__node_err(n, "out of memory");
         return TL_ENOMEM;

@@ -601,3 +601,77 @@ tl_err tl_graph_path(const tl_graph *g, size_t from, size_t to, size_t *path, si
     tl_free(queue);
     return rc;
 }
+
+/* ---- layout ---- */
+
+tl_err tl_graph_layout(const tl_graph *g, unsigned iterations, double *x, double *y)
+{
+    if (!g->finished) return TL_EINVAL;
+    size_t n = g->n;
+    if (!iterations) iterations = 300;
+    double *dx = tl_calloc(n + 1, sizeof *dx), *dy = tl_calloc(n + 1, sizeof *dy);
+    if (!dx || !dy) {
+        tl_free(dx);
+        tl_free(dy);
+        return TL_ENOMEM;
+    }
+    const double pi = 3.14159265358979323846;
+    for (size_t v = 0; v < n; v++) {
+        x[v] = 0.5 + 0.4 * cos(2 * pi * (double)v / (double)(n ? n : 1));
+        y[v] = 0.5 + 0.4 * sin(2 * pi * (double)v / (double)(n ? n : 1));
+    }
+    double k = n ? sqrt(1.0 / (double)n) : 1, t = 0.1;
+    for (unsigned it = 0; it < iterations && n > 1; it++) {
+        for (size_t v = 0; v < n; v++)
+            dx[v] = dy[v] = 0;
+        for (size_t u = 0; u < n; u++) /* every pair repels */
+            for (size_t v = u + 1; v < n; v++) {
+                double ex = x[u] - x[v], ey = y[u] - y[v], d2 = ex * ex + ey * ey;
+                if (d2 < 1e-12) {
+                    ex = 1e-3 * (double)((u + v) % 7 + 1);
+                    ey = 1e-3;
+                    d2 = ex * ex + ey * ey;
+                }
+                double f = k * k / d2;
+                dx[u] += ex * f;
+                dy[u] += ey * f;
+                dx[v] -= ex * f;
+                dy[v] -= ey * f;
+            }
+        for (size_t u = 0; u < n; u++) /* ties attract */
+            for (size_t e = g->sym.off[u]; e < g->sym.off[u + 1]; e++) {
+                size_t v = g->sym.adj[e];
+                if (v <= u) continue;
+                double ex = x[u] - x[v], ey = y[u] - y[v], d = sqrt(ex * ex + ey * ey);
+                double f = d / k;
+                dx[u] -= ex * f;
+                dy[u] -= ey * f;
+                dx[v] += ex * f;
+                dy[v] += ey * f;
+            }
+        for (size_t v = 0; v < n; v++) {
+            double d = sqrt(dx[v] * dx[v] + dy[v] * dy[v]);
+            if (d > 0) {
+                double step = d < t ? d : t;
+                x[v] += dx[v] / d * step;
+                y[v] += dy[v] / d * step;
+            }
+        }
+        t *= 0.985;
+    }
+    /* fitted to [0, 1] */
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (size_t v = 0; v < n; v++) {
+        x0 = fmin(x0, x[v]);
+        x1 = fmax(x1, x[v]);
+        y0 = fmin(y0, y[v]);
+        y1 = fmax(y1, y[v]);
+    }
+    for (size_t v = 0; v < n; v++) {
+        x[v] = x1 > x0 ? (x[v] - x0) / (x1 - x0) : 0.5;
+        y[v] = y1 > y0 ? (y[v] - y0) / (y1 - y0) : 0.5;
+    }
+    tl_free(dx);
+    tl_free(dy);
+    return TL_OK;
+}
