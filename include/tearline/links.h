@@ -31,7 +31,7 @@ typedef struct tl_links_opts {
  *                  "betweenness", "constraint", "brokerage": {...}}] (most
  *                  between first),
  *    "edges": [{"a", "b", "predicates", "opinion", "independent_sources",
- *               "own", "partner", "echo_only", "reports"}],
+ *               "own", "partner", "echo_only", "reports", "echoes"}],
  *    "communities": N, "modularity": Q,
  *    "estimate": {"partner_fed", "sampled", "sources", "note"}}
  */
@@ -40,7 +40,7 @@ TL_API tl_err tl_node_links(tl_node *n, const tl_links_opts *o, json_t **out);
 /*
  * A shortest evidence path between entities a and b (ids of any member, or
  * names): {"from", "to", "steps": [{"from", "to", "predicates", "opinion",
- * "independent_sources", "reports"}]}. TL_ENOTFOUND if either is unknown or
+ * "independent_sources", "reports", "echoes"}]}. TL_ENOTFOUND if either is unknown or
  * no path joins them.
  */
 TL_API tl_err tl_node_links_path(tl_node *n, const tl_links_opts *o, const char *a, const char *b,

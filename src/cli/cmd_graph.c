@@ -215,6 +215,11 @@ static void print_path(const json_t *res)
                json_is_true(json_object_get(s, "partner")) ? ", partner reporting" : "");
         printf("     reports:");
         json_array_foreach(json_object_get(s, "reports"), k, p) printf(" %s", json_string_value(p));
+        if (json_array_size(json_object_get(s, "echoes"))) {
+            printf("\n     echoes of ours (not counted):");
+            json_array_foreach(json_object_get(s, "echoes"), k, p)
+                printf(" %s", json_string_value(p));
+        }
         printf("\n");
     }
 }

@@ -22,7 +22,7 @@
 
 struct ledge {
     size_t a, b; /* vertices, a < b */
-    json_t *predicates, *reports;
+    json_t *predicates, *reports, *echoes;
     tl_opinion best;
     size_t roots;
     int own, partner, echo_only;
@@ -45,6 +45,7 @@ static void lg_free(struct lg *g)
     for (size_t i = 0; i < g->ne; i++) {
         json_decref(g->e[i].predicates);
         json_decref(g->e[i].reports);
+        json_decref(g->e[i].echoes);
     }
     tl_free(g->e);
     tl_free(g->dir);
@@ -105,7 +106,8 @@ static tl_err add_group(struct lg *g, const tl_links_opts *o, size_t gi)
         e->best = (tl_opinion){0, 0, 1, 0.5};
         e->predicates = json_array();
         e->reports = json_array();
-        if (!e->predicates || !e->reports ||
+        e->echoes = json_array();
+        if (!e->predicates || !e->reports || !e->echoes ||
             json_object_set_new(g->edge_at, key, json_integer((json_int_t)g->ne)))
             return TL_ENOMEM;
         g->ne++;
@@ -121,7 +123,7 @@ static tl_err add_group(struct lg *g, const tl_links_opts *o, size_t gi)
             e->own |= !*c->origin;
             e->partner |= *c->origin != '\0';
         }
-        if (add_report(e->reports, c->holding)) return TL_ENOMEM;
+        if (add_report(c->echo_of ? e->echoes : e->reports, c->holding)) return TL_ENOMEM;
     }
     return TL_OK;
 }
@@ -157,11 +159,11 @@ static json_t *vertex_json(const struct lg *g, size_t v)
 
 static json_t *edge_json(const struct lg *g, const struct ledge *e, size_t from, size_t to)
 {
-    return json_pack("{s:o, s:o, s:O, s:o, s:I, s:b, s:b, s:b, s:O}", "a", vertex_json(g, from),
-                     "b", vertex_json(g, to), "predicates", e->predicates, "opinion",
-                     tl__opinion_json(e->best), "independent_sources", (json_int_t)e->roots, "own",
-                     e->own, "partner", e->partner, "echo_only", e->echo_only, "reports",
-                     e->reports);
+    return json_pack("{s:o, s:o, s:O, s:o, s:I, s:b, s:b, s:b, s:O, s:O}", "a",
+                     vertex_json(g, from), "b", vertex_json(g, to), "predicates", e->predicates,
+                     "opinion", tl__opinion_json(e->best), "independent_sources",
+                     (json_int_t)e->roots, "own", e->own, "partner", e->partner, "echo_only",
+                     e->echo_only, "reports", e->reports, "echoes", e->echoes);
 }
 
 static tl_err undirected(const struct lg *g, tl_graph **out)

@@ -158,6 +158,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 e = [e for e in r["edges"] if {e["a"]["name"], e["b"]["name"]} == {"Zelimkhan Gelayev", "Islam Dudayev"}]
 assert len(e) == 1 and e[0]["echo_only"] is True and e[0]["independent_sources"] == 0, e
+assert e[0]["reports"] == [] and e[0]["echoes"] == ["relationship--d4000000-0000-4000-8000-000000000002"], e
 assert len(r["edges"]) == 13
 PY
 run graph brokers --json --min-belief 0.3
