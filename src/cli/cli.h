@@ -43,6 +43,7 @@ int cmd_assess(int argc, char **argv);
 int cmd_contradictions(int argc, char **argv);
 int cmd_partners(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_ach(int argc, char **argv);
 
 /* The exit code for err: 2 for bad input or usage, 1 otherwise. */
 int cli_exit_code(tl_err err);

@@ -38,6 +38,7 @@ static const struct {
     {"contradictions", cmd_contradictions, "list contradictions among claims, evidence each side"},
     {"partners", cmd_partners, "partners' trust and calibration; framing that diverges"},
     {"graph", cmd_graph, "link analysis: brokers, evidence paths, communities, export, drawing"},
+    {"ach", cmd_ach, "analysis of competing hypotheses: matrix, scores, sensitivity"},
 };
 
 static void usage(FILE *out)
