@@ -44,6 +44,10 @@ int cmd_contradictions(int argc, char **argv);
 int cmd_partners(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_ach(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+
+/* After an ingest, pull or fuse: runs the watchlists, if any, and tells of new alerts. */
+void cli_watch_after(tl_node *n, int quiet);
 
 /* The exit code for err: 2 for bad input or usage, 1 otherwise. */
 int cli_exit_code(tl_err err);

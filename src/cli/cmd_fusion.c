@@ -272,6 +272,7 @@ int cmd_fuse(int argc, char **argv)
                (unsigned long long)st.holdings, (unsigned long long)st.claims,
                (unsigned long long)st.echoes, (unsigned long long)st.total);
     }
+    cli_watch_after(n, a.json);
     tl_node_close(n);
     return EXIT_OK;
 }

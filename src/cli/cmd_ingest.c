@@ -153,6 +153,7 @@ int cmd_ingest(int argc, char **argv)
     printf("%llu objects read: %llu stored, %llu already held, %llu rejected (%.2f s)\n",
            (unsigned long long)st.objects, (unsigned long long)st.stored,
            (unsigned long long)st.duplicates, (unsigned long long)st.rejected, t);
+    if (st.stored) cli_watch_after(n, 0);
     tl_node_close(n);
     return st.rejected ? EXIT_BADINPUT : EXIT_OK;
 }

@@ -100,6 +100,7 @@ int cmd_pull(int argc, char **argv)
     if (!rc && st.receipts_delivered < st.receipts)
         cli_error("pull", "warning: receipts not delivered: %s", tl_node_errmsg(n));
     if (rc) cli_error("pull", "%s", *tl_node_errmsg(n) ? tl_node_errmsg(n) : tl_strerror(rc));
+    if (!rc && st.stored) cli_watch_after(n, 0);
     tl_node_close(n);
     return cli_exit_code(rc);
 }

@@ -39,6 +39,7 @@ static const struct {
     {"partners", cmd_partners, "partners' trust and calibration; framing that diverges"},
     {"graph", cmd_graph, "link analysis: brokers, evidence paths, communities, export, drawing"},
     {"ach", cmd_ach, "analysis of competing hypotheses: matrix, scores, sensitivity"},
+    {"watch", cmd_watch, "watchlists over the fused holdings; alerts with their evidence"},
 };
 
 static void usage(FILE *out)

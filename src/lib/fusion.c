@@ -491,7 +491,7 @@ struct common {
     char rel;
     int cred;
     char root[200];
-    int64_t reported, fallback;
+    int64_t reported, fallback, added;
     const json_t *topics;
     const struct echo *echo;
 };
@@ -508,6 +508,7 @@ static json_t *claim_doc(const struct common *c, const char *subject, const char
                   "from", (json_int_t)from, "to", (json_int_t)to, "reported",
                   (json_int_t)c->reported, "root", c->echo ? c->echo->root : c->root, "reliability",
                   rel, "credibility", c->cred, "topics", c->topics);
+    if (d) json_object_set_new(d, "added", json_integer((json_int_t)c->added));
     if (d && c->echo) {
         json_object_set_new(d, "echo_of", json_string(c->echo->original));
         json_object_set_new(d, "echo_why", json_string(c->echo->why));
@@ -574,12 +575,13 @@ static int cooccur_type(const char *ref)
 
 /* The claim documents of one holding (docs, OUT). */
 static tl_err take_claims(struct fuser *fx, const json_t *o, const char *id, const char *type,
-                          const char *origin, json_t *docs)
+                          const char *origin, int64_t added, json_t *docs)
 {
     const json_t *prov = prov_of(o, origin);
     struct common c;
     memset(&c, 0, sizeof c);
     c.origin = origin;
+    c.added = added;
     ratings(o, prov, &c.rel, &c.cred);
     root_of(prov, origin, c.root, sizeof c.root);
     c.reported = ts_of(o, "created");
@@ -754,7 +756,7 @@ static tl_err store_claims(struct fuser *fx, const struct rec *r)
     if (!docs) return TL_ENOMEM;
     tl_err rc = TL_OK;
     if (!r->revoked && !tl__json_parse_stored(r->json, r->len, &o))
-        rc = take_claims(fx, o, r->id, r->type, r->origin, docs);
+        rc = take_claims(fx, o, r->id, r->type, r->origin, r->added, docs);
     json_decref(o);
     size_t nd = json_array_size(docs);
     char **text = tl_calloc(nd + 1, sizeof *text);
@@ -912,6 +914,7 @@ static int doc_cb(const char *holding, const char *doc, size_t len, void *ud)
     c->from = int_of(d, "from");
     c->to = int_of(d, "to");
     c->reported = int_of(d, "reported");
+    c->added = int_of(d, "added");
     c->topics = json_object_get(d, "topics");
     if (tl_opinion_from_admiralty(c->rel, c->cred, 0.5, &c->raw))
         tl_opinion_from_admiralty('F', 6, 0.5, &c->raw);
@@ -1046,6 +1049,13 @@ static int place_cb(const tl_record *rec, void *ud)
     return 0;
 }
 
+static int by_latitude(const void *x, const void *y, void *ctx)
+{
+    const struct place *v = ctx;
+    double a = v[*(const size_t *)x].lat, b = v[*(const size_t *)y].lat;
+    return a < b ? -1 : a > b;
+}
+
 static int countries_clash(const struct place *a, const struct place *b)
 {
     return a->country && b->country && strcmp(a->country, b->country) != 0;
@@ -1067,25 +1077,44 @@ static tl_err load_places(struct picture *p)
     size_t *parent = rc ? NULL : tl_calloc(pl.n + 1, sizeof *parent);
     if (!rc && !parent) rc = TL_ENOMEM;
     tl_names *nx = NULL;
-    if (!rc && pl.n <= PLACES_PAIRWISE_MAX && tl_names_new(&nx) == TL_OK)
+    if (!rc && tl_names_new(&nx) == TL_OK)
         for (size_t i = 0; i < pl.n; i++)
             tl_names_prepare(nx, pl.v[i].name, strlen(pl.v[i].name), &pl.v[i].nm);
     tl_names_free(nx);
     for (size_t i = 0; !rc && i < pl.n; i++)
         parent[i] = i;
-    for (size_t i = 0; !rc && i < pl.n; i++)
-        for (size_t j = i + 1; j < pl.n && (pl.n <= PLACES_PAIRWISE_MAX || j == i + 1); j++) {
+    /* with coordinates: sorted by latitude, compared only within reach */
+    size_t *ord = rc ? NULL : tl_malloc((pl.n + 1) * sizeof *ord), nord = 0, nfree = 0;
+    if (!rc && !ord) rc = TL_ENOMEM;
+    for (size_t i = 0; !rc && i < pl.n; i++) {
+        if (pl.v[i].coords)
+            ord[nord++] = i;
+        else
+            nfree++;
+    }
+    if (nord) qsort_r(ord, nord, sizeof *ord, by_latitude, pl.v);
+    const double reach = PLACE_NEAR_KM / 110.0 + 0.01; /* degrees of latitude */
+    for (size_t x = 0; !rc && x < nord; x++)
+        for (size_t y = x + 1; y < nord && pl.v[ord[y]].lat - pl.v[ord[x]].lat <= reach; y++) {
+            const struct place *a = &pl.v[ord[x]], *b = &pl.v[ord[y]];
+            if (km(a->lat, a->lon, b->lat, b->lon) <= PLACE_NEAR_KM)
+                tl__uf_union(parent, tl__uf_find(parent, ord[x]), tl__uf_find(parent, ord[y]));
+        }
+    /* a place without coordinates: by name against every other (exact names past the limit) */
+    for (size_t i = 0; !rc && i < pl.n; i++) {
+        if (pl.v[i].coords) continue;
+        for (size_t j = 0; j < pl.n; j++) {
             struct place *a = &pl.v[i], *b = &pl.v[j];
-            int same;
-            if (a->coords && b->coords)
-                same = km(a->lat, a->lon, b->lat, b->lon) <= PLACE_NEAR_KM;
-            else if (a->country_only || b->country_only || countries_clash(a, b))
-                same = 0;
-            else
-                same = !strcmp(a->name, b->name) ||
-                       (a->nm && b->nm && tl_name_score(a->nm, b->nm) >= TL_NAMES_THRESHOLD);
+            if (j == i || (!b->coords && j < i) || a->country_only || b->country_only ||
+                countries_clash(a, b))
+                continue;
+            int same = !strcmp(a->name, b->name) ||
+                       (nfree <= PLACES_PAIRWISE_MAX && a->nm && b->nm &&
+                        tl_name_score(a->nm, b->nm) >= TL_NAMES_THRESHOLD);
             if (same) tl__uf_union(parent, tl__uf_find(parent, i), tl__uf_find(parent, j));
         }
+    }
+    tl_free(ord);
     for (size_t i = 0; !rc && i < pl.n; i++) {
         struct place *a = &pl.v[i];
         size_t r = tl__uf_find(parent, i);

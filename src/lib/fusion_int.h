@@ -30,6 +30,7 @@ struct claim {
     char rel;
     int cred;
     int64_t from, to, reported;
+    int64_t added; /* when its holding was stored (date_added) */
     const json_t *topics;
     size_t sk, ok, group;
     char *key;

@@ -154,6 +154,27 @@ tl_err tl_store_claims_scan(tl_store *st, tl_claim_cb cb, void *ud)
     return st->ops->claims_scan(st, cb, ud);
 }
 
+tl_err tl_store_watch_put(tl_store *st, const char *name, const char *doc, int64_t seen)
+{
+    return st->ops->watch_put(st, name, doc, seen);
+}
+
+tl_err tl_store_watch_list(tl_store *st, tl_watch_cb cb, void *ud)
+{
+    return st->ops->watch_list(st, cb, ud);
+}
+
+tl_err tl_store_alert_put(tl_store *st, const char *rule, const char *entity, int64_t time,
+                          const char *doc)
+{
+    return st->ops->alert_put(st, rule, entity, time, doc);
+}
+
+tl_err tl_store_alert_list(tl_store *st, int64_t after_seq, tl_alert_cb cb, void *ud)
+{
+    return st->ops->alert_list(st, after_seq, cb, ud);
+}
+
 tl_err tl_store_resolution_list(tl_store *st, tl_resolution_cb cb, void *ud)
 {
     return st->ops->resolution_list(st, cb, ud);

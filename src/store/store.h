@@ -157,6 +157,11 @@ typedef int (*tl_resolution_cb)(const char *a, const char *b, const char *verdic
 typedef int (*tl_checkpoint_cb)(const tl_checkpoint_row *c, void *ud);
 /* One stored claim document (fusion.c) and the holding it was taken from. */
 typedef int (*tl_claim_cb)(const char *holding, const char *doc, size_t len, void *ud);
+/* A watchlist rule: its name, document, when it was added, the date_added it has seen up to. */
+typedef int (*tl_watch_cb)(const char *name, const char *doc, int64_t added, int64_t seen,
+                           void *ud);
+typedef int (*tl_alert_cb)(int64_t seq, const char *rule, const char *entity, int64_t time,
+                           const char *doc, void *ud);
 
 struct tl_store_ops {
     const char *name;
@@ -177,6 +182,11 @@ struct tl_store_ops {
     tl_err (*resolution_list)(tl_store *st, tl_resolution_cb cb, void *ud);
     tl_err (*claims_put)(tl_store *st, const char *holding, const char *const *docs, size_t n);
     tl_err (*claims_scan)(tl_store *st, tl_claim_cb cb, void *ud);
+    tl_err (*watch_put)(tl_store *st, const char *name, const char *doc, int64_t seen);
+    tl_err (*watch_list)(tl_store *st, tl_watch_cb cb, void *ud);
+    tl_err (*alert_put)(tl_store *st, const char *rule, const char *entity, int64_t time,
+                        const char *doc);
+    tl_err (*alert_list)(tl_store *st, int64_t after_seq, tl_alert_cb cb, void *ud);
     tl_err (*agreement_put)(tl_store *st, const char *id, int64_t version, const char *doc,
                             size_t len);
     tl_err (*agreement_get)(tl_store *st, const char *id, int64_t version, tl_store_agreement_cb cb,
@@ -351,6 +361,18 @@ tl_err tl_store_checkpoint_scan(tl_store *st, tl_checkpoint_cb cb, void *ud);
  */
 tl_err tl_store_claims_put(tl_store *st, const char *holding, const char *const *docs, size_t n);
 tl_err tl_store_claims_scan(tl_store *st, tl_claim_cb cb, void *ud);
+
+/*
+ * Watchlists: put stores or replaces the rule name (inside a transaction)
+ * with the date_added it has seen up to; list gives every rule by name.
+ * Alerts: put appends one (inside a transaction); list gives those after
+ * seq after_seq in order.
+ */
+tl_err tl_store_watch_put(tl_store *st, const char *name, const char *doc, int64_t seen);
+tl_err tl_store_watch_list(tl_store *st, tl_watch_cb cb, void *ud);
+tl_err tl_store_alert_put(tl_store *st, const char *rule, const char *entity, int64_t time,
+                          const char *doc);
+tl_err tl_store_alert_list(tl_store *st, int64_t after_seq, tl_alert_cb cb, void *ud);
 
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);
 tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value);

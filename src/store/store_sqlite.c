@@ -103,6 +103,11 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(holding, n)) WITHOUT ROWID;"
     /* fusion asks whether an id a partner uses is one we released to it (and trace, which) */
     "CREATE INDEX outbox_id ON outbox(id);",
+    /* 11: watchlist rules (watch.c), each with the date_added it has seen up to, and alerts */
+    "CREATE TABLE watch_rules(name TEXT PRIMARY KEY, doc TEXT NOT NULL, added INTEGER NOT NULL,"
+    "  seen INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE alerts(seq INTEGER PRIMARY KEY, rule TEXT NOT NULL, entity TEXT NOT NULL,"
+    "  time INTEGER NOT NULL, doc TEXT NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -752,6 +757,84 @@ static tl_err sqlite_claims_scan(tl_store *base, tl_claim_cb cb, void *ud)
     return rc;
 }
 
+static tl_err sqlite_watch_put(tl_store *base, const char *name, const char *doc, int64_t seen)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO watch_rules(name, doc, added, seen) VALUES(?1, ?2, ?3, ?4)"
+                           " ON CONFLICT(name) DO UPDATE SET doc = ?2, seen = ?4",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing a watch rule");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, doc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, tl__now_us());
+    sqlite3_bind_int64(st, 4, seen);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "storing a watch rule");
+}
+
+static tl_err sqlite_watch_list(tl_store *base, tl_watch_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT name, doc, added, seen FROM watch_rules ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the watch rule listing");
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+               sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), ud))
+            break;
+    tl_err rc =
+        step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "listing watch rules");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static tl_err sqlite_alert_put(tl_store *base, const char *rule, const char *entity, int64_t time,
+                               const char *doc)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO alerts(rule, entity, time, doc) VALUES(?1, ?2, ?3, ?4)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing an alert");
+    sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, entity, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, time);
+    sqlite3_bind_text(st, 4, doc, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? TL_OK : db_fail(s, "storing an alert");
+}
+
+static tl_err sqlite_alert_list(tl_store *base, int64_t after_seq, tl_alert_cb cb, void *ud)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT seq, rule, entity, time, doc FROM alerts WHERE seq > ?1 ORDER BY seq",
+            -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "preparing the alert listing");
+    sqlite3_bind_int64(st, 1, after_seq);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if (cb(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+               (const char *)sqlite3_column_text(st, 4), ud))
+            break;
+    tl_err rc = step == SQLITE_ROW || step == SQLITE_DONE ? TL_OK : db_fail(s, "listing alerts");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static tl_err sqlite_meta_get(tl_store *base, const char *key, char **value)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -1373,6 +1456,10 @@ static const struct tl_store_ops sqlite_ops = {
     .resolution_list = sqlite_resolution_list,
     .claims_put = sqlite_claims_put,
     .claims_scan = sqlite_claims_scan,
+    .watch_put = sqlite_watch_put,
+    .watch_list = sqlite_watch_list,
+    .alert_put = sqlite_alert_put,
+    .alert_list = sqlite_alert_list,
     .agreement_put = sqlite_agreement_put,
     .agreement_get = sqlite_agreement_get,
     .agreement_list = sqlite_agreement_list,

@@ -437,7 +437,7 @@ static void test_facets(void **state)
                      "ALTER TABLE outbox DROP COLUMN latest; DROP TABLE ledger; "
                      "DROP TABLE ledger_checkpoints; DROP INDEX audit_partner; "
                      "ALTER TABLE audit DROP COLUMN prev; ALTER TABLE audit DROP COLUMN hash; "
-                     "DROP TABLE resolutions; DROP TABLE claims; DROP INDEX outbox_id; "
+                     "DROP TABLE resolutions; DROP TABLE claims; DROP INDEX outbox_id; DROP TABLE watch_rules; DROP TABLE alerts; "
                      "UPDATE meta SET value = '3' "
                      "WHERE key = 'schema_version'",
                      NULL, NULL, NULL),
