@@ -82,6 +82,17 @@ json.dump({"type": "tearline-agreement", "id": aid, "version": 1, "title": "gene
 PY
 }
 
+# two_nodes AID: nodes usa (at $U, made TEARLINE_HOME) and rus (at $TMP/rus)
+# under a countersigned broad agreement AID; exits the test if that fails.
+two_nodes() {
+  U="$TMP/usa"
+  for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
+  broad_agreement "$TMP/a.json" "$1" usa "$(awk '/public key/{print $3}' "$TMP/usa.txt")" \
+    rus "$(awk '/public key/{print $3}' "$TMP/rus.txt")"
+  export TEARLINE_HOME="$U"
+  countersign "$U" "$TMP/rus" "$1" "$TMP/a.json" || { echo "setup failed"; exit 1; }
+}
+
 finish() {
   [ -s "$TMP/.notfound" ] && FAILED=$((FAILED + $(wc -l < "$TMP/.notfound")))
   echo "$PASSED passed, $FAILED failed"

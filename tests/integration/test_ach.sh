@@ -6,13 +6,7 @@
 # STIX object with versions and released to a partner with its refs
 # rewritten or dropped, the HTML matrix, and the errors.
 . "$(dirname "$0")/lib.sh"
-U="$TMP/usa"
-for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
-key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
-AID=agreement--9f3a4b52-6c7d-4e8f-a091-b2c3d4e5f607
-broad_agreement "$TMP/a.json" "$AID" usa "$(key usa)" rus "$(key rus)"
-export TEARLINE_HOME="$U"
-countersign "$U" "$TMP/rus" "$AID" "$TMP/a.json" || { echo "setup failed"; exit 1; }
+two_nodes agreement--9f3a4b52-6c7d-4e8f-a091-b2c3d4e5f607
 
 run ach show
 expect_status 1 "nothing held yet"

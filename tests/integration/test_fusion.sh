@@ -5,13 +5,7 @@
 # side; the partner's calibration and the trust it sets; framing; fuse is
 # incremental and follows new versions and revocation.
 . "$(dirname "$0")/lib.sh"
-U="$TMP/usa"
-for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
-key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
-ID=agreement--7d1e2f30-4a5b-4c6d-8e7f-8091a2b3c4d5
-broad_agreement "$TMP/a.json" "$ID" usa "$(key usa)" rus "$(key rus)"
-export TEARLINE_HOME="$U"
-countersign "$U" "$TMP/rus" "$ID" "$TMP/a.json" || { echo "setup failed"; exit 1; }
+two_nodes agreement--7d1e2f30-4a5b-4c6d-8e7f-8091a2b3c4d5
 "$TEARLINE" ingest "$TL_TESTDATA/fusion_own.json" >/dev/null || exit 1
 "$TEARLINE" release --to rus >/dev/null || { echo "release failed"; exit 1; }
 

@@ -5,13 +5,7 @@
 # its pseudonym; echoes of our own reporting and dead persons do not alert;
 # runs are incremental; a replaced rule runs afresh; the errors.
 . "$(dirname "$0")/lib.sh"
-U="$TMP/usa"
-for p in usa rus; do "$TEARLINE" init --home "$TMP/$p" --name $p > "$TMP/$p.txt" || exit 1; done
-key() { awk '/public key/{print $3}' "$TMP/$1.txt"; }
-AID=agreement--0a4b5c63-7d8e-4f90-a1b2-c3d4e5f60718
-broad_agreement "$TMP/a.json" "$AID" usa "$(key usa)" rus "$(key rus)"
-export TEARLINE_HOME="$U"
-countersign "$U" "$TMP/rus" "$AID" "$TMP/a.json" || { echo "setup failed"; exit 1; }
+two_nodes agreement--0a4b5c63-7d8e-4f90-a1b2-c3d4e5f60718
 id() { printf '%s--b6000000-0000-4000-8000-%012d' "$1" "$2"; }
 
 python3 - "$TMP/own.json" <<'PY'
