@@ -26,6 +26,9 @@ extern "C" {
 #define TL_ACH_MAX_ITEMS 200 /* hypotheses, or evidence items, in one assessment */
 #define TL_ACH_TEXT_MAX 4096 /* bytes of a hypothesis or a note */
 
+/* The extension-definition object of TL_ACH_EXT_ID, as canonical JSON. */
+TL_API const char *tl_ach_extension_definition(void);
+
 /* A new assessment titled title, with labels (may be NULL); its id into id_out (OUT). */
 TL_API tl_err tl_node_ach_new(tl_node *n, const char *title, const char *const *labels,
                               size_t nlabels, char id_out[80]);

@@ -19,13 +19,15 @@ static const char help[] =
     "                                 [--relevance R] [--ach ID]\n"
     "       tearline ach rate H E RATING [--likelihood P] [--ach ID]\n"
     "       tearline ach show [ID] [--json | --html FILE]\n"
+    "       tearline ach definition\n"
     "\n"
     "Analysis of Competing Hypotheses (docs/ach.md). An assessment is a STIX\n"
     "object of tearline's own, held and releasable like any other. Evidence is a\n"
     "holding (ours or a partner's) or a note; credibility and relevance are\n"
     "high, medium or low. RATING is CC, C, N, I, II or NA; --likelihood P gives\n"
     "P(evidence | hypothesis). Without --ach, the most recently changed\n"
-    "assessment is meant. show prints the matrix (hypotheses as rows), the\n"
+    "assessment is meant. definition prints the extension-definition of the\n"
+    "assessment type. show prints the matrix (hypotheses as rows), the\n"
     "weighted inconsistency and the likelihood ranking side by side, each\n"
     "item's diagnosticity, and the items whose removal would change a ranking.\n";
 
@@ -277,8 +279,13 @@ int cmd_ach(int argc, char **argv)
     int ok = (!strcmp(verb, "new") && nargs == 1) || (!strcmp(verb, "list") && nargs == 0) ||
              (noun && !strcmp(noun, "hypothesis") && nargs == 1) ||
              (noun && !strcmp(noun, "evidence") && nargs == 0) ||
-             (!strcmp(verb, "rate") && nargs == 3) || (!strcmp(verb, "show") && nargs <= 1);
+             (!strcmp(verb, "rate") && nargs == 3) || (!strcmp(verb, "show") && nargs <= 1) ||
+             (!strcmp(verb, "definition") && nargs == 0);
     if (!ok || (a.json && a.html)) return cli_usage(help, 1);
+    if (!strcmp(verb, "definition")) {
+        printf("%s\n", tl_ach_extension_definition());
+        return EXIT_OK;
+    }
     tl_node *n = cli_open("ach", a.home, &code);
     if (!n) return code;
     tl_err rc = TL_OK;

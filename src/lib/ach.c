@@ -21,6 +21,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char ext_definition[] =
+    "{\"created\":\"2026-11-27T00:00:00.000Z\","
+    "\"created_by_ref\":\"identity--03bc4250-2adb-4c3e-9890-6c70709b8823\","
+    "\"description\":\"An Analysis of Competing Hypotheses: the question (name), hypotheses, "
+    "evidence items (an object_ref or a note, with credibility and relevance) and ratings (Heuer's "
+    "CC, C, N, I, II, NA, with an optional likelihood).\","
+    "\"extension_types\":[\"new-sdo\"],"
+    "\"id\":\"" TL_ACH_EXT_ID "\","
+    "\"modified\":\"2026-11-27T00:00:00.000Z\","
+    "\"name\":\"tearline ACH assessment\","
+    "\"schema\":\"https://tearline.invalid/docs/ach.md\","
+    "\"spec_version\":\"2.1\","
+    "\"type\":\"extension-definition\","
+    "\"version\":\"1.0.0\"}";
+
+const char *tl_ach_extension_definition(void)
+{
+    return ext_definition;
+}
+
 static const char *const ratings[] = {"CC", "C", "N", "I", "II", "NA", NULL};
 /* P(evidence | hypothesis) a rating stands for when no likelihood is given */
 static const double rating_likelihood[] = {0.9, 0.7, 0.5, 0.3, 0.1, 0.5};

@@ -168,6 +168,14 @@ assert "object_ref" not in ev["E7"]                                  # rus's own
 assert len(a[0]["ratings"]) == 12 and len(a[0]["hypotheses"]) == 3
 PY
 
+# the released assessment and the type's extension-definition pass the OASIS schemas
+python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b["objects"]=[o for o in b["objects"] if o["type"]=="x-tearline-ach"]; json.dump(b, open(sys.argv[2],"w"))' \
+    "$TMP/out" "$TMP/ach-released.json"
+run ach definition
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["id"]=="extension-definition--2c7d9e4f-8a1b-4c3d-9e5f-6a7b8c9d0e1f" and d["extension_types"]==["new-sdo"]; json.dump({"type":"bundle","id":"bundle--a5000000-0000-4000-8000-0000000000dd","objects":[d]}, open(sys.argv[2],"w"))' \
+    "$TMP/out" "$TMP/ach-def.json" && pass || fail "definition"
+if "$TL_SHARED/tools/stix-validate" "$TMP/ach-released.json" "$TMP/ach-def.json" 2>"$TMP/validate.err"; then pass; else fail "stix-validate: $(head -5 "$TMP/validate.err")"; fi
+
 # errors
 run ach rate H1 E1 XX
 expect_status 2 "bad rating"
