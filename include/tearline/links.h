@@ -23,12 +23,15 @@ typedef struct tl_links_opts {
     double min_belief; /* edges whose best fused belief is lower are left out (0: none) */
     int with_echoes;   /* keep edges that rest on echoes of our own reporting alone */
     size_t samples;    /* betweenness sources; 0: exact up to a budget, then estimated */
+    int by_membership; /* brokerage groups: 0 the communities; 1 the group a person is a member
+                          of (member-of, affiliated-with, part-of, leads; the best supported),
+                          a group itself, anything else alone */
 } tl_links_opts;
 
 /*
  * The graph with its measures into *out (OUT, json_decref):
  *   {"vertices": [{"id", "name", "kind": "person"|"group"|"place", "community",
- *                  "betweenness", "constraint", "brokerage": {...}}] (most
+ *                  "betweenness", "constraint", "brokerage": {...}, "group"}] (most
  *                  between first),
  *    "edges": [{"a", "b", "predicates", "opinion", "independent_sources",
  *               "own", "partner", "echo_only", "reports", "echoes"}],

@@ -34,7 +34,9 @@ static const char help[] =
     "  --with-echoes       keep edges resting only on echoes of our own reporting\n"
     "  --samples K         estimate betweenness from K sources (default: exact\n"
     "                      within a budget, then estimated)\n"
-    "  --top N             vertices listed or drawn (default 20 for brokers, 60 for svg)\n";
+    "  --top N             vertices listed or drawn (default 20 for brokers, 60 for svg)\n"
+    "  --groups G          the groups of the brokerage roles: communities (default), or\n"
+    "                      membership (a person's group is the one it is a member of)\n";
 
 struct gopts {
     const char *home, *format;
@@ -52,6 +54,7 @@ static int parse(int argc, char **argv, struct gopts *g, int *code)
                                          {"samples", required_argument, NULL, 's'},
                                          {"top", required_argument, NULL, 't'},
                                          {"format", required_argument, NULL, 'f'},
+                                         {"groups", required_argument, NULL, 'g'},
                                          {NULL, 0, NULL, 0}};
     int c;
     char *end;
@@ -100,6 +103,14 @@ static int parse(int argc, char **argv, struct gopts *g, int *code)
             break;
         case 'f':
             g->format = optarg;
+            break;
+        case 'g':
+            if (strcmp(optarg, "communities") != 0 && strcmp(optarg, "membership") != 0) {
+                cli_error("graph", "--groups is communities or membership, not '%s'", optarg);
+                *code = EXIT_BADINPUT;
+                return -1;
+            }
+            g->lo.by_membership = !strcmp(optarg, "membership");
             break;
         case 'h':
             *code = cli_usage(help, 0);
@@ -153,6 +164,8 @@ static void print_brokers(const json_t *res, long top)
                cli_str(v, "kind"), cli_num(v, "betweenness"), cs,
                (long long)json_integer_value(json_object_get(v, "community")));
         print_roles(json_object_get(v, "brokerage"));
+        if (json_is_object(json_object_get(v, "group")))
+            printf(" (group: %s)", cli_str(json_object_get(v, "group"), "name"));
         printf("\n");
     }
 }

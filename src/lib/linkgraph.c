@@ -35,8 +35,8 @@ struct lg {
     size_t nv;
     struct ledge *e;
     size_t ne, cape;
-    json_t *edge_at; /* "a|b" -> edge index */
-    size_t (*dir)[2];
+    json_t *edge_at;  /* "a|b" -> edge index */
+    size_t (*dir)[3]; /* subject vertex, object vertex, claim group */
     size_t ndir, capdir;
 };
 
@@ -88,7 +88,8 @@ static tl_err add_group(struct lg *g, const tl_links_opts *o, size_t gi)
     size_t vs = vertex(g, c0->sk), vo = vertex(g, c0->ok);
     if (tl__grow((void **)&g->dir, &g->ndir, &g->capdir, sizeof *g->dir)) return TL_ENOMEM;
     g->dir[g->ndir][0] = vs;
-    g->dir[g->ndir++][1] = vo;
+    g->dir[g->ndir][1] = vo;
+    g->dir[g->ndir++][2] = gi;
     size_t a = vs < vo ? vs : vo, b = vs < vo ? vo : vs;
     char key[64];
     snprintf(key, sizeof key, "%zu|%zu", a, b);
@@ -175,6 +176,46 @@ static tl_err undirected(const struct lg *g, tl_graph **out)
     return rc;
 }
 
+/*
+ * Groups by membership: a group is its own; a person belongs to the group it
+ * is tied to by membership with the best belief; anything else is alone
+ * (numbered past the vertices). NULL out of memory.
+ */
+static size_t *membership(const struct lg *g, const size_t *comm)
+{
+    (void)comm;
+    static const char *const member[] = {"member-of", "affiliated-with", "part-of", "leads", NULL};
+    size_t nv = g->nv;
+    size_t *group = tl_malloc((nv + 1) * sizeof *group);
+    double *best = tl_malloc((nv + 1) * sizeof *best);
+    if (!group || !best) {
+        tl_free(group);
+        tl_free(best);
+        return NULL;
+    }
+    for (size_t v = 0; v < nv; v++) {
+        const struct key *k = &g->p.k[g->key_of[v]];
+        group[v] = k->kind == K_ENTITY && !k->person ? v : nv + v;
+        best[v] = -1;
+    }
+    for (size_t i = 0; i < g->ndir; i++) {
+        size_t s = g->dir[i][0], t = g->dir[i][1];
+        const struct group *gr = &g->p.g[g->dir[i][2]];
+        const struct claim *c0 = &g->p.c[g->p.order[gr->start]];
+        const struct key *ks = &g->p.k[g->key_of[s]], *kt = &g->p.k[g->key_of[t]];
+        int is_member = 0;
+        for (const char *const *m = member; *m; m++)
+            is_member |= !strcmp(c0->predicate, *m);
+        if (!is_member || !ks->person || kt->kind != K_ENTITY || kt->person) continue;
+        if (gr->op.b > best[s]) {
+            best[s] = gr->op.b;
+            group[s] = t;
+        }
+    }
+    tl_free(best);
+    return group;
+}
+
 struct rank {
     double b;
     size_t v;
@@ -195,7 +236,7 @@ tl_err tl_node_links(tl_node *n, const tl_links_opts *o, json_t **out)
     struct lg g;
     tl_graph *ug = NULL, *dg = NULL;
     double *bc = NULL, *cons = NULL;
-    size_t *comm = NULL, ncomm = 0;
+    size_t *comm = NULL, ncomm = 0, *group = NULL;
     tl_brokerage *brk = NULL;
     struct rank *rk = NULL;
     json_t *res = NULL;
@@ -221,11 +262,18 @@ tl_err tl_node_links(tl_node *n, const tl_links_opts *o, json_t **out)
     if ((rc = tl_graph_betweenness(ug, samples, 0, bc)) || (rc = tl_graph_constraint(ug, cons)) ||
         (rc = tl_graph_communities(ug, comm, &ncomm, &q)))
         goto out;
-    /* brokerage reads the directions claims give (subject to object), groups by community */
+    /* brokerage reads the directions claims give (subject to object), groups by community or
+     * by membership */
+    if (o->by_membership && !(group = membership(&g, comm))) {
+        rc = TL_ENOMEM;
+        goto out;
+    }
     if ((rc = tl_graph_new(nv, 1, &dg))) goto out;
     for (size_t i = 0; !rc && i < g.ndir; i++)
         rc = tl_graph_add(dg, g.dir[i][0], g.dir[i][1], 1.0);
-    if (rc || (rc = tl_graph_finish(dg)) || (rc = tl_graph_brokerage(dg, comm, brk))) goto out;
+    if (rc || (rc = tl_graph_finish(dg)) ||
+        (rc = tl_graph_brokerage(dg, group ? group : comm, brk)))
+        goto out;
     int partner_fed = 0;
     for (size_t i = 0; i < g.ne; i++)
         partner_fed |= g.e[i].partner;
@@ -252,6 +300,10 @@ tl_err tl_node_links(tl_node *n, const tl_links_opts *o, json_t **out)
         json_object_set_new(j, "betweenness", json_real(round(bc[v] * 1e4) / 1e4));
         json_object_set_new(j, "constraint",
                             isnan(cons[v]) ? json_null() : json_real(round(cons[v] * 1e4) / 1e4));
+        if (group) {
+            size_t gv = group[v];
+            json_object_set_new(j, "group", gv < nv ? vertex_json(&g, gv) : json_null());
+        }
         json_object_set_new(j, "brokerage",
                             json_pack("{s:f, s:f, s:f, s:f, s:f}", "coordinator",
                                       brk[v].coordinator, "itinerant", brk[v].itinerant,

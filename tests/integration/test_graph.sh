@@ -165,6 +165,24 @@ assert all(e["opinion"]["b"] >= 0.3 for e in r["edges"])
 assert not any({e["a"]["name"], e["b"]["name"]} == {"Islam Dudayev", "Caucasus Emirate"} for e in r["edges"])
 assert not any(e["partner"] for e in r["edges"])
 PY
+# brokerage by membership: a person's group is the group it belongs to. Anzor
+# Tsokayev belongs to the Islamic State (affiliated-with sorts before member-of
+# among equal beliefs); rus's tie from Murad Umarov (Caucasus Emirate) to him
+# opens Umarov -> Tsokayev -> Islamic State (gatekeeper) and -> JMA (liaison)
+run graph brokers --json --groups membership
+python3 - "$TMP/out" <<'PY' && pass || fail "membership groups: $(head -c 1500 "$TMP/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+by = {v["name"]: v for v in r["vertices"]}
+assert by["Zelimkhan Gelayev"]["group"]["name"] == "Caucasus Emirate", by["Zelimkhan Gelayev"]
+assert by["Caucasus Emirate"]["group"]["name"] == "Caucasus Emirate"
+assert by["Raqqa"]["group"] is None
+a = by["Anzor Tsokayev"]
+assert a["group"]["name"] == "Islamic State", a
+assert a["brokerage"] == {"coordinator": 0, "itinerant": 0, "gatekeeper": 1, "representative": 0, "liaison": 1}, a
+PY
+run graph brokers --groups kinship
+expect_status 2 "bad --groups"
 run graph brokers --json --samples 3
 python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["estimate"]; assert e["sampled"] and e["sources"]==3, e' "$TMP/out" \
     && pass || fail "sampled estimate"
