@@ -420,8 +420,10 @@ static int draw_svg(const json_t *res, long top, FILE *f)
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"", cx, cy, r);
         fprintf(f, " fill=\"%s\" stroke=\"#333\"><title>", palette[c % 10]);
         put_escaped(f, cli_str(v, "name"), 1);
-        fprintf(f, " (%s, betweenness %.1f)</title></%s>\n<text x=\"%.1f\" y=\"%.1f\">",
-                cli_str(v, "kind"), cli_num(v, "betweenness"), shape, cx + r + 2, cy + 4);
+        int left = x[k] > 0.7; /* labels near the right edge go to the left of their vertex */
+        fprintf(f, " (%s, betweenness %.1f)</title></%s>\n<text x=\"%.1f\" y=\"%.1f\"%s>",
+                cli_str(v, "kind"), cli_num(v, "betweenness"), shape,
+                left ? cx - r - 2 : cx + r + 2, cy + 4, left ? " text-anchor=\"end\"" : "");
         put_escaped(f, cli_str(v, "name"), 1);
         fputs("</text>\n", f);
     }
