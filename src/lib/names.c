@@ -351,9 +351,10 @@ static uint8_t vowel_quality(uint32_t c)
 /* The sequence of a romanized word for align(): consonant classes and vowels by quality. */
 static int latin_seq(const uint32_t *w, int n, uint8_t *out)
 {
-    int k = 0;
+    int k = 0, apart = 0; /* apart: a '-' (or an apostrophe) stood just before */
     for (int i = 0; i < n && k < TOKMAX;) {
         if (w[i] == '-') {
+            apart = 1;
             i++;
             continue;
         }
@@ -361,20 +362,23 @@ static int latin_seq(const uint32_t *w, int n, uint8_t *out)
             int j = i + 1;
             while (j < n && vowel_at(w, n, j))
                 j++;
-            /* a run: one vowel, long if doubled or ou; two if the qualities differ (ia) */
+            /* a run: one vowel, long if doubled or ou; two if the qualities differ (ia);
+             * vowels kept apart (Rabi'i) stay two */
             for (int v = i; v < j && k < TOKMAX; v++) {
                 uint8_t q = w[v] == 'w' ? LV_U : vowel_quality(w[v]);
                 uint8_t q2 = v + 1 < j ? (w[v + 1] == 'w' ? LV_U : vowel_quality(w[v + 1])) : 0;
                 if (q2 == q && w[v] == w[v + 1]) {
                     out[k++] = (uint8_t)(q + (LV_AL - LV_A));
                     v++;
-                } else if (!k || (out[k - 1] != q && out[k - 1] != q + (LV_AL - LV_A))) {
+                } else if (!k || apart || (out[k - 1] != q && out[k - 1] != q + (LV_AL - LV_A))) {
                     out[k++] = q;
                 }
+                apart = 0;
             }
             i = j;
             continue;
         }
+        apart = 0;
         int used;
         uint8_t cls = consonant_at(w, n, i, &used);
         if (w[i] == 'x' && k < TOKMAX - 1) out[k++] = CLS('k');
@@ -1699,15 +1703,40 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
         int nx = side ? nb : na, ny = side ? na : nb;
         uint32_t *ux = side ? &used_b : &used_a, *uy = side ? &used_a : &used_b;
         for (int i = 0; i + 1 < nx && p->n < NTOK; i++) {
-            if ((*ux >> i & 1) || (*ux >> (i + 1) & 1) || X[i].kind != PLAIN ||
-                X[i + 1].kind != PLAIN || X[i].arabic != X[i + 1].arabic)
+            int ui = *ux >> i & 1, ui1 = *ux >> (i + 1) & 1;
+            if ((ui && ui1) || X[i].kind != PLAIN || X[i + 1].kind != PLAIN ||
+                X[i].arabic != X[i + 1].arabic)
                 continue; /* two words of one script only */
             struct tok joined;
             join_tokens(&X[i], &X[i + 1], &joined);
             for (int j = 0; j < ny; j++) {
-                if ((*uy >> j & 1) || Y[j].kind != PLAIN) continue;
+                if (Y[j].kind != PLAIN) continue;
+                /*
+                 * One of the two may have been paired with Y[j] alone (Maychou with
+                 * يشو of ما يشو): the two together take its place if they match better.
+                 */
+                int was = -1, xi = ui ? i : i + 1;
+                if (ui || ui1) {
+                    for (int k = 0; k < p->n; k++)
+                        if (!p->joined[k] && (side ? p->b[k] : p->a[k]) == xi &&
+                            (side ? p->a[k] : p->b[k]) == j)
+                            was = k;
+                    if (was < 0) continue;
+                } else if (*uy >> j & 1) {
+                    continue;
+                }
                 double sj = token_sim(&joined, &Y[j]);
-                if (sj < MIN_JOINED) continue;
+                if (sj < MIN_JOINED || (was >= 0 && sj <= p->s[was])) continue;
+                if (was >= 0) {
+                    matched -= credit(p->s[was]) * (X[xi].w + Y[j].w) / 2;
+                    for (int k = was; k + 1 < p->n; k++) {
+                        p->a[k] = p->a[k + 1];
+                        p->b[k] = p->b[k + 1];
+                        p->s[k] = p->s[k + 1];
+                        p->joined[k] = p->joined[k + 1];
+                    }
+                    p->n--;
+                }
                 *ux |= 3u << i;
                 *uy |= 1u << j;
                 matched += credit(sj) * (X[i].w + X[i + 1].w + Y[j].w) / 2;

@@ -97,6 +97,11 @@ static void test_arabic(void **state)
     linked("Abd al-Rahman Hamdi", "Abdurrahman Hamdi");
     linked("Abdullah Azzam", "Abd Allah Azzam");
     linked("Salah al-Din Gasmi", "Salaheddine Gasmi");
+    /* an apostrophe keeps two vowels apart: Rabi'i is ربيعي, not Rabii */
+    linked("NIDAL AL-RABI'I", "نضال الربيعي");
+    /* two words read as one take the place of a weaker pairing of one of them */
+    assert_true(score("ALI MAYCHOU", "علي ما يشو") > 0.999);
+    assert_true(score("ABDUL RAZAQ AKHUND LALA AKHUND", "عبد الرزاق آخوند لا لا آخوند") > 0.999);
     /* common given names alone are weak: one, or only common ones */
     assert_true(score("Abd al-Rahman", "Abdurrahman") < TL_NAMES_THRESHOLD);
     assert_true(score("محمد حسن", "Muhammad Hasan") < 0.91);
