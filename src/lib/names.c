@@ -822,6 +822,29 @@ static int arabic_particle(const struct word *w)
            weq_u(w, U"ال") || weq_u(w, U"ولد") || weq_u(w, U"اغ");
 }
 
+/*
+ * In a chain of bin-X (سيف الله بن عمر بن محمد بنحسين), a word that starts
+ * with بن and runs on is the particle written together with the next name:
+ * split it. Only where the chain shows بن written apart elsewhere, as many
+ * names begin with those letters (Bandar, Binyamin).
+ */
+static void split_bin(struct word *w, int *n)
+{
+    int chain = 0;
+    for (int i = 0; i < *n; i++)
+        chain |= weq_u(&w[i], U"بن") || weq_u(&w[i], U"ابن");
+    if (!chain) return;
+    for (int i = 1; i < *n && *n < NTOK; i++) {
+        if (!w[i].arabic || w[i].n < 5 || !wstarts_u(&w[i], U"بن")) continue;
+        memmove(&w[i + 1], &w[i], (size_t)(*n - i) * sizeof *w);
+        (*n)++;
+        w[i].n = 2; /* بن */
+        w[i + 1].n -= 2;
+        memmove(w[i + 1].c, w[i + 1].c + 2, (size_t)w[i + 1].n * sizeof w[i + 1].c[0]);
+        i++;
+    }
+}
+
 static int particle(const struct word *w)
 {
     return w->arabic ? arabic_particle(w) : latin_particle(w);
@@ -1398,6 +1421,7 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
     float wsum[NVAR];
     int nv = 0, nt = 0;
     for (int s = 0; s < nseg; s++) {
+        split_bin(words[s], &nw[s]);
         demonym_words(words[s], nw[s]);
         german_style(words[s], nw[s]);
         int n = apply_rules(words[s], nw[s]);

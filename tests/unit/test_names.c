@@ -99,6 +99,10 @@ static void test_arabic(void **state)
     linked("Salah al-Din Gasmi", "Salaheddine Gasmi");
     /* an apostrophe keeps two vowels apart: Rabi'i is ربيعي, not Rabii */
     linked("NIDAL AL-RABI'I", "نضال الربيعي");
+    /* bin written together with the next name, in a chain of bin-X */
+    linked("SEIFALLAH BEN OMAR BEN MOHAMED BEN HASSINE", "سيف الله بن عمر بن محمد بنحسين");
+    form("بندر بن سلطان", "بندر سلطان");
+    form("سلطان بن بندر", "سلطان بندر"); /* Bandar is a name, not bin + dar */
     /* two words read as one take the place of a weaker pairing of one of them */
     assert_true(score("ALI MAYCHOU", "علي ما يشو") > 0.999);
     assert_true(score("ABDUL RAZAQ AKHUND LALA AKHUND", "عبد الرزاق آخوند لا لا آخوند") > 0.999);
