@@ -33,7 +33,7 @@ TL_API const char *tl_ach_extension_definition(void);
 TL_API tl_err tl_node_ach_new(tl_node *n, const char *title, const char *const *labels,
                               size_t nlabels, char id_out[80]);
 
-/* The most recently changed assessment held (its id into id_out); TL_ENOTFOUND if none. */
+/* Our most recently changed assessment (its id into id_out); TL_ENOTFOUND if none. */
 TL_API tl_err tl_node_ach_latest(tl_node *n, char id_out[80]);
 
 /* Adds a hypothesis; its id ("H1", ...) into hid (OUT). */

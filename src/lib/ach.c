@@ -93,21 +93,38 @@ static int get_cb(const tl_record *rec, void *ud)
 }
 
 /* The latest version of assessment id (*out, OUT). */
-static tl_err load(tl_node *n, const char *id, json_t **out)
+/* The latest version of assessment id (*out, OUT); to change, it must be our own. */
+static tl_err load_as(tl_node *n, const char *id, int to_change, json_t **out)
 {
     *out = NULL;
     struct get_ud g = {NULL, "", 0};
     tl_err rc = id ? tl_node_get(n, id, NULL, get_cb, &g) : TL_ENOTFOUND;
     if (rc == TL_ENOTFOUND ||
-        (!rc && (!g.o || g.revoked ||
-                 strcmp(json_string_value(json_object_get(g.o, "type")), TL_ACH_TYPE) != 0))) {
+        (!rc &&
+         (!g.o || g.revoked || strcmp(sv(json_object_get(g.o, "type")), TL_ACH_TYPE) != 0))) {
         json_decref(g.o);
         tl__node_err(n, "no assessment '%s' is held (tearline ach list)", id ? id : "");
         return TL_ENOTFOUND;
     }
     if (rc) return rc;
+    if (to_change && g.origin[0]) {
+        tl__node_err(n, "%s is %s's assessment, received from it: it is not ours to change", id,
+                     g.origin);
+        json_decref(g.o);
+        return TL_EINVAL;
+    }
+    /* a partner's copy may lack the lists: they are taken as empty */
+    static const char *const lists[] = {"hypotheses", "evidence", "ratings"};
+    for (int i = 0; i < 3; i++)
+        if (!json_is_array(json_object_get(g.o, lists[i])))
+            json_object_set_new(g.o, lists[i], json_array());
     *out = g.o;
     return TL_OK;
+}
+
+static tl_err load(tl_node *n, const char *id, json_t **out)
+{
+    return load_as(n, id, 1, out);
 }
 
 /* Stores o as the next version (modified strictly later than the last). */
@@ -166,7 +183,7 @@ struct latest_ud {
 static int latest_cb(const tl_record *rec, void *ud)
 {
     struct latest_ud *l = ud;
-    if (rec->revoked) return 0;
+    if (rec->revoked || rec->origin[0]) return 0; /* our own: a partner's is not ours to change */
     if (strcmp(rec->version, l->modified) >= 0) {
         snprintf(l->id, sizeof l->id, "%s", rec->id);
         snprintf(l->modified, sizeof l->modified, "%s", rec->version);
@@ -464,7 +481,7 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
     *out = NULL;
     n->errmsg[0] = '\0';
     json_t *o;
-    tl_err rc = load(n, ach, &o);
+    tl_err rc = load_as(n, ach, 0, &o);
     if (rc) return rc;
     const json_t *hs = json_object_get(o, "hypotheses"), *ev = json_object_get(o, "evidence");
     struct matrix m = {json_array_size(hs), json_array_size(ev), NULL, NULL, NULL};
@@ -509,8 +526,8 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
         mx = fmax(mx, log_likelihood(&m, h, (size_t)-1));
     for (size_t h = 0; h < m.nh; h++)
         z += exp(log_likelihood(&m, h, (size_t)-1) - mx);
-    res = json_pack("{s:s, s:O, s:O, s:[], s:[], s:[], s:[]}", "id", ach, "title",
-                    json_object_get(o, "name"), "modified", json_object_get(o, "modified"),
+    res = json_pack("{s:s, s:s, s:s, s:[], s:[], s:[], s:[]}", "id", ach, "title",
+                    sv(json_object_get(o, "name")), "modified", sv(json_object_get(o, "modified")),
                     "hypotheses", "evidence", "cells", "sensitivity");
     if (!res) goto out;
     for (size_t h = 0; h < m.nh; h++) {
@@ -523,8 +540,8 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
         }
         json_array_append_new(
             json_object_get(res, "hypotheses"),
-            json_pack("{s:O, s:O, s:f, s:I, s:f, s:f, s:I}", "id", json_object_get(hj, "id"),
-                      "text", json_object_get(hj, "text"), "inconsistency", r4(inc),
+            json_pack("{s:s, s:s, s:f, s:I, s:f, s:f, s:I}", "id", sv(json_object_get(hj, "id")),
+                      "text", sv(json_object_get(hj, "text")), "inconsistency", r4(inc),
                       "rank_inconsistency", (json_int_t)rank_i, "log_likelihood", r4(ll),
                       "posterior", r4(exp(ll - mx) / z), "rank_likelihood", (json_int_t)rank_l));
     }
@@ -539,9 +556,9 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
             hi = rating_points[r] > hi ? rating_points[r] : hi;
         }
         json_t *x =
-            json_pack("{s:O, s:O, s:O, s:f, s:f, s:I}", "id", json_object_get(ej, "id"),
-                      "credibility", json_object_get(ej, "credibility"), "relevance",
-                      json_object_get(ej, "relevance"), "weight", r4(m.e[e].weight), "trust",
+            json_pack("{s:s, s:s, s:s, s:f, s:f, s:I}", "id", sv(json_object_get(ej, "id")),
+                      "credibility", sv(json_object_get(ej, "credibility")), "relevance",
+                      sv(json_object_get(ej, "relevance")), "weight", r4(m.e[e].weight), "trust",
                       r4(m.e[e].trust), "diagnosticity", (json_int_t)(any ? hi - lo : 0));
         if (!x) goto out;
         if (json_object_get(ej, "object_ref"))
@@ -559,22 +576,26 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
             if (li != least) json_array_append_new(changes, json_string("inconsistency"));
             if (ll != likely) json_array_append_new(changes, json_string("likelihood"));
             if (json_array_size(changes))
-                json_array_append_new(
-                    json_object_get(res, "sensitivity"),
-                    json_pack("{s:O, s:o, s:O, s:O}", "evidence", json_object_get(ej, "id"),
-                              "changes", changes, "least_inconsistent_without",
-                              json_object_get(json_array_get(hs, li), "id"), "most_likely_without",
-                              json_object_get(json_array_get(hs, ll), "id")));
+                json_array_append_new(json_object_get(res, "sensitivity"),
+                                      json_pack("{s:s, s:o, s:s, s:s}", "evidence",
+                                                sv(json_object_get(ej, "id")), "changes", changes,
+                                                "least_inconsistent_without",
+                                                sv(json_object_get(json_array_get(hs, li), "id")),
+                                                "most_likely_without",
+                                                sv(json_object_get(json_array_get(hs, ll), "id"))));
             else
                 json_decref(changes);
         }
     }
     json_array_foreach(json_object_get(o, "ratings"), i, c)
-        json_array_append(json_object_get(res, "cells"), c);
+    {
+        if (json_is_object(c)) json_array_append(json_object_get(res, "cells"), c);
+    }
     if (m.nh) {
-        json_object_set(res, "least_inconsistent",
-                        json_object_get(json_array_get(hs, least), "id"));
-        json_object_set(res, "most_likely", json_object_get(json_array_get(hs, likely), "id"));
+        json_object_set_new(res, "least_inconsistent",
+                            json_string(sv(json_object_get(json_array_get(hs, least), "id"))));
+        json_object_set_new(res, "most_likely",
+                            json_string(sv(json_object_get(json_array_get(hs, likely), "id"))));
     }
     *out = res;
     res = NULL;
@@ -595,10 +616,11 @@ static int list_cb(const tl_record *rec, void *ud)
     json_t *o = NULL;
     if (rec->revoked || tl__json_parse_stored(rec->json, rec->json_len, &o)) return 0;
     json_array_append_new(
-        ud, json_pack("{s:s, s:O, s:O, s:I, s:I}", "id", rec->id, "title",
-                      json_object_get(o, "name"), "modified", json_object_get(o, "modified"),
-                      "hypotheses", (json_int_t)json_array_size(json_object_get(o, "hypotheses")),
-                      "evidence", (json_int_t)json_array_size(json_object_get(o, "evidence"))));
+        ud,
+        json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", rec->id, "title",
+                  sv(json_object_get(o, "name")), "modified", sv(json_object_get(o, "modified")),
+                  "hypotheses", (json_int_t)json_array_size(json_object_get(o, "hypotheses")),
+                  "evidence", (json_int_t)json_array_size(json_object_get(o, "evidence"))));
     json_decref(o);
     return 0;
 }

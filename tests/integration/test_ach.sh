@@ -176,6 +176,25 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["id"]=="ex
     "$TMP/out" "$TMP/ach-def.json" && pass || fail "definition"
 if "$TL_SHARED/tools/stix-validate" "$TMP/ach-released.json" "$TMP/ach-def.json" 2>"$TMP/validate.err"; then pass; else fail "stix-validate: $(head -5 "$TMP/validate.err")"; fi
 
+# a partner's assessment, however formed, can be read but not changed as ours
+python3 - "$TMP/theirs.json" <<'PY'
+import json, sys
+json.dump({"type": "bundle", "id": "bundle--a5000000-0000-4000-8000-0000000000ee", "objects": [
+    {"type": "x-tearline-ach", "spec_version": "2.1", "id": "x-tearline-ach--a5000000-0000-4000-8000-0000000000ee",
+     "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+     "hypotheses": [{"text": "no id"}, {"id": "H1"}, 5], "evidence": [{"id": "E1", "credibility": "extreme"}, "x"],
+     "ratings": [{"hypothesis": "H1", "evidence": "E1", "rating": "II", "likelihood": 7}, {"rating": "ZZ"}, 3]}]},
+    open(sys.argv[1], "w"))
+PY
+"$TEARLINE" ingest --origin rus "$TMP/theirs.json" >/dev/null || fail "partner assessment ingest"
+run ach show x-tearline-ach--a5000000-0000-4000-8000-0000000000ee --json
+expect_status 0 "a partner's malformed assessment is shown"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); h={x["id"]:x for x in r["hypotheses"]}; assert h["H1"]["inconsistency"]==2.0, r' "$TMP/out" \
+    && pass || fail "partner assessment scores: $(cat "$TMP/out")"
+run ach hypothesis add "Ours now" --ach x-tearline-ach--a5000000-0000-4000-8000-0000000000ee
+expect_status 2 "a partner's assessment is not ours to change"
+expect_err_line "tearline ach: x-tearline-ach--a5000000-0000-4000-8000-0000000000ee is rus's assessment, received from it: it is not ours to change" "not ours message"
+
 # errors
 run ach rate H1 E1 XX
 expect_status 2 "bad rating"
