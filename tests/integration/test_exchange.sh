@@ -30,6 +30,10 @@ done
 released() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from outbox where partner = '$2'"; }
 held_from() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from objects where origin = '$2' and type not in ('x-tearline-receipt', 'x-tearline-witness')"; }
 
+# usa watches for partner reporting: a pull that stores something runs the watchlists
+printf '{"name": "partner reporting", "new": [{"predicate": ["located-at", "sighted-at", "member-of", "attributed-to", "uses", "targets", "co-occurs-with"], "origin": "partner"}]}' > "$TMP/rule.json"
+"$TEARLINE" watch --home "$TMP/usa" add "$TMP/rule.json" >/dev/null || fail "watch add"
+
 # each pulls the other's release, in pages of 40
 for p in usa rus; do
   other=$([ $p = usa ] && echo rus || echo usa)
@@ -42,6 +46,9 @@ for p in usa rus; do
   expect_eq "$(held_from $p $other)" "$n" "$p holds every object $other released to it"
   expect_out_contains "pulled from $other: $n objects" "$p pull summary"
   expect_out_line "receipts: 1 signed and kept, 1 delivered to $other" "$p sends a receipt"
+  if [ $p = usa ]; then
+    grep -qE "^watch: [1-9][0-9]* new alert\(s\) \(tearline watch alerts\)$" "$TMP/out" && pass || fail "the pull ran the watchlists: $(cat "$TMP/out")"
+  fi
   # the releasing node holds the receipt and checks it against what it published
   run receipts --home "$TMP/$other" --partner $p
   expect_status 0 "$other lists receipts"
@@ -50,6 +57,7 @@ for p in usa rus; do
   run pull --home "$TMP/$p" --from $other --page 40
   expect_status 0 "$p pulls again"
   expect_out_line "pulled from $other: 0 objects in 1 pages, 0 new, 0 already held, 0 refused" "second pull is empty"
+  grep -q "^watch:" "$TMP/out" && fail "a pull that stores nothing raises no alert" || pass
 done
 # an interrupted pull: a proxy that fails after three pages stops the pull;
 # the next pull, straight to the server, resumes after the stored pages
