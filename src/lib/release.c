@@ -880,6 +880,19 @@ static void recompute_granular(json_t *o)
     }
 }
 
+/* A property holding binary content (payload_bin, or any *_bin), or NULL. */
+static const char *binary_property(const json_t *o)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(tl__json_mut(o), key, val)
+    {
+        size_t n = strlen(key);
+        if (n > 4 && !strcmp(key + n - 4, "_bin")) return key;
+    }
+    return NULL;
+}
+
 /* The tearline copy of h for the partner; *changed says whether anything was altered. */
 static tl_err transform(struct rel *r, const struct held *h, json_t **out, size_t *hits)
 {
@@ -1110,6 +1123,12 @@ static void transform_job(size_t i, void *ctx)
 {
     struct jobs *js = ctx;
     struct job *j = &js->j[i];
+    const char *bin = binary_property(j->h->obj);
+    if (bin) { /* fail closed: the redactor and the verifier read text, not payloads */
+        snprintf(j->finding, sizeof j->finding, "%s", bin);
+        j->rc = TL_EINVAL;
+        return;
+    }
     j->rc = transform(js->r, j->h, &j->obj, &j->hits);
     if (j->rc) return;
     j->changed = !json_equal(j->obj, j->h->obj);
@@ -1273,6 +1292,15 @@ static tl_err compile(struct rel *r)
             tl__node_err(n,
                          "release to %s: the tearline copy of %s is not valid STIX (%s); "
                          "nothing was published",
+                         r->partner, h->id, j->finding);
+            rc = TL_ECONFLICT;
+            goto out;
+        }
+        if (j->rc == TL_EINVAL) {
+            tl__node_err(n,
+                         "release to %s: %s carries binary content ('%s') that cannot be "
+                         "scanned for protected terms; keep it home (NOFORN or TLP:RED) or "
+                         "remove the content; nothing was published",
                          r->partner, h->id, j->finding);
             rc = TL_ECONFLICT;
             goto out;
