@@ -42,7 +42,7 @@ TL_API size_t tl_graph_edges(const tl_graph *g);
  * Betweenness of every vertex into out[0..n). samples == 0 or >= n: exact
  * (a breadth-first search from every vertex); otherwise an estimate from
  * that many sources spread evenly over the vertices, scaled by n / samples
- * (Brandes and Pich 2007). threads 0: one per core.
+ * (Brandes and Pich 2007). threads 0: $TEARLINE_THREADS, else one per core.
  */
 TL_API tl_err tl_graph_betweenness(const tl_graph *g, size_t samples, unsigned threads,
                                    double *out);

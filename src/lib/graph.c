@@ -7,12 +7,13 @@
  */
 #include "tearline/graph.h"
 
+#include "par.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_VERTICES 0x7fffffffu
 #define MAX_THREADS 64
@@ -262,10 +263,7 @@ tl_err tl_graph_betweenness(const tl_graph *g, size_t samples, unsigned threads,
     b.out = out;
     atomic_init(&b.next, 0);
     pthread_mutex_init(&b.mu, NULL);
-    if (!threads) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = c > 0 ? (unsigned)c : 1;
-    }
+    if (!threads) threads = tl__par_threads();
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (threads > b.nsources) threads = b.nsources ? (unsigned)b.nsources : 1;
     pthread_t t[MAX_THREADS];
