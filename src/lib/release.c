@@ -794,7 +794,21 @@ static void overwrite(char *dst, const char *lit)
 }
 
 /* Truncates a timestamp to the profile's precision. */
-static void coarsen_time(json_t *o, const char *key, const char *precision)
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/*
+ * Coarsens the time at key to the profile's precision: down to the start of
+ * its unit for a start (up_to_end 0), up to the end of its unit for an end
+ * (stop_time, last_seen, last_observed), so the coarse interval holds the
+ * fine one and an end stays after its start.
+ */
+static void coarsen_time(json_t *o, const char *key, const char *precision, int up_to_end)
 {
     const char *s = json_string_value(json_object_get(o, key));
     if (!s || !precision || !strcmp(precision, "second") || strlen(s) < 20) return;
@@ -805,6 +819,28 @@ static void coarsen_time(json_t *o, const char *key, const char *precision)
     if (!strcmp(precision, "day")) overwrite(out + 11, "00:00:00");
     if (!strcmp(precision, "month")) overwrite(out + 8, "01T00:00:00");
     if (!strcmp(precision, "year")) overwrite(out + 5, "01-01T00:00:00");
+    int64_t fine = 0, coarse = 0;
+    if (up_to_end && !tl__ts_parse(s, strlen(s), NULL, &fine, NULL) &&
+        !tl__ts_parse(out, strlen(out), NULL, &coarse, NULL) && fine > coarse) {
+        /* out is YYYY-MM-DDTHH:MM:SSZ, digits where they should be (parsed above) */
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        tm.tm_year = digits(out, 4) - 1900;
+        tm.tm_mon = digits(out + 5, 2) - 1;
+        tm.tm_mday = digits(out + 8, 2);
+        tm.tm_hour = digits(out + 11, 2);
+        tm.tm_min = digits(out + 14, 2);
+        tm.tm_sec = digits(out + 17, 2);
+        if (!strcmp(precision, "minute")) tm.tm_min++;
+        if (!strcmp(precision, "hour")) tm.tm_hour++;
+        if (!strcmp(precision, "day")) tm.tm_mday++;
+        if (!strcmp(precision, "month")) tm.tm_mon++;
+        if (!strcmp(precision, "year")) tm.tm_year++;
+        time_t t = timegm(&tm);
+        struct tm g;
+        if (t != (time_t)-1 && gmtime_r(&t, &g))
+            strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &g);
+    }
     json_object_set_new(o, key, json_string(out));
 }
 
@@ -932,7 +968,7 @@ static tl_err transform(struct rel *r, const struct held *h, json_t **out, size_
     static const char *const times[] = {"first_seen",    "last_seen",  "first_observed",
                                         "last_observed", "start_time", "stop_time"};
     for (size_t i = 0; i < sizeof times / sizeof *times; i++)
-        coarsen_time(o, times[i], prec);
+        coarsen_time(o, times[i], prec, i % 2);
     if (!strcmp(json_string_value(json_object_get(o, "type")), "location"))
         coarsen_location(o, r->profile);
 
