@@ -1,9 +1,9 @@
-# tearline: a thin driver over CMake. `make`, `make test`, `make demo`, `make bench`.
+# tearline: a thin driver over CMake. `make`, `make test`, `make demo`, `make bench`, `make tour`.
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure test demo bench clean asan fuzz format
+.PHONY: all deps configure test demo tour bench clean asan fuzz format
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -19,8 +19,13 @@ test: deps
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# the two-partner scenario on two real nodes (tearline demo; DIR=... keeps them there)
 demo: deps all
-	./scripts/demo $(BUILD)/tearline
+	$(BUILD)/tearline demo $(if $(DIR),--dir $(DIR))
+
+# a walk through one node's commands on the OASIS examples and small fixtures
+tour: deps all
+	./scripts/tour $(BUILD)/tearline
 
 bench: deps all
 	./bench/run $(BUILD)

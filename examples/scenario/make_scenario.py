@@ -162,9 +162,11 @@ def rus_later():
     later = "2026-03-20T00:00:00.000Z"
     return [
         obj("location", s, 34, created=later, name="Istanbul", country="TR", latitude=41.0, longitude=28.97, labels=L),
-        # a fighter travelling toward home: the watchlist's alert on usa's side
-        obj("sighting", s, 61, created=later, sighting_of_ref=R, where_sighted_refs=[IST],
-            first_seen="2026-03-18T00:00:00Z", last_seen="2026-03-18T00:00:00Z", labels=L, **humint),
+        # a fighter travelling toward home: the watchlist's alert on usa's side (a relationship:
+        # where a sighting was made is not released)
+        obj("relationship", s, 61, created=later, relationship_type="located-at", source_ref=R,
+            target_ref=IST, start_time="2026-03-18T00:00:00Z", stop_time="2026-03-19T00:00:00Z",
+            labels=L, **humint),
         # a report that repeats what usa released to rus: circular reporting
         obj("relationship", s, 62, created=later, relationship_type="located-at",
             source_ref=oid("threat-actor", s, 11), target_ref=oid("location", s, 33),
@@ -218,5 +220,6 @@ if __name__ == "__main__":
                    "all": [{"predicate": ["located-at", "sighted-at"], "object": {"country_any": ["SY", "IQ"]}}],
                    "none": [{"predicate": ["dead"]}],
                    "new": [{"predicate": ["located-at", "sighted-at", "travels-to"],
-                            "object": {"country_any": ["TR", "GE", "RU"]}}]}, f, indent=1)
+                            "object": {"country_any": ["TR", "GE", "RU"]}, "min_belief": 0.2}]},
+                  f, indent=1)
         f.write("\n")

@@ -45,6 +45,7 @@ int cmd_partners(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_ach(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 /* After an ingest, pull or fuse: runs the watchlists, if any, and tells of new alerts. */
 void cli_watch_after(tl_node *n, int quiet);

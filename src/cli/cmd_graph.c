@@ -135,6 +135,20 @@ static void print_roles(const json_t *b)
     if (!any) printf("-");
 }
 
+/* s in a column of width characters (UTF-8 aware: cut between characters, padded). */
+static void put_column(const char *s, int width)
+{
+    int chars = 0;
+    const char *p = s;
+    while (*p && chars < width) {
+        p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
+        chars++;
+    }
+    printf("%.*s%*s", (int)(p - s), s, width - chars, "");
+}
+
 static void print_brokers(const json_t *res, long top)
 {
     const json_t *est = json_object_get(res, "estimate");
@@ -160,8 +174,9 @@ static void print_brokers(const json_t *res, long top)
             snprintf(cs, sizeof cs, "%.4f", json_number_value(c));
         else
             snprintf(cs, sizeof cs, "-");
-        printf("%-4zu %-36.36s %-7s %12.2f %10s %4lld  ", i + 1, cli_str(v, "name"),
-               cli_str(v, "kind"), cli_num(v, "betweenness"), cs,
+        printf("%-4zu ", i + 1);
+        put_column(cli_str(v, "name"), 36);
+        printf(" %-7s %12.2f %10s %4lld  ", cli_str(v, "kind"), cli_num(v, "betweenness"), cs,
                (long long)json_integer_value(json_object_get(v, "community")));
         print_roles(json_object_get(v, "brokerage"));
         if (json_is_object(json_object_get(v, "group")))

@@ -24,10 +24,9 @@ static const char help[] =
 static void print_claim_line(const json_t *c)
 {
     const json_t *o = json_object_get(c, "object");
-    printf("      %s %s %s  (%s, %s, %s%lld, %s)\n", cli_str(c, "holding"), cli_str(c, "predicate"),
+    printf("      %s %s %s  (%s, %s, %s)\n", cli_str(c, "holding"), cli_str(c, "predicate"),
            json_is_object(o) ? cli_str(o, "name") : "", cli_str(c, "origin"), cli_str(c, "root"),
-           cli_str(c, "reliability"),
-           (long long)json_integer_value(json_object_get(c, "credibility")), cli_str(c, "from"));
+           cli_str(c, "from"));
 }
 
 static void print_alerts(const json_t *list)

@@ -40,6 +40,7 @@ static const struct {
     {"graph", cmd_graph, "link analysis: brokers, evidence paths, communities, export, drawing"},
     {"ach", cmd_ach, "analysis of competing hypotheses: matrix, scores, sensitivity"},
     {"watch", cmd_watch, "watchlists over the fused holdings; alerts with their evidence"},
+    {"demo", cmd_demo, "run the two-partner scenario on two real nodes, step by step"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,529 @@
+/*
+ * cmd_demo.c: tearline demo [--dir DIR] [--keep]: the two-partner scenario
+ * of examples/scenario (built into the command) on two real nodes, run step
+ * by step by this same program (each step a tearline command in a child
+ * process, as an operator would type it), with the TAXII servers of both
+ * nodes on loopback.
+ */
+#include "cli.h"
+
+#include "tearline/json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct tl_scenario_file {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+extern const struct tl_scenario_file tl_scenario_files[];
+
+static const char help[] =
+    "usage: tearline demo [--dir DIR] [--keep]\n"
+    "\n"
+    "Runs the two-partner scenario on two real nodes, 'usa' and 'rus', made in\n"
+    "DIR (default: a new temporary directory): they countersign an agreement,\n"
+    "serve TAXII on loopback, release to each other and pull with receipts,\n"
+    "fuse what they received, and show what was withheld, pseudonymized and\n"
+    "redacted, names resolved across scripts, corroboration, an echo of our own\n"
+    "release, a contradiction, the partners' records, a watchlist alert, link\n"
+    "analysis, the ledgers reconciled, a claim of more than was agreed refuted,\n"
+    "and a leaked copy traced. --keep leaves the nodes at DIR/usa and DIR/rus.\n";
+
+#define AGREEMENT "agreement--5ce0c003-0000-4000-8000-000000000001"
+
+struct demo {
+    char self[4096]; /* this program */
+    char dir[4096];
+    pid_t servers[2];
+    int port[2];
+    char secret[2][128];
+    char key[2][65];
+    int failed;
+};
+
+static const char *const code[2] = {"usa", "rus"};
+
+static void step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void step(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("\n== ");
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    fflush(stdout);
+}
+
+static void path(const struct demo *d, char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", d->dir, name);
+}
+
+/*
+ * Runs `tearline ARGS...` (NULL-ended) with its standard output to out (a
+ * file in DIR; NULL: ours). Returns its exit status, or -1.
+ */
+static int run(struct demo *d, const char *out, ...)
+{
+    char *argv[48];
+    int argc = 0;
+    argv[argc++] = strdup("tearline");
+    va_list ap;
+    va_start(ap, out);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && argc < 46)
+        argv[argc++] = strdup(a);
+    va_end(ap);
+    argv[argc] = NULL;
+    for (int i = 0; i < argc; i++)
+        if (!argv[i]) {
+            for (int k = 0; k < argc; k++)
+                free(argv[k]);
+            return -1;
+        }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    char file[4200];
+    if (out) {
+        path(d, file, sizeof file, out);
+        posix_spawn_file_actions_addopen(&fa, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    }
+    fflush(stdout);
+    pid_t pid;
+    int rc = posix_spawn(&pid, d->self, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    if (rc) return -1;
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Runs a step that must succeed; reports and marks the demo failed otherwise. */
+#define MUST(d, ...)                                                                               \
+    do {                                                                                           \
+        if (run((d), __VA_ARGS__, (const char *)NULL) != 0) {                                      \
+            fprintf(stderr, "tearline demo: a step failed (line %d)\n", __LINE__);                 \
+            (d)->failed = 1;                                                                       \
+            return -1;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+static int write_file(const struct demo *d, const char *name, const char *data, size_t len)
+{
+    char p[4200];
+    path(d, p, sizeof p, name);
+    FILE *f = fopen(p, "wb");
+    if (!f) return -1;
+    int bad = fwrite(data, 1, len, f) != len;
+    return fclose(f) || bad ? -1 : 0;
+}
+
+static char *read_text(const struct demo *d, const char *name)
+{
+    char p[4200];
+    path(d, p, sizeof p, name);
+    FILE *f = fopen(p, "rb");
+    if (!f) return NULL;
+    char *buf = malloc(1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    fclose(f);
+    if (buf) buf[n] = '\0';
+    return buf;
+}
+
+static const struct tl_scenario_file *scenario(const char *name)
+{
+    for (const struct tl_scenario_file *f = tl_scenario_files; f->name; f++)
+        if (!strcmp(f->name, name)) return f;
+    return NULL;
+}
+
+/* The public key printed by init (the line "public key: HEX"). */
+static int key_of(struct demo *d, int i)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%s-init.txt", code[i]);
+    char *t = read_text(d, name);
+    const char *k = t ? strstr(t, "public key") : NULL;
+    if (k) {
+        k += strlen("public key");
+        while (*k == ' ' || *k == ':')
+            k++;
+        snprintf(d->key[i], sizeof d->key[i], "%.64s", k);
+    }
+    free(t);
+    return k && strlen(d->key[i]) == 64 ? 0 : -1;
+}
+
+/* The agreement of the scenario with both public keys in it. */
+static int write_agreement(struct demo *d)
+{
+    const struct tl_scenario_file *f = scenario("agreement.json");
+    if (!f) return -1;
+    char *text = malloc(f->len + 256);
+    if (!text) return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < f->len;) {
+        if (!strncmp(f->data + i, "@PKU@", 5) || !strncmp(f->data + i, "@PKR@", 5)) {
+            const char *k = d->key[f->data[i + 3] == 'U' ? 0 : 1];
+            memcpy(text + n, k, 64);
+            n += 64;
+            i += 5;
+        } else {
+            text[n++] = f->data[i++];
+        }
+    }
+    int rc = write_file(d, "agreement.json", text, n);
+    free(text);
+    return rc;
+}
+
+/* Starts node i's TAXII server on a free loopback port and waits for the port. */
+static int serve(struct demo *d, int i)
+{
+    char home[4200], out[4200], log[4200];
+    snprintf(home, sizeof home, "%s/%s", d->dir, code[i]);
+    snprintf(out, sizeof out, "%s/%s-serve.txt", d->dir, code[i]);
+    snprintf(log, sizeof log, "%s/%s-access.log", d->dir, code[i]);
+    char a0[] = "tearline", a1[] = "serve", a2[] = "--home", a4[] = "--listen",
+         a5[] = "127.0.0.1:0", a6[] = "--access-log";
+    char *argv[] = {a0, a1, a2, home, a4, a5, a6, log, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, out, O_WRONLY | O_APPEND, 0600);
+    int rc = posix_spawn(&d->servers[i], d->self, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc) return -1;
+    for (int k = 0; k < 200; k++) { /* up to 10 s */
+        char name[32];
+        snprintf(name, sizeof name, "%s-serve.txt", code[i]);
+        char *t = read_text(d, name);
+        const char *l = t ? strstr(t, "listening") : NULL;
+        if (l) {
+            const char *nl = strchr(l, '\n');
+            const char *sp = nl ? nl : l + strlen(l);
+            while (sp > l && sp[-1] != ' ')
+                sp--;
+            d->port[i] = (int)strtol(sp, NULL, 10);
+        }
+        free(t);
+        if (d->port[i] > 0) return 0;
+        struct timespec ts = {0, 50000000L};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+static void stop_servers(struct demo *d)
+{
+    for (int i = 0; i < 2; i++)
+        if (d->servers[i] > 0) {
+            kill(d->servers[i], SIGTERM);
+            waitpid(d->servers[i], NULL, 0);
+            d->servers[i] = 0;
+        }
+}
+
+/* The secret printed by `partner grant` (the last word of its "HTTP Basic" line). */
+static int secret_of(struct demo *d, int i, const char *file)
+{
+    char *t = read_text(d, file);
+    const char *l = t ? strstr(t, "HTTP Basic") : NULL;
+    if (l) {
+        const char *e = strchr(l, '\n');
+        if (!e) e = l + strlen(l);
+        const char *s = e;
+        while (s > l && s[-1] != ' ')
+            s--;
+        snprintf(d->secret[i], sizeof d->secret[i], "%.*s", (int)(e - s), s);
+    }
+    free(t);
+    return d->secret[i][0] ? 0 : -1;
+}
+
+/* One object rus received from usa, as rus holds it: the "leaked copy" to trace. */
+static int leaked_copy(struct demo *d, const char *rus_home)
+{
+    if (run(d, "rus-from-usa.jsonl", "list", "--home", rus_home, "--origin", "usa", "--type",
+            "threat-actor", "--json", "--limit", "1", (const char *)NULL) != 0)
+        return -1;
+    char *t = read_text(d, "rus-from-usa.jsonl");
+    int rc = t && *t ? write_file(d, "leaked.json", t, strlen(t)) : -1;
+    free(t);
+    return rc;
+}
+
+/* A copy of the agreement that claims rus promised more than it signed. */
+static int overstated(struct demo *d)
+{
+    char p[4200], q[4200];
+    path(d, p, sizeof p, "countersigned.json");
+    path(d, q, sizeof q, "claimed.json");
+    json_error_t e;
+    json_t *a = json_load_file(p, 0, &e);
+    if (!a) return -1;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(a, "commitments"), i, c)
+    {
+        if (!strcmp(json_string_value(json_object_get(c, "party")), "rus"))
+            json_object_set_new(c, "at_least", json_integer(30));
+    }
+    int rc = json_dump_file(a, q, JSON_INDENT(1));
+    json_decref(a);
+    return rc;
+}
+
+static int scenario_run(struct demo *d)
+{
+    char home[2][4200], file[4200];
+    for (int i = 0; i < 2; i++)
+        snprintf(home[i], sizeof home[i], "%s/%s", d->dir, code[i]);
+
+    step("two nodes: usa and rus, each with its Ed25519 identity and its store");
+    MUST(d, "usa-init.txt", "init", "--home", home[0], "--name", "usa", "--title",
+         "United States node");
+    MUST(d, "rus-init.txt", "init", "--home", home[1], "--name", "rus", "--title",
+         "Russian Federation node");
+    if (key_of(d, 0) || key_of(d, 1)) return -1;
+    printf("usa public key %s\nrus public key %s\n", d->key[0], d->key[1]);
+
+    step("the agreement: intensified cooperation against the Islamic State, "
+         "proposed by usa and countersigned by rus");
+    if (write_agreement(d)) return -1;
+    path(d, file, sizeof file, "agreement.json");
+    MUST(d, NULL, "agree", "--home", home[0], "propose", file);
+    MUST(d, NULL, "agree", "--home", home[0], "sign", AGREEMENT);
+    MUST(d, "usa-signed.json", "agree", "--home", home[0], "export", AGREEMENT);
+    path(d, file, sizeof file, "usa-signed.json");
+    MUST(d, NULL, "agree", "--home", home[1], "import", file);
+    MUST(d, NULL, "agree", "--home", home[1], "sign", AGREEMENT);
+    MUST(d, "countersigned.json", "agree", "--home", home[1], "export", AGREEMENT);
+    path(d, file, sizeof file, "countersigned.json");
+    MUST(d, NULL, "agree", "--home", home[0], "import", file);
+    MUST(d, NULL, "agree", "--home", home[0], "verify", AGREEMENT);
+
+    step("holdings: usa's own sources and the designation of JMA, names in Latin and "
+         "Arabic script; rus's intercepts, drone imagery, human sources and a third "
+         "country's material, names in Cyrillic; protected terms on both sides");
+    for (int i = 0; i < 2; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.json", code[i]);
+        const struct tl_scenario_file *f = scenario(name);
+        if (!f || write_file(d, name, f->data, f->len)) return -1;
+        path(d, file, sizeof file, name);
+        MUST(d, NULL, "ingest", "--home", home[i], file);
+        snprintf(name, sizeof name, "lexicon-%s.txt", code[i]);
+        f = scenario(name);
+        if (!f) return -1;
+        char term[256];
+        for (size_t a = 0, b = 0; b <= f->len; b++) {
+            if (b == f->len || f->data[b] == '\n') {
+                if (b > a && b - a < sizeof term) {
+                    memcpy(term, f->data + a, b - a);
+                    term[b - a] = '\0';
+                    MUST(d, "protect.txt", "protect", "--home", home[i], "add", term);
+                }
+                a = b + 1;
+            }
+        }
+        MUST(d, NULL, "protect", "--home", home[i], "list");
+    }
+    const struct tl_scenario_file *w = scenario("watch-returning.json");
+    if (!w || write_file(d, "watch-returning.json", w->data, w->len)) return -1;
+    path(d, file, sizeof file, "watch-returning.json");
+    MUST(d, NULL, "watch", "--home", home[0], "add", file);
+
+    step("TAXII 2.1 servers on loopback; each partner granted a secret and recorded");
+    for (int i = 0; i < 2; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s-grant.txt", code[i]);
+        MUST(d, NULL, "partner", "--home", home[i], "add", code[1 - i], "--key", d->key[1 - i]);
+        MUST(d, name, "partner", "--home", home[i], "grant", code[1 - i]);
+        if (secret_of(d, 1 - i, name) || serve(d, i)) return -1;
+        printf("%s serves on 127.0.0.1:%d\n", code[i], d->port[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        char url[128], cred[256];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/api/", d->port[1 - i]);
+        snprintf(cred, sizeof cred, "%s:%s", code[i], d->secret[i]);
+        MUST(d, NULL, "partner", "--home", home[i], "add", code[1 - i], "--url", url,
+             "--credential", cred);
+    }
+
+    step("releases both ways: withheld, pseudonymized, generalized, redacted, signed; "
+         "the dry run shows every decision and its rule");
+    MUST(d, "usa-dry.json", "release", "--home", home[0], "--to", "rus", "--dry-run");
+    for (int i = 0; i < 2; i++)
+        MUST(d, NULL, "release", "--home", home[i], "--to", code[1 - i]);
+
+    step("pulls both ways over TAXII, every signature checked, a signed receipt back");
+    MUST(d, NULL, "pull", "--home", home[1], "--from", "usa");
+    MUST(d, NULL, "pull", "--home", home[0], "--from", "rus");
+
+    step("rus learns more (a fighter in Istanbul; a report that repeats what usa "
+         "gave it), releases again; usa pulls, and its watchlist runs");
+    const struct tl_scenario_file *later = scenario("rus-later.json");
+    if (!later || write_file(d, "rus-later.json", later->data, later->len)) return -1;
+    path(d, file, sizeof file, "rus-later.json");
+    MUST(d, NULL, "ingest", "--home", home[1], file);
+    MUST(d, NULL, "release", "--home", home[1], "--to", "usa");
+    MUST(d, NULL, "pull", "--home", home[0], "--from", "rus");
+
+    step("fusion on both sides");
+    for (int i = 0; i < 2; i++)
+        MUST(d, NULL, "fuse", "--home", home[i]);
+
+    step("names across scripts: usa resolves rus's Cyrillic names to its own");
+    MUST(d, NULL, "names", "match", "Тархан Батирашвили", "Tarkhan Batirashvili");
+    MUST(d, "usa-resolve.txt", "resolve", "--home", home[0]);
+    MUST(d, NULL, "assess", "--home", home[0], "Тархан Батирашвили");
+
+    step("corroboration from an independent source: Chatayev in JMA, by usa's imagery "
+         "and rus's intercepts");
+    MUST(d, NULL, "assess", "--home", home[0], "Akhmed Chatayev");
+
+    step("contradictions, never resolved, with the evidence on each side");
+    MUST(d, NULL, "contradictions", "--home", home[0]);
+
+    step("the partner's record: claims confirmed or refuted by our own, trust, echoes, framing");
+    MUST(d, NULL, "partners", "--home", home[0]);
+
+    step("the watchlist: a North Caucasus fighter from Iraq reported travelling toward home");
+    MUST(d, NULL, "watch", "--home", home[0], "alerts");
+
+    step("link analysis: brokers by group membership, and a chain of evidence");
+    MUST(d, NULL, "graph", "--home", home[0], "brokers", "--top", "8", "--groups", "membership");
+    MUST(d, NULL, "graph", "--home", home[0], "path", "Akhmed Chatayev", "Raqqa");
+    path(d, file, sizeof file, "usa-graph.svg");
+    MUST(d, NULL, "graph", "--home", home[0], "svg", file);
+
+    step("competing hypotheses: why did rus send what it sent?");
+    MUST(d, "ach-id.txt", "ach", "--home", home[0], "new",
+         "Is rus holding back, or playing hard to get?", "--label", "north-caucasus");
+    MUST(d, NULL, "ach", "--home", home[0], "hypothesis", "add", "Holding back on the agreement");
+    MUST(d, NULL, "ach", "--home", home[0], "hypothesis", "add",
+         "Playing hard to get for a better bargain");
+    MUST(d, NULL, "ach", "--home", home[0], "evidence", "add", "--note",
+         "Its sources' claims on Batirashvili were refuted by ours", "--credibility", "high");
+    MUST(d, NULL, "ach", "--home", home[0], "evidence", "add", "--note",
+         "It sent back our own reporting as its own");
+    MUST(d, NULL, "ach", "--home", home[0], "rate", "H1", "E1", "C");
+    MUST(d, NULL, "ach", "--home", home[0], "rate", "H2", "E1", "N");
+    MUST(d, NULL, "ach", "--home", home[0], "rate", "H1", "E2", "N");
+    MUST(d, NULL, "ach", "--home", home[0], "rate", "H2", "E2", "I");
+    MUST(d, NULL, "ach", "--home", home[0], "show");
+
+    step("the ledgers: verified, reconciled with the partner's receipts, the balance");
+    for (int i = 0; i < 2; i++) {
+        MUST(d, NULL, "ledger", "--home", home[i], "verify");
+        MUST(d, NULL, "ledger", "--home", home[i], "reconcile", code[1 - i]);
+    }
+    MUST(d, NULL, "ledger", "--home", home[0], "balance");
+
+    step("a claim that more was agreed than was signed, refuted by the countersigned text");
+    if (overstated(d)) return -1;
+    path(d, file, sizeof file, "claimed.json");
+    if (run(d, NULL, "agree", "--home", home[0], "verify", "--file", file, (const char *)NULL) ==
+        0) {
+        fprintf(stderr, "tearline demo: the overstated agreement was not refuted\n");
+        d->failed = 1;
+        return -1;
+    }
+
+    step("a leaked copy of what rus received, traced back to the partner it was released to");
+    if (leaked_copy(d, home[1])) return -1;
+    path(d, file, sizeof file, "leaked.json");
+    MUST(d, NULL, "trace", "--home", home[0], file);
+    return 0;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                         {"keep", no_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    int keep = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            dir = optarg;
+            break;
+        case 'k':
+            keep = 1;
+            break;
+        case 'h':
+            return cli_usage(help, 0);
+        default:
+            return cli_usage(help, 1);
+        }
+    }
+    if (optind != argc) return cli_usage(help, 1);
+    static struct demo d;
+    memset(&d, 0, sizeof d);
+    ssize_t n = readlink("/proc/self/exe", d.self, sizeof d.self - 1);
+    if (n <= 0) {
+        cli_error("demo", "cannot find this program: %s", strerror(errno));
+        return EXIT_FAIL;
+    }
+    d.self[n] = '\0';
+    if (dir) {
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            cli_error("demo", "%s: %s", dir, strerror(errno));
+            return EXIT_FAIL;
+        }
+        snprintf(d.dir, sizeof d.dir, "%s", dir);
+        char probe[4200];
+        snprintf(probe, sizeof probe, "%s/usa", d.dir);
+        if (access(probe, F_OK) == 0) {
+            cli_error("demo", "%s already holds a node: give an empty or new directory", probe);
+            return EXIT_BADINPUT;
+        }
+    } else {
+        snprintf(d.dir, sizeof d.dir, "%s/tearline-demo-XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        if (!mkdtemp(d.dir)) {
+            cli_error("demo", "cannot make a directory: %s", strerror(errno));
+            return EXIT_FAIL;
+        }
+    }
+    printf("tearline demo in %s\n", d.dir);
+    int rc = scenario_run(&d);
+    stop_servers(&d);
+    if (rc || d.failed) {
+        cli_error("demo", "stopped; the nodes are left in %s", d.dir);
+        return EXIT_FAIL;
+    }
+    if (keep || dir) {
+        printf("\nthe nodes are in %s/usa and %s/rus\n", d.dir, d.dir);
+    } else {
+        char r0[] = "rm", r1[] = "-rf";
+        char *rm[] = {r0, r1, d.dir, NULL};
+        pid_t pid;
+        if (!posix_spawnp(&pid, "rm", NULL, NULL, rm, environ)) waitpid(pid, NULL, 0);
+    }
+    printf("\ndemo complete\n");
+    return EXIT_OK;
+}
