@@ -323,6 +323,7 @@ out:
     tl_free(bc);
     tl_free(cons);
     tl_free(comm);
+    tl_free(group);
     tl_free(brk);
     tl_free(rk);
     lg_free(&g);
