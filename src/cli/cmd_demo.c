@@ -75,20 +75,18 @@ static void path(const struct demo *d, char *out, size_t cap, const char *name)
 }
 
 /*
- * Runs `tearline ARGS...` (NULL-ended) with its standard output to out (a
- * file in DIR; NULL: ours). Returns its exit status, or -1.
+ * Runs `tearline ARGS...` (NULL-ended) with its standard output to out and
+ * its standard error to err (files in DIR; NULL: ours). Returns its exit
+ * status, or -1.
  */
-static int run(struct demo *d, const char *out, ...)
+static int vrun(struct demo *d, const char *out, const char *err, va_list ap)
 {
     char *argv[48];
     int argc = 0;
     argv[argc++] = strdup("tearline");
-    va_list ap;
-    va_start(ap, out);
     const char *a;
     while ((a = va_arg(ap, const char *)) && argc < 46)
         argv[argc++] = strdup(a);
-    va_end(ap);
     argv[argc] = NULL;
     for (int i = 0; i < argc; i++)
         if (!argv[i]) {
@@ -98,10 +96,14 @@ static int run(struct demo *d, const char *out, ...)
         }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    char file[4200];
+    char file[4200], efile[4200];
     if (out) {
         path(d, file, sizeof file, out);
         posix_spawn_file_actions_addopen(&fa, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    }
+    if (err) {
+        path(d, efile, sizeof efile, err);
+        posix_spawn_file_actions_addopen(&fa, 2, efile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     }
     fflush(stdout);
     pid_t pid;
@@ -114,6 +116,24 @@ static int run(struct demo *d, const char *out, ...)
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int run(struct demo *d, const char *out, ...)
+{
+    va_list ap;
+    va_start(ap, out);
+    int rc = vrun(d, out, NULL, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int run_err(struct demo *d, const char *out, const char *err, ...)
+{
+    va_list ap;
+    va_start(ap, err);
+    int rc = vrun(d, out, err, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* Runs a step that must succeed; reports and marks the demo failed otherwise. */
@@ -293,6 +313,165 @@ static int overstated(struct demo *d)
     return rc;
 }
 
+/* ---- the HTML report ---- */
+
+static void html(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* Every JSON value of a JSON Lines file (or one JSON document) in DIR, as an array. */
+static json_t *load_lines(const struct demo *d, const char *name)
+{
+    char *t = read_text(d, name);
+    json_t *all = json_array();
+    for (char *line = t, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        json_t *v = json_loads(line, 0, NULL);
+        if (v) json_array_append_new(all, v);
+    }
+    free(t);
+    return all;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* What node i held beside what the other was given: the dry run's decisions and copies. */
+static int report_side(struct demo *d, FILE *f, int i, const char *home)
+{
+    char released[64], decisions[64], trace[64], holdings[64], bundle[4200];
+    snprintf(released, sizeof released, "%s-released.json", code[i]);
+    snprintf(decisions, sizeof decisions, "%s-decisions.jsonl", code[i]);
+    snprintf(trace, sizeof trace, "%s-trace.txt", code[i]);
+    snprintf(holdings, sizeof holdings, "%s-holdings.jsonl", code[i]);
+    if (run_err(d, released, decisions, "release", "--home", home, "--to", code[1 - i], "--dry-run",
+                "--json", (const char *)NULL) != 0)
+        return -1;
+    path(d, bundle, sizeof bundle, released);
+    run(d, trace, "trace", "--home", home, bundle, (const char *)NULL);
+    if (run(d, holdings, "list", "--home", home, "--origin", "own", "--json", (const char *)NULL) !=
+        0)
+        return -1;
+    json_t *dec = load_lines(d, decisions), *held = load_lines(d, holdings);
+    json_t *b = json_load_file(bundle, 0, NULL);
+    json_t *copies = json_object(); /* original -> released copy */
+    char *t = read_text(d, trace);
+    for (char *line = t, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        char copy[128], orig[128];
+        const char *from = strstr(line, " from ");
+        if (!from || sscanf(line, "%127s", copy) != 1 || sscanf(from + 6, "%127s", orig) != 1)
+            continue;
+        size_t k;
+        json_t *o;
+        json_array_foreach(json_object_get(b, "objects"), k, o)
+        {
+            if (!strcmp(jstr(o, "id"), copy)) json_object_set(copies, orig, o);
+        }
+    }
+    free(t);
+    fprintf(f,
+            "<h2>%s's holdings and what %s was given</h2>\n<table>\n"
+            "<tr><th>%s holds</th><th>decision</th><th>%s sees</th></tr>\n",
+            code[i], code[1 - i], code[i], code[1 - i]);
+    size_t k, j;
+    json_t *o, *x;
+    json_array_foreach(held, k, o)
+    {
+        const char *id = jstr(o, "id");
+        const json_t *decision = NULL;
+        json_array_foreach(dec, j, x) if (!strcmp(jstr(x, "object"), id)) decision = x;
+        const json_t *copy = json_object_get(copies, id);
+        fprintf(f, "<tr class=\"%s\"><td><b>%s</b> ", jstr(decision, "action"), jstr(o, "type"));
+        html(f, jstr(o, "name"));
+        fputs("<br><small>", f);
+        html(f, jstr(o, "description"));
+        fputs("</small></td><td>", f);
+        html(f, jstr(decision, "action"));
+        fputs(" <small>(", f);
+        html(f, jstr(decision, "rule"));
+        if (*jstr(decision, "detail")) {
+            fputs(": ", f);
+            html(f, jstr(decision, "detail"));
+        }
+        fputs(")</small></td><td>", f);
+        if (copy) {
+            html(f, jstr(copy, "id"));
+            fputs("<br>", f);
+            html(f, jstr(copy, "name"));
+            fputs("<br><small>", f);
+            html(f, jstr(copy, "description"));
+            fputs("</small>", f);
+        } else {
+            fputs("&mdash;", f);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    json_decref(dec);
+    json_decref(held);
+    json_decref(b);
+    json_decref(copies);
+    return 0;
+}
+
+/* DIR/report.html: each side's holdings beside what the partner saw, the ledger, the picture. */
+static int report(struct demo *d, char home[2][4200])
+{
+    char file[4200];
+    path(d, file, sizeof file, "report.html");
+    FILE *f = fopen(file, "w");
+    if (!f) return -1;
+    fputs("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>tearline demo</title>"
+          "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}td,th{border:1px "
+          "solid #bbb;padding:4px 8px;vertical-align:top}table{border-collapse:collapse}"
+          ".withhold{background:#f6d6d2}.sanitize{background:#fdf3d0}.release{background:#"
+          "dcefdc}</style></head><body>\n<h1>tearline demo: usa and rus</h1>\n",
+          f);
+    int rc = 0;
+    for (int i = 0; i < 2 && !rc; i++)
+        rc = report_side(d, f, i, home[i]);
+    fputs("<h2>The ledger: what usa gave and got, by value</h2>\n"
+          "<p><img src=\"usa-balance.svg\" alt=\"the balance over time\"></p>\n",
+          f);
+    fputs("<h2>usa's fused picture</h2>\n<p><img src=\"usa-graph.svg\" width=\"900\" "
+          "alt=\"brokers and ties\"></p>\n",
+          f);
+    static const struct {
+        const char *title, *file;
+    } parts[] = {{"Contradictions", "usa-contradictions.json"},
+                 {"The partner's record", "usa-partners.json"},
+                 {"Watchlist alerts", "usa-alerts.json"}};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        fprintf(f, "<h3>%s</h3>\n<pre>", parts[k].title);
+        char *t = read_text(d, parts[k].file);
+        html(f, t);
+        free(t);
+        fputs("</pre>\n", f);
+    }
+    fputs("<p>The ACH matrix: <a href=\"ach.html\">ach.html</a>.</p>\n</body></html>\n", f);
+    int bad = ferror(f);
+    if (fclose(f) || bad) rc = -1;
+    return rc;
+}
+
 static int scenario_run(struct demo *d)
 {
     char home[2][4200], file[4200];
@@ -454,6 +633,17 @@ static int scenario_run(struct demo *d)
     if (leaked_copy(d, home[1])) return -1;
     path(d, file, sizeof file, "leaked.json");
     MUST(d, NULL, "trace", "--home", home[0], file);
+
+    step("the report: each side's holdings beside what the partner saw, the ledger, the picture");
+    path(d, file, sizeof file, "usa-balance.svg");
+    MUST(d, "balance.txt", "ledger", "--home", home[0], "balance", "--svg", file);
+    MUST(d, "usa-contradictions.json", "contradictions", "--home", home[0], "--json");
+    MUST(d, "usa-partners.json", "partners", "--home", home[0], "--json");
+    MUST(d, "usa-alerts.json", "watch", "--home", home[0], "alerts", "--json");
+    path(d, file, sizeof file, "ach.html");
+    MUST(d, "ach-html.txt", "ach", "--home", home[0], "show", "--html", file);
+    if (report(d, home)) return -1;
+    printf("%s/report.html\n", d->dir);
     return 0;
 }
 

@@ -93,6 +93,21 @@ expect_status 1 "the overstated agreement is refuted"
 run trace --home "$D/usa" "$D/leaked.json"
 expect_status 0 "the leaked copy is traced"
 expect_out_contains "released to: rus" "traced to rus"
+# the report: each side's holdings beside what the partner saw
+python3 - "$D/report.html" <<'PY' && pass || fail "the report"
+import re, sys
+t = open(sys.argv[1]).read()
+rows = re.findall(r'<tr class="(\w*)"><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>', t)
+assert len(rows) > 30, len(rows)
+red = [r for r in rows if "Station Alpha" in r[1]]
+assert red and all("Station Alpha" not in r[3] for r in red), red
+assert any("[REDACTED]" in r[3] for r in red), red
+noforn = [r for r in rows if "Source handling notes" in r[1]]
+assert noforn and noforn[0][0] == "withhold" and "noforn" in noforn[0][2] and noforn[0][3] == "&mdash;", noforn
+assert "usa-balance.svg" in t and "usa-graph.svg" in t and "ach.html" in t
+PY
+for f in usa-balance.svg usa-graph.svg ach.html; do [ -s "$D/$f" ] && pass || fail "$f written"; done
+
 # a second demo in the same place is refused, and the first is left alone
 run demo --dir "$D"
 expect_status 2 "a directory that already holds the nodes"
