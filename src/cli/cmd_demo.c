@@ -52,6 +52,7 @@ struct demo {
     int port[2];
     char secret[2][128];
     char key[2][65];
+    time_t base; /* the agreement's valid_from */
     int failed;
 };
 
@@ -193,27 +194,68 @@ static int key_of(struct demo *d, int i)
     return k && strlen(d->key[i]) == 64 ? 0 : -1;
 }
 
-/* The agreement of the scenario with both public keys in it. */
+/*
+ * The agreement of the scenario with both public keys in it, in force from
+ * now for a day, rus committed to share every PERIOD_S seconds so that the
+ * demo can show a commitment kept and then broken in its own few seconds.
+ */
+#define PERIOD_S 5
 static int write_agreement(struct demo *d)
 {
     const struct tl_scenario_file *f = scenario("agreement.json");
     if (!f) return -1;
-    char *text = malloc(f->len + 256);
-    if (!text) return -1;
-    size_t n = 0;
-    for (size_t i = 0; i < f->len;) {
-        if (!strncmp(f->data + i, "@PKU@", 5) || !strncmp(f->data + i, "@PKR@", 5)) {
-            const char *k = d->key[f->data[i + 3] == 'U' ? 0 : 1];
-            memcpy(text + n, k, 64);
-            n += 64;
-            i += 5;
-        } else {
-            text[n++] = f->data[i++];
+    json_t *a = json_loadb(f->data, f->len, 0, NULL);
+    if (!a) return -1;
+    size_t i;
+    json_t *p, *c;
+    json_array_foreach(json_object_get(a, "parties"), i, p)
+    {
+        json_object_set_new(
+            p, "public_key",
+            json_string(
+                d->key[strcmp(json_string_value(json_object_get(p, "code")), "usa") ? 1 : 0]));
+    }
+    d->base = time(NULL);
+    time_t until = d->base + 86400;
+    char from[32], to[32], per[16];
+    struct tm tm;
+    strftime(from, sizeof from, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&d->base, &tm));
+    strftime(to, sizeof to, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&until, &tm));
+    snprintf(per, sizeof per, "PT%dS", PERIOD_S);
+    json_object_set_new(a, "valid_from", json_string(from));
+    json_object_set_new(a, "valid_until", json_string(to));
+    json_array_foreach(json_object_get(a, "commitments"), i, c)
+    {
+        if (!strcmp(json_string_value(json_object_get(c, "party")), "rus")) {
+            json_object_set_new(c, "period", json_string(per));
+            json_object_set_new(c, "at_least", json_integer(1));
         }
     }
-    int rc = write_file(d, "agreement.json", text, n);
-    free(text);
+    char file[4200];
+    path(d, file, sizeof file, "agreement.json");
+    int rc = json_dump_file(a, file, JSON_INDENT(1));
+    json_decref(a);
     return rc;
+}
+
+/* Sleeps until `at` seconds past the agreement's start and a little more. */
+static void sleep_until(const struct demo *d, time_t at)
+{
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        double left =
+            (double)(d->base + at) + 0.3 - ((double)now.tv_sec + (double)now.tv_nsec / 1e9);
+        if (left <= 0) return;
+        struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The period (0, 1, ...) of rus's commitment we are in now. */
+static time_t period_now(const struct demo *d)
+{
+    return (time(NULL) - d->base) / PERIOD_S;
 }
 
 /* Starts node i's TAXII server on a free loopback port and waits for the port. */
@@ -559,14 +601,20 @@ static int scenario_run(struct demo *d)
     MUST(d, NULL, "pull", "--home", home[1], "--from", "usa");
     MUST(d, NULL, "pull", "--home", home[0], "--from", "rus");
 
+    time_t first = period_now(d);
     step("rus learns more (a fighter in Istanbul; a report that repeats what usa "
-         "gave it), releases again; usa pulls, and its watchlist runs");
+         "gave it) and, in its next %d-second period, releases again; usa pulls, and its "
+         "watchlist runs",
+         PERIOD_S);
+    sleep_until(d, (first + 1) * PERIOD_S);
     const struct tl_scenario_file *later = scenario("rus-later.json");
     if (!later || write_file(d, "rus-later.json", later->data, later->len)) return -1;
     path(d, file, sizeof file, "rus-later.json");
     MUST(d, NULL, "ingest", "--home", home[1], file);
     MUST(d, NULL, "release", "--home", home[1], "--to", "usa");
     MUST(d, NULL, "pull", "--home", home[0], "--from", "rus");
+
+    time_t second = period_now(d);
 
     step("fusion on both sides");
     for (int i = 0; i < 2; i++)
@@ -618,6 +666,11 @@ static int scenario_run(struct demo *d)
         MUST(d, NULL, "ledger", "--home", home[i], "reconcile", code[1 - i]);
     }
     MUST(d, NULL, "ledger", "--home", home[0], "balance");
+
+    step("commitments: rus shared in two periods running, then stopped: backtracking");
+    sleep_until(d, (second + 2) * PERIOD_S);
+    MUST(d, NULL, "ledger", "--home", home[0], "commitments");
+    MUST(d, "usa-commitments.json", "ledger", "--home", home[0], "commitments", "--json");
 
     step("a claim that more was agreed than was signed, refuted by the countersigned text");
     if (overstated(d)) return -1;

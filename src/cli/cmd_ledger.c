@@ -84,10 +84,13 @@ static void commitments_report(const json_t *ev, size_t added)
                (long long)json_integer_value(json_object_get(c, "at_least")),
                json_string_value(json_object_get(c, "topic")),
                json_string_value(json_object_get(c, "period")));
+        /* days for calendar periods; the time too for PT<n>{H,M,S} */
+        const char *per = json_string_value(json_object_get(c, "period"));
+        int w = per && per[1] == 'T' ? 19 : 10;
         json_array_foreach(json_object_get(c, "periods"), k, p)
         {
-            printf("  %.10s .. %.10s  %6lld items  %s%s\n",
-                   json_string_value(json_object_get(p, "from")),
+            printf("  %.*s .. %.*s  %6lld items  %s%s\n", w,
+                   json_string_value(json_object_get(p, "from")), w,
                    json_string_value(json_object_get(p, "until")),
                    (long long)json_integer_value(json_object_get(p, "items")),
                    json_string_value(json_object_get(p, "status")),

@@ -256,12 +256,24 @@ static tl_err check_string_list(struct vctx *c, const char *member, const json_t
 
 static int is_period(const char *p)
 {
-    /* P<n>D, P<n>W, P<n>M or P<n>Y */
+    /* P<n>D, P<n>W, P<n>M or P<n>Y; or PT<n>H, PT<n>M or PT<n>S */
     size_t n = strlen(p);
-    if (n < 3 || n > 8 || p[0] != 'P' || !strchr("DWMY", p[n - 1])) return 0;
-    for (size_t i = 1; i + 1 < n; i++)
+    int t = n > 1 && p[1] == 'T';
+    if (n < 3 + (size_t)t || n > 8 + (size_t)t || p[0] != 'P' ||
+        !strchr(t ? "HMS" : "DWMY", p[n - 1]))
+        return 0;
+    for (size_t i = 1 + (size_t)t; i + 1 < n; i++)
         if (p[i] < '0' || p[i] > '9') return 0;
-    return p[1] != '0';
+    return p[1 + t] != '0';
+}
+
+/* The length of a PT<n>{H,M,S} period in microseconds; 0 for a calendar period. */
+static int64_t clock_period_us(const char *p)
+{
+    if (p[1] != 'T') return 0;
+    int64_t n = strtol(p + 2, NULL, 10);
+    char u = p[strlen(p) - 1];
+    return n * (u == 'H' ? 3600 : u == 'M' ? 60 : 1) * 1000000LL;
 }
 
 static tl_err check_scope(struct vctx *c, const json_t *s)
@@ -447,7 +459,15 @@ static tl_err check_commitments(struct vctx *c, const tl_agreement *a, const jso
             return bad(c, member, "'at_least' must be a whole number from 1");
         const char *per = json_string_value(json_object_get(e, "period"));
         if (!per || !is_period(per))
-            return bad(c, member, "'period' must be P<n>D, P<n>W, P<n>M or P<n>Y (e.g. P30D)");
+            return bad(c, member,
+                       "'period' must be P<n>D, P<n>W, P<n>M, P<n>Y, PT<n>H, PT<n>M or PT<n>S "
+                       "(e.g. P30D)");
+        int64_t us = clock_period_us(per);
+        if (us && (a->until - a->from) / us > 1000000)
+            return bad(c, member,
+                       "'period' %s makes more than 1,000,000 periods between 'valid_from' and "
+                       "'valid_until'",
+                       per);
     }
     return TL_OK;
 }

@@ -24,15 +24,19 @@
 #include <time.h>
 
 /*
- * The start of period k (0, 1, ...) of a run of periods P<n>{D,W,M,Y} that
+ * The start of period k (0, 1, ...) of a run of periods P<n>{D,W,M,Y} or PT<n>{H,M,S} that
  * begins at base (UTC). Months and years count from base itself, the day
  * kept where the month has it and else its last day (from January 31 by
  * P1M: February 28, March 31, April 30), so periods never drift.
  */
 static int64_t period_start(int64_t base, const char *period, int64_t k)
 {
-    int64_t n = strtol(period + 1, NULL, 10) * k;
     char unit = period[strlen(period) - 1];
+    if (period[1] == 'T') { /* PT<n>H, PT<n>M, PT<n>S */
+        int64_t s = strtol(period + 2, NULL, 10) * (unit == 'H' ? 3600 : unit == 'M' ? 60 : 1);
+        return base + s * k * 1000000LL;
+    }
+    int64_t n = strtol(period + 1, NULL, 10) * k;
     if (unit == 'D' || unit == 'W') return base + n * (unit == 'W' ? 7 : 1) * 86400000000LL;
     time_t s = (time_t)(base / 1000000);
     struct tm tm;

@@ -65,6 +65,23 @@ sed 's/"tlp_max": "amber"/"tlp_max": "red"/' "$TMP/a1.json" | sed 's/"version": 
 run agree --home "$U" propose "$TMP/red.json"
 expect_status 2 "red TLP in the rules"
 expect_err_line "tearline agree: $TMP/red.json: 'rules.tlp_max' must be clear, green, amber or amber+strict (red never leaves)" "rules message"
+# a period measured in seconds is fine, unless it makes more than 1,000,000 of them
+python3 - "$TMP/a1.json" "$TMP/fast.json" "$TMP/hourly.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+a["version"] = 2
+a["commitments"][0]["period"] = "PT1S"
+json.dump(a, open(sys.argv[2], "w"))
+a["commitments"][0]["period"] = "PT1H"
+a["id"] = "agreement--11111111-2b1d-4c8e-9f7a-1e2d3c4b5a69"
+a["version"] = 1
+json.dump(a, open(sys.argv[3], "w"))
+PY
+run agree --home "$U" propose "$TMP/fast.json"
+expect_status 2 "too many periods"
+expect_err_line "tearline agree: $TMP/fast.json: 'commitments[0]' 'period' PT1S makes more than 1,000,000 periods between 'valid_from' and 'valid_until'" "periods message"
+run agree --home "$U" propose "$TMP/hourly.json"
+expect_status 0 "an hourly commitment"
 run agree --home "$U" show "$ID" --json
 expect_out_contains '"code": "rus"' "show --json"
 run agree --home "$U" sign agreement--00000000-2b1d-4c8e-9f7a-1e2d3c4b5a69

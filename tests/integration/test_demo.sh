@@ -87,6 +87,17 @@ PY
 # an ACH assessment held as a STIX object; the graph drawn
 [ "$(q "$USA" "select count(distinct id) from objects where type='x-tearline-ach'")" = 1 ] && pass || fail "the assessment is held"
 [ -s "$D/usa-graph.svg" ] && pass || fail "the graph drawing"
+# rus met its commitment for two periods running and then stopped: backtracking
+"$TEARLINE" ledger --home "$D/usa" commitments --json > "$TMP/commit.json"
+python3 - "$TMP/commit.json" <<'PY' && pass || fail "backtracking: $(cat "$TMP/commit.json")"
+import json, sys
+r = [c for c in json.load(open(sys.argv[1])) if c["party"] == "rus"][0]
+status = [p["status"] for p in r["periods"]]
+first = status.index("met")
+assert status[first:first + 3] == ["met", "met", "broken"], status
+assert r["backtracking"] and r["backtracking"]["broke_from"] == r["periods"][first + 2]["from"], r
+PY
+
 # the overstated agreement is refuted; the leaked copy names rus
 run agree --home "$D/usa" verify --file "$D/claimed.json"
 expect_status 1 "the overstated agreement is refuted"
