@@ -49,6 +49,15 @@ for p in usa rus; do
   "$TEARLINE" ledger --home "$D/$p" verify >/dev/null && pass || fail "$p ledger verifies"
 done
 [ "$(q "$USA" "select count(*) from objects where type='x-tearline-receipt' and origin='rus'")" -ge 1 ] && pass || fail "usa holds rus's receipt"
+# the balance: given against received, by value, from usa's ledger
+"$TEARLINE" ledger --home "$D/usa" balance --json > "$TMP/balance.json"
+python3 - "$TMP/balance.json" <<'PY' && pass || fail "the balance: $(head -c 600 "$TMP/balance.json")"
+import json, sys
+p = [x for x in json.load(open(sys.argv[1]))["partners"] if x["partner"] == "rus"][0]
+assert p["given"]["objects"] > 10 and p["received"]["objects"] > 10, p
+assert p["given"]["value"] > 0 and p["received"]["value"] > 0
+assert abs(p["net"] - (p["received"]["value"] - p["given"]["value"])) < 1e-9, p
+PY
 # names across scripts: rus's Cyrillic Batirashvili and Chatayev resolved to usa's
 "$TEARLINE" resolve --home "$D/usa" --json > "$TMP/resolve.json"
 python3 - "$TMP/resolve.json" <<'PY' && pass || fail "names resolved across scripts"
@@ -83,6 +92,16 @@ a = [d for d in docs if d["entity"]["name"] == "Руслан Мачаликаш�
 assert len(a) == 1, docs
 new = a[0]["evidence"]["new"][0]
 assert new["object"]["name"] == "Istanbul" and new["origin"] == "rus" and new["root"].startswith("rus:identity--"), new
+PY
+# the broker: a person who links his group to others (by membership)
+"$TEARLINE" graph --home "$D/usa" brokers --json --groups membership > "$TMP/brokers.json"
+python3 - "$TMP/brokers.json" <<'PY' && pass || fail "a broker between groups"
+import json, sys
+r = json.load(open(sys.argv[1]))
+people = [v for v in r["vertices"] if v["kind"] == "person"
+          and v["brokerage"]["gatekeeper"] + v["brokerage"]["representative"] + v["brokerage"]["liaison"] > 0]
+assert any(v["name"] == "Tarkhan Batirashvili" for v in people), people
+assert r["estimate"]["partner_fed"] is True
 PY
 # an ACH assessment held as a STIX object; the graph drawn
 [ "$(q "$USA" "select count(distinct id) from objects where type='x-tearline-ach'")" = 1 ] && pass || fail "the assessment is held"
