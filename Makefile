@@ -21,7 +21,7 @@ test: deps
 
 # the two-partner scenario on two real nodes (tearline demo; DIR=... keeps them there)
 demo: deps all
-	$(BUILD)/tearline demo $(if $(DIR),--dir $(DIR))
+	$(BUILD)/tearline demo $(if $(DIR),--dir $(DIR) --keep)
 
 # a walk through one node's commands on the OASIS examples and small fixtures
 tour: deps all

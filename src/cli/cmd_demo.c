@@ -41,7 +41,8 @@ static const char help[] =
     "redacted, names resolved across scripts, corroboration, an echo of our own\n"
     "release, a contradiction, the partners' records, a watchlist alert, link\n"
     "analysis, the ledgers reconciled, a claim of more than was agreed refuted,\n"
-    "and a leaked copy traced. --keep leaves the nodes at DIR/usa and DIR/rus.\n";
+    "and a leaked copy traced, and writes DIR/report.html. --keep leaves the\n"
+    "nodes at DIR/usa and DIR/rus (otherwise they are removed at the end).\n";
 
 #define AGREEMENT "agreement--5ce0c003-0000-4000-8000-000000000001"
 
@@ -759,14 +760,19 @@ int cmd_demo(int argc, char **argv)
         cli_error("demo", "stopped; the nodes are left in %s", d.dir);
         return EXIT_FAIL;
     }
-    if (keep || dir) {
+    if (keep) {
         printf("\nthe nodes are in %s/usa and %s/rus\n", d.dir, d.dir);
     } else {
+        /* the nodes go; the report and what it shows stay */
         char r0[] = "rm", r1[] = "-rf";
-        char *rm[] = {r0, r1, d.dir, NULL};
+        char usa[4200], rus[4200];
+        snprintf(usa, sizeof usa, "%s/usa", d.dir);
+        snprintf(rus, sizeof rus, "%s/rus", d.dir);
+        char *rm[] = {r0, r1, usa, rus, NULL};
         pid_t pid;
         if (!posix_spawnp(&pid, "rm", NULL, NULL, rm, environ)) waitpid(pid, NULL, 0);
     }
+    printf("\nthe report: %s/report.html\n", d.dir);
     printf("\ndemo complete\n");
     return EXIT_OK;
 }

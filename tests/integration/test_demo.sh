@@ -4,7 +4,7 @@
 # alerts, ledgers), not from the narrative it prints.
 . "$(dirname "$0")/lib.sh"
 D="$TMP/demo"
-run demo --dir "$D"
+run demo --dir "$D" --keep
 expect_status 0 "the demo runs to the end"
 expect_out_line "demo complete" "it says so"
 USA="$D/usa/store.db"
@@ -141,4 +141,9 @@ for f in usa-balance.svg usa-graph.svg ach.html; do [ -s "$D/$f" ] && pass || fa
 # a second demo in the same place is refused, and the first is left alone
 run demo --dir "$D"
 expect_status 2 "a directory that already holds the nodes"
+# without --keep the nodes go and the report stays
+run demo --dir "$TMP/again"
+expect_status 0 "a second demo elsewhere"
+[ ! -e "$TMP/again/usa" ] && [ ! -e "$TMP/again/rus" ] && [ -s "$TMP/again/report.html" ] && pass \
+  || fail "without --keep: nodes removed, report kept"
 finish
