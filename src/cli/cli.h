@@ -97,6 +97,9 @@ int cli_threshold_opt(const char *cmd, const char *arg, int zero_ok, double *out
 const char *cli_str(const json_t *o, const char *k);
 double cli_num(const json_t *o, const char *k);
 
+/* s as HTML text: <, >, & and " escaped. */
+void cli_put_html(FILE *f, const char *s);
+
 /* Prints v as one line of RFC 8785 JSON, or (pretty) indented; nothing if v is NULL. */
 void cli_print_json(const json_t *v, int pretty);
 

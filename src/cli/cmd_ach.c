@@ -111,22 +111,6 @@ static int parse(int argc, char **argv, struct aopts *a, int *code)
     return 0;
 }
 
-static void put_html(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", f);
-        else if (*s == '>')
-            fputs("&gt;", f);
-        else if (*s == '&')
-            fputs("&amp;", f);
-        else if (*s == '"')
-            fputs("&quot;", f);
-        else
-            fputc(*s, f);
-    }
-}
-
 static const json_t *cell(const json_t *res, const char *h, const char *e)
 {
     size_t i;
@@ -194,19 +178,19 @@ static int write_html(const json_t *res, const char *path)
     if (!f) return -1;
     const json_t *hs = json_object_get(res, "hypotheses"), *ev = json_object_get(res, "evidence");
     fputs("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>", f);
-    put_html(f, cli_str(res, "title"));
+    cli_put_html(f, cli_str(res, "title"));
     fputs("</title><style>body{font-family:sans-serif}td,th{border:1px solid #999;padding:4px "
           "8px}table{border-collapse:collapse}.I,.II{background:#f4c7c3}.C,.CC{background:#"
           "cfe8cf}</style></head><body>\n<h1>",
           f);
-    put_html(f, cli_str(res, "title"));
+    cli_put_html(f, cli_str(res, "title"));
     fputs("</h1>\n<table>\n<tr><th>hypothesis</th>", f);
     size_t i, k;
     json_t *e, *h;
     json_array_foreach(ev, i, e)
     {
         fputs("<th title=\"", f);
-        put_html(f,
+        cli_put_html(f,
                  json_object_get(e, "object_ref") ? cli_str(e, "object_ref") : cli_str(e, "note"));
         fprintf(f, "\">%s<br><small>weight %.3f, diagnosticity %lld</small></th>", cli_str(e, "id"),
                 cli_num(e, "weight"),
@@ -216,7 +200,7 @@ static int write_html(const json_t *res, const char *path)
     json_array_foreach(hs, k, h)
     {
         fprintf(f, "<tr><th>%s: ", cli_str(h, "id"));
-        put_html(f, cli_str(h, "text"));
+        cli_put_html(f, cli_str(h, "text"));
         fputs("</th>", f);
         json_array_foreach(ev, i, e)
         {
@@ -238,11 +222,11 @@ static int write_html(const json_t *res, const char *path)
     json_array_foreach(ev, i, e)
     {
         fprintf(f, "<li>%s: ", cli_str(e, "id"));
-        put_html(f,
+        cli_put_html(f,
                  json_object_get(e, "object_ref") ? cli_str(e, "object_ref") : cli_str(e, "note"));
         if (json_object_get(e, "origin")) {
             fputs(" (from ", f);
-            put_html(f, cli_str(e, "origin"));
+            cli_put_html(f, cli_str(e, "origin"));
             fprintf(f, ", trust %.3f)", cli_num(e, "trust"));
         }
         if (json_object_get(e, "counted_in"))

@@ -358,22 +358,6 @@ static int overstated(struct demo *d)
 
 /* ---- the HTML report ---- */
 
-static void html(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", f);
-        else if (*s == '>')
-            fputs("&gt;", f);
-        else if (*s == '&')
-            fputs("&amp;", f);
-        else if (*s == '"')
-            fputs("&quot;", f);
-        else
-            fputc(*s, f);
-    }
-}
-
 /* Every JSON value of a JSON Lines file (or one JSON document) in DIR, as an array. */
 static json_t *load_lines(const struct demo *d, const char *name)
 {
@@ -387,12 +371,6 @@ static json_t *load_lines(const struct demo *d, const char *name)
     }
     free(t);
     return all;
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
 }
 
 /* What node i held beside what the other was given: the dry run's decisions and copies. */
@@ -426,7 +404,7 @@ static int report_side(struct demo *d, FILE *f, int i, const char *home)
         json_t *o;
         json_array_foreach(json_object_get(b, "objects"), k, o)
         {
-            if (!strcmp(jstr(o, "id"), copy)) json_object_set(copies, orig, o);
+            if (!strcmp(cli_str(o, "id"), copy)) json_object_set(copies, orig, o);
         }
     }
     free(t);
@@ -438,29 +416,30 @@ static int report_side(struct demo *d, FILE *f, int i, const char *home)
     json_t *o, *x;
     json_array_foreach(held, k, o)
     {
-        const char *id = jstr(o, "id");
+        const char *id = cli_str(o, "id");
         const json_t *decision = NULL;
-        json_array_foreach(dec, j, x) if (!strcmp(jstr(x, "object"), id)) decision = x;
+        json_array_foreach(dec, j, x) if (!strcmp(cli_str(x, "object"), id)) decision = x;
         const json_t *copy = json_object_get(copies, id);
-        fprintf(f, "<tr class=\"%s\"><td><b>%s</b> ", jstr(decision, "action"), jstr(o, "type"));
-        html(f, jstr(o, "name"));
+        fprintf(f, "<tr class=\"%s\"><td><b>%s</b> ", cli_str(decision, "action"),
+                cli_str(o, "type"));
+        cli_put_html(f, cli_str(o, "name"));
         fputs("<br><small>", f);
-        html(f, jstr(o, "description"));
+        cli_put_html(f, cli_str(o, "description"));
         fputs("</small></td><td>", f);
-        html(f, jstr(decision, "action"));
+        cli_put_html(f, cli_str(decision, "action"));
         fputs(" <small>(", f);
-        html(f, jstr(decision, "rule"));
-        if (*jstr(decision, "detail")) {
+        cli_put_html(f, cli_str(decision, "rule"));
+        if (*cli_str(decision, "detail")) {
             fputs(": ", f);
-            html(f, jstr(decision, "detail"));
+            cli_put_html(f, cli_str(decision, "detail"));
         }
         fputs(")</small></td><td>", f);
         if (copy) {
-            html(f, jstr(copy, "id"));
+            cli_put_html(f, cli_str(copy, "id"));
             fputs("<br>", f);
-            html(f, jstr(copy, "name"));
+            cli_put_html(f, cli_str(copy, "name"));
             fputs("<br><small>", f);
-            html(f, jstr(copy, "description"));
+            cli_put_html(f, cli_str(copy, "description"));
             fputs("</small>", f);
         } else {
             fputs("&mdash;", f);
@@ -505,7 +484,7 @@ static int report(struct demo *d, char home[2][4200])
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
         fprintf(f, "<h3>%s</h3>\n<pre>", parts[k].title);
         char *t = read_text(d, parts[k].file);
-        html(f, t);
+        cli_put_html(f, t);
         free(t);
         fputs("</pre>\n", f);
     }

@@ -317,3 +317,19 @@ double cli_num(const json_t *o, const char *k)
 {
     return json_number_value(json_object_get(o, k));
 }
+
+void cli_put_html(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*s, f);
+    }
+}

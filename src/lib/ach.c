@@ -63,13 +63,6 @@ static int level_of(const char *s, double *w)
     return -1;
 }
 
-/* The string value of v, "" if none: a partner's copy of an assessment may lack anything. */
-static const char *sv(const json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s ? s : "";
-}
-
 static int rating_index(const char *r)
 {
     for (int i = 0; r && ratings[i]; i++)
@@ -100,8 +93,8 @@ static tl_err load_as(tl_node *n, const char *id, int to_change, json_t **out)
     struct get_ud g = {NULL, "", 0};
     tl_err rc = id ? tl_node_get(n, id, NULL, get_cb, &g) : TL_ENOTFOUND;
     if (rc == TL_ENOTFOUND ||
-        (!rc &&
-         (!g.o || g.revoked || strcmp(sv(json_object_get(g.o, "type")), TL_ACH_TYPE) != 0))) {
+        (!rc && (!g.o || g.revoked ||
+                 strcmp(tl__json_str(json_object_get(g.o, "type"), ""), TL_ACH_TYPE) != 0))) {
         json_decref(g.o);
         tl__node_err(n, "no assessment '%s' is held (tearline ach list)", id ? id : "");
         return TL_ENOTFOUND;
@@ -336,8 +329,8 @@ tl_err tl_node_ach_rate(tl_node *n, const char *ach, const char *h, const char *
     json_t *c;
     json_array_foreach(cells, i, c)
     {
-        if (!strcmp(sv(json_object_get(c, "hypothesis")), h) &&
-            !strcmp(sv(json_object_get(c, "evidence")), e)) {
+        if (!strcmp(tl__json_str(json_object_get(c, "hypothesis"), ""), h) &&
+            !strcmp(tl__json_str(json_object_get(c, "evidence"), ""), e)) {
             json_array_remove(cells, i);
             break;
         }
@@ -432,7 +425,7 @@ static void weigh(tl_node *n, struct picture *p, int have_picture, const json_t 
         double cw = 1, rw = 1; /* medium, for a value off the scale in a partner's copy */
         level_of(json_string_value(json_object_get(e, "credibility")), &cw);
         level_of(json_string_value(json_object_get(e, "relevance")), &rw);
-        it->id = sv(json_object_get(e, "id"));
+        it->id = tl__json_str(json_object_get(e, "id"), "");
         it->ref = json_string_value(json_object_get(e, "object_ref"));
         it->weight = cw * rw;
         it->trust = 1;
@@ -453,7 +446,7 @@ static void weigh(tl_node *n, struct picture *p, int have_picture, const json_t 
         json_t *ct;
         json_array_foreach(have_picture ? p->containers : NULL, ci, ct)
         {
-            if (!it->echo_of && !strcmp(sv(json_object_get(ct, "holding")), it->ref))
+            if (!it->echo_of && !strcmp(tl__json_str(json_object_get(ct, "holding"), ""), it->ref))
                 it->echo_of = json_string_value(json_object_get(ct, "echo_of"));
         }
         it->weight *= it->trust;
@@ -505,11 +498,11 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
         size_t h = 0, e = 0;
         const char *hid = json_string_value(json_object_get(c, "hypothesis"));
         const char *eid = json_string_value(json_object_get(c, "evidence"));
-        while (h < m.nh &&
-               strcmp(sv(json_object_get(json_array_get(hs, h), "id")), hid ? hid : "") != 0)
+        while (h < m.nh && strcmp(tl__json_str(json_object_get(json_array_get(hs, h), "id"), ""),
+                                  hid ? hid : "") != 0)
             h++;
-        while (e < m.ne &&
-               strcmp(sv(json_object_get(json_array_get(ev, e), "id")), eid ? eid : "") != 0)
+        while (e < m.ne && strcmp(tl__json_str(json_object_get(json_array_get(ev, e), "id"), ""),
+                                  eid ? eid : "") != 0)
             e++;
         int r = rating_index(json_string_value(json_object_get(c, "rating")));
         if (h == m.nh || e == m.ne || r < 0) continue; /* a partner's copy may lack a row */
@@ -527,8 +520,9 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
     for (size_t h = 0; h < m.nh; h++)
         z += exp(log_likelihood(&m, h, (size_t)-1) - mx);
     res = json_pack("{s:s, s:s, s:s, s:[], s:[], s:[], s:[]}", "id", ach, "title",
-                    sv(json_object_get(o, "name")), "modified", sv(json_object_get(o, "modified")),
-                    "hypotheses", "evidence", "cells", "sensitivity");
+                    tl__json_str(json_object_get(o, "name"), ""), "modified",
+                    tl__json_str(json_object_get(o, "modified"), ""), "hypotheses", "evidence",
+                    "cells", "sensitivity");
     if (!res) goto out;
     for (size_t h = 0; h < m.nh; h++) {
         const json_t *hj = json_array_get(hs, h);
@@ -540,8 +534,9 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
         }
         json_array_append_new(
             json_object_get(res, "hypotheses"),
-            json_pack("{s:s, s:s, s:f, s:I, s:f, s:f, s:I}", "id", sv(json_object_get(hj, "id")),
-                      "text", sv(json_object_get(hj, "text")), "inconsistency", r4(inc),
+            json_pack("{s:s, s:s, s:f, s:I, s:f, s:f, s:I}", "id",
+                      tl__json_str(json_object_get(hj, "id"), ""), "text",
+                      tl__json_str(json_object_get(hj, "text"), ""), "inconsistency", r4(inc),
                       "rank_inconsistency", (json_int_t)rank_i, "log_likelihood", r4(ll),
                       "posterior", r4(exp(ll - mx) / z), "rank_likelihood", (json_int_t)rank_l));
     }
@@ -555,11 +550,11 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
             lo = rating_points[r] < lo ? rating_points[r] : lo;
             hi = rating_points[r] > hi ? rating_points[r] : hi;
         }
-        json_t *x =
-            json_pack("{s:s, s:s, s:s, s:f, s:f, s:I}", "id", sv(json_object_get(ej, "id")),
-                      "credibility", sv(json_object_get(ej, "credibility")), "relevance",
-                      sv(json_object_get(ej, "relevance")), "weight", r4(m.e[e].weight), "trust",
-                      r4(m.e[e].trust), "diagnosticity", (json_int_t)(any ? hi - lo : 0));
+        json_t *x = json_pack(
+            "{s:s, s:s, s:s, s:f, s:f, s:I}", "id", tl__json_str(json_object_get(ej, "id"), ""),
+            "credibility", tl__json_str(json_object_get(ej, "credibility"), ""), "relevance",
+            tl__json_str(json_object_get(ej, "relevance"), ""), "weight", r4(m.e[e].weight),
+            "trust", r4(m.e[e].trust), "diagnosticity", (json_int_t)(any ? hi - lo : 0));
         if (!x) goto out;
         if (json_object_get(ej, "object_ref"))
             json_object_set(x, "object_ref", json_object_get(ej, "object_ref"));
@@ -576,13 +571,14 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
             if (li != least) json_array_append_new(changes, json_string("inconsistency"));
             if (ll != likely) json_array_append_new(changes, json_string("likelihood"));
             if (json_array_size(changes))
-                json_array_append_new(json_object_get(res, "sensitivity"),
-                                      json_pack("{s:s, s:o, s:s, s:s}", "evidence",
-                                                sv(json_object_get(ej, "id")), "changes", changes,
-                                                "least_inconsistent_without",
-                                                sv(json_object_get(json_array_get(hs, li), "id")),
-                                                "most_likely_without",
-                                                sv(json_object_get(json_array_get(hs, ll), "id"))));
+                json_array_append_new(
+                    json_object_get(res, "sensitivity"),
+                    json_pack("{s:s, s:o, s:s, s:s}", "evidence",
+                              tl__json_str(json_object_get(ej, "id"), ""), "changes", changes,
+                              "least_inconsistent_without",
+                              tl__json_str(json_object_get(json_array_get(hs, li), "id"), ""),
+                              "most_likely_without",
+                              tl__json_str(json_object_get(json_array_get(hs, ll), "id"), "")));
             else
                 json_decref(changes);
         }
@@ -592,10 +588,12 @@ tl_err tl_node_ach_show(tl_node *n, const char *ach, json_t **out)
         if (json_is_object(c)) json_array_append(json_object_get(res, "cells"), c);
     }
     if (m.nh) {
-        json_object_set_new(res, "least_inconsistent",
-                            json_string(sv(json_object_get(json_array_get(hs, least), "id"))));
-        json_object_set_new(res, "most_likely",
-                            json_string(sv(json_object_get(json_array_get(hs, likely), "id"))));
+        json_object_set_new(
+            res, "least_inconsistent",
+            json_string(tl__json_str(json_object_get(json_array_get(hs, least), "id"), "")));
+        json_object_set_new(
+            res, "most_likely",
+            json_string(tl__json_str(json_object_get(json_array_get(hs, likely), "id"), "")));
     }
     *out = res;
     res = NULL;
@@ -616,11 +614,11 @@ static int list_cb(const tl_record *rec, void *ud)
     json_t *o = NULL;
     if (rec->revoked || tl__json_parse_stored(rec->json, rec->json_len, &o)) return 0;
     json_array_append_new(
-        ud,
-        json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", rec->id, "title",
-                  sv(json_object_get(o, "name")), "modified", sv(json_object_get(o, "modified")),
-                  "hypotheses", (json_int_t)json_array_size(json_object_get(o, "hypotheses")),
-                  "evidence", (json_int_t)json_array_size(json_object_get(o, "evidence"))));
+        ud, json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", rec->id, "title",
+                      tl__json_str(json_object_get(o, "name"), ""), "modified",
+                      tl__json_str(json_object_get(o, "modified"), ""), "hypotheses",
+                      (json_int_t)json_array_size(json_object_get(o, "hypotheses")), "evidence",
+                      (json_int_t)json_array_size(json_object_get(o, "evidence"))));
     json_decref(o);
     return 0;
 }

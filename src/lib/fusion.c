@@ -105,13 +105,6 @@ static void root_of(const json_t *prov, const char *origin, char *out, size_t ca
         snprintf(out, cap, "%s:unsourced", who);
 }
 
-/* The string value of v, or dflt. */
-static const char *sv(const json_t *v, const char *dflt)
-{
-    const char *s = json_string_value(v);
-    return s ? s : dflt;
-}
-
 static int id_like(const char *s)
 {
     size_t n = strlen(s);
@@ -519,9 +512,9 @@ static json_t *claim_doc(const struct common *c, const char *subject, const char
 static int is_person(const json_t *o, const char *type)
 {
     if (!strcmp(type, "identity"))
-        return !strcmp(sv(json_object_get(o, "identity_class"), ""), "individual");
+        return !strcmp(tl__json_str(json_object_get(o, "identity_class"), ""), "individual");
     if (!strcmp(type, "threat-actor")) {
-        if (!strcmp(sv(json_object_get(o, "resource_level"), ""), "individual")) return 1;
+        if (!strcmp(tl__json_str(json_object_get(o, "resource_level"), ""), "individual")) return 1;
         size_t i;
         json_t *t;
         json_array_foreach(json_object_get(o, "threat_actor_types"), i, t)
@@ -901,11 +894,11 @@ static int doc_cb(const char *holding, const char *doc, size_t len, void *ud)
     memset(c, 0, sizeof *c);
     c->doc = d;
     c->holding = json_string_value(json_object_get(d, "holding"));
-    c->origin = sv(json_object_get(d, "origin"), "");
-    c->subject = sv(json_object_get(d, "subject"), "");
-    c->predicate = sv(json_object_get(d, "predicate"), "");
-    c->object = sv(json_object_get(d, "object"), "");
-    c->root = sv(json_object_get(d, "root"), "");
+    c->origin = tl__json_str(json_object_get(d, "origin"), "");
+    c->subject = tl__json_str(json_object_get(d, "subject"), "");
+    c->predicate = tl__json_str(json_object_get(d, "predicate"), "");
+    c->object = tl__json_str(json_object_get(d, "object"), "");
+    c->root = tl__json_str(json_object_get(d, "root"), "");
     c->echo_of = json_string_value(json_object_get(d, "echo_of"));
     c->echo_why = json_string_value(json_object_get(d, "echo_why"));
     const char *rel = json_string_value(json_object_get(d, "reliability"));
@@ -928,9 +921,10 @@ oom:
 
 static json_t *member_of(const char *id, const json_t *row)
 {
-    return json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type", sv(json_object_get(row, "type"), ""),
-                     "origin", sv(json_object_get(row, "origin"), ""), "name",
-                     sv(json_object_get(row, "name"), ""));
+    return json_pack("{s:s, s:s, s:s, s:s}", "id", id, "type",
+                     tl__json_str(json_object_get(row, "type"), ""), "origin",
+                     tl__json_str(json_object_get(row, "origin"), ""), "name",
+                     tl__json_str(json_object_get(row, "name"), ""));
 }
 
 /* Entities as resolved now: every member id to the id of the cluster's first own member. */
@@ -1108,9 +1102,9 @@ static tl_err load_places(struct picture *p)
             if (j == i || (!b->coords && j < i) || a->country_only || b->country_only ||
                 countries_clash(a, b))
                 continue;
-            int same = !strcmp(a->name, b->name) ||
-                       (nfree <= PLACES_PAIRWISE_MAX && a->nm && b->nm &&
-                        tl_name_score(a->nm, b->nm) >= TL_NAMES_THRESHOLD);
+            int same =
+                !strcmp(a->name, b->name) || (nfree <= PLACES_PAIRWISE_MAX && a->nm && b->nm &&
+                                              tl_name_score(a->nm, b->nm) >= TL_NAMES_THRESHOLD);
             if (same) tl__uf_union(parent, tl__uf_find(parent, i), tl__uf_find(parent, j));
         }
     }
@@ -1164,11 +1158,11 @@ static size_t key_for(struct picture *p, const char *ref)
     const char *name = id;
     if (kind == K_ENTITY) {
         const json_t *ent = json_object_get(p->entities, id);
-        name = sv(json_object_get(ent, "name"), id);
+        name = tl__json_str(json_object_get(ent, "name"), id);
         k->person = json_is_true(json_object_get(ent, "person"));
     } else if (kind == K_PLACE) {
         const json_t *d = json_object_get(p->places, id);
-        name = sv(json_object_get(d, "name"), id);
+        name = tl__json_str(json_object_get(d, "name"), id);
         k->coords = json_is_true(json_object_get(d, "coords"));
         k->country_only = json_is_true(json_object_get(d, "country_only"));
         k->lat = json_real_value(json_object_get(d, "lat"));
@@ -1590,14 +1584,15 @@ static void container_echoes(struct picture *p)
     for (size_t k = 0; k < p->nc; k++) {
         struct claim *c = &p->c[k];
         const json_t *by = json_object_get(refs, c->holding);
-        if (!by || c->echo_of || strcmp(c->origin, sv(json_object_get(by, "origin"), "")) != 0)
+        if (!by || c->echo_of ||
+            strcmp(c->origin, tl__json_str(json_object_get(by, "origin"), "")) != 0)
             continue;
         json_object_set(c->doc, "echo_of", json_object_get(by, "echo_of"));
         json_object_set_new(c->doc, "echo_why", json_string("in a report that echoes ours"));
         json_object_set(c->doc, "root", json_object_get(by, "root"));
         c->echo_of = json_string_value(json_object_get(c->doc, "echo_of"));
         c->echo_why = json_string_value(json_object_get(c->doc, "echo_why"));
-        c->root = sv(json_object_get(c->doc, "root"), "");
+        c->root = tl__json_str(json_object_get(c->doc, "root"), "");
     }
     json_decref(refs);
 }

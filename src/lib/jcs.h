@@ -17,6 +17,13 @@ static inline json_t *tl__json_mut(const json_t *v)
     return u.m;
 }
 
+/* The string value of v, or dflt when v is not a string. */
+static inline const char *tl__json_str(const json_t *v, const char *dflt)
+{
+    const char *s = json_string_value(v);
+    return s ? s : dflt;
+}
+
 /*
  * Appends v to b in canonical form (indent < 0) or pretty form with the given
  * starting depth (indent >= 0). Returns TL_OK, TL_EINVAL (non-finite number)
