@@ -228,6 +228,38 @@ static const json_t *find_item(const json_t *list, const char *id)
     return NULL;
 }
 
+/*
+ * Appends item (taken) to the list of assessment ach, with the next id of
+ * prefix (into id, OUT), and stores the new version.
+ */
+static tl_err add_item(tl_node *n, const char *ach, const char *list_key, const char *what,
+                       char prefix, json_t *item, char id[16])
+{
+    if (!item) {
+        tl__node_err(n, "out of memory");
+        return TL_ENOMEM;
+    }
+    json_t *o;
+    tl_err rc = load(n, ach, &o);
+    if (rc) {
+        json_decref(item);
+        return rc;
+    }
+    json_t *list = json_object_get(o, list_key);
+    if (json_array_size(list) >= TL_ACH_MAX_ITEMS) {
+        tl__node_err(n, "%s already has %d %s", ach, TL_ACH_MAX_ITEMS, what);
+        json_decref(item);
+        json_decref(o);
+        return TL_ELIMIT;
+    }
+    next_id(list, prefix, id);
+    json_object_set_new(item, "id", json_string(id));
+    json_array_append_new(list, item);
+    rc = save(n, o);
+    json_decref(o);
+    return rc;
+}
+
 tl_err tl_node_ach_hypothesis(tl_node *n, const char *ach, const char *text, char hid[16])
 {
     n->errmsg[0] = '\0';
@@ -235,20 +267,7 @@ tl_err tl_node_ach_hypothesis(tl_node *n, const char *ach, const char *text, cha
         tl__node_err(n, "a hypothesis needs a text of 1 to %d bytes", TL_ACH_TEXT_MAX);
         return TL_EINVAL;
     }
-    json_t *o;
-    tl_err rc = load(n, ach, &o);
-    if (rc) return rc;
-    json_t *list = json_object_get(o, "hypotheses");
-    if (json_array_size(list) >= TL_ACH_MAX_ITEMS) {
-        tl__node_err(n, "%s already has %d hypotheses", ach, TL_ACH_MAX_ITEMS);
-        json_decref(o);
-        return TL_ELIMIT;
-    }
-    next_id(list, 'H', hid);
-    json_array_append_new(list, json_pack("{s:s, s:s}", "id", hid, "text", text));
-    rc = save(n, o);
-    json_decref(o);
-    return rc;
+    return add_item(n, ach, "hypotheses", "hypotheses", 'H', json_pack("{s:s}", "text", text), hid);
 }
 
 tl_err tl_node_ach_evidence(tl_node *n, const char *ach, const char *object_id, const char *note,
@@ -279,25 +298,10 @@ tl_err tl_node_ach_evidence(tl_node *n, const char *ach, const char *object_id, 
         }
         if (rc) return rc;
     }
-    json_t *o;
-    tl_err rc = load(n, ach, &o);
-    if (rc) return rc;
-    json_t *list = json_object_get(o, "evidence");
-    if (json_array_size(list) >= TL_ACH_MAX_ITEMS) {
-        tl__node_err(n, "%s already has %d evidence items", ach, TL_ACH_MAX_ITEMS);
-        json_decref(o);
-        return TL_ELIMIT;
-    }
-    next_id(list, 'E', eid);
-    json_t *e =
-        json_pack("{s:s, s:s, s:s}", "id", eid, "credibility", credibility ? credibility : "medium",
-                  "relevance", relevance ? relevance : "medium");
-    json_object_set_new(e, object_id ? "object_ref" : "note",
-                        json_string(object_id ? object_id : note));
-    json_array_append_new(list, e);
-    rc = save(n, o);
-    json_decref(o);
-    return rc;
+    json_t *e = json_pack("{s:s, s:s, s:s}", "credibility", credibility ? credibility : "medium",
+                          "relevance", relevance ? relevance : "medium",
+                          object_id ? "object_ref" : "note", object_id ? object_id : note);
+    return add_item(n, ach, "evidence", "evidence items", 'E', e, eid);
 }
 
 tl_err tl_node_ach_rate(tl_node *n, const char *ach, const char *h, const char *e,
