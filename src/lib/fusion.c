@@ -35,7 +35,6 @@
 
 #define NOTIME INT64_MIN
 #define OPEN_END INT64_MAX
-#define FUSE_META "fuse_after_us"
 #define FUSE_PAGE 512
 #define ECHO_MIN_WORDS 6 /* shorter texts repeat by chance */
 #define TERMS_MAX 32
@@ -792,7 +791,7 @@ tl_err tl_node_fuse(tl_node *n, int rebuild, tl_fuse_stats *stats)
     fx.n = n;
     int64_t after = -1;
     char *v = NULL;
-    if (!rebuild && tl_store_meta_get(n->store, FUSE_META, &v) == TL_OK && v) {
+    if (!rebuild && tl_store_meta_get(n->store, TL_FUSE_META, &v) == TL_OK && v) {
         char *end;
         long long x = strtoll(v, &end, 10);
         if (*v && !*end && x >= 0) after = x;
@@ -837,7 +836,7 @@ tl_err tl_node_fuse(tl_node *n, int rebuild, tl_fuse_stats *stats)
     }
     char num[32];
     snprintf(num, sizeof num, "%lld", (long long)(last < 0 ? 0 : last));
-    if (!rc) rc = tl_store_meta_set(n->store, FUSE_META, num);
+    if (!rc) rc = tl_store_meta_set(n->store, TL_FUSE_META, num);
     if (!rc) rc = tl_store_commit(n->store);
     if (rc) {
         if (!n->errmsg[0])

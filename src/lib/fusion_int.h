@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+/* Node metadata: the date_added of the newest holding fused. */
+#define TL_FUSE_META "fuse_after_us"
+
 enum { K_OTHER, K_ENTITY, K_PLACE };
 
 struct key {

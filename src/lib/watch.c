@@ -518,6 +518,20 @@ tl_err tl_node_watch_run(tl_node *n, tl_watch_stats *stats)
     if ((rc = tl_store_watch_list(n->store, rules_cb, &rs)) || (rc = rs.oom ? TL_ENOMEM : 0))
         goto out;
     if (!rs.n) goto out;
+    {
+        /* every rule has seen all that was fused: nothing to build the picture for */
+        char *v = NULL;
+        int64_t fused = -1, least = INT64_MAX;
+        if (tl_store_meta_get(n->store, TL_FUSE_META, &v) == TL_OK && v)
+            fused = strtoll(v, NULL, 10);
+        tl_free(v);
+        for (size_t r = 0; r < rs.n; r++)
+            if (rs.seen[r] < least) least = rs.seen[r];
+        if (fused >= 0 && least >= fused) {
+            ev.st.rules = rs.n;
+            goto out;
+        }
+    }
     if ((rc = tl__picture_build(n, &p))) goto out;
     have = 1;
     ev.p = &p;
