@@ -181,9 +181,8 @@ static tl_err undirected(const struct lg *g, tl_graph **out)
  * is tied to by membership with the best belief; anything else is alone
  * (numbered past the vertices). NULL out of memory.
  */
-static size_t *membership(const struct lg *g, const size_t *comm)
+static size_t *membership(const struct lg *g)
 {
-    (void)comm;
     static const char *const member[] = {"member-of", "affiliated-with", "part-of", "leads", NULL};
     size_t nv = g->nv;
     size_t *group = tl_malloc((nv + 1) * sizeof *group);
@@ -264,7 +263,7 @@ tl_err tl_node_links(tl_node *n, const tl_links_opts *o, json_t **out)
         goto out;
     /* brokerage reads the directions claims give (subject to object), groups by community or
      * by membership */
-    if (o->by_membership && !(group = membership(&g, comm))) {
+    if (o->by_membership && !(group = membership(&g))) {
         rc = TL_ENOMEM;
         goto out;
     }
