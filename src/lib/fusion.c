@@ -1263,9 +1263,8 @@ static int contradiction(struct picture *p, const char *kind, size_t s, size_t i
     return add_index(json_object_get(c, "a"), i) || add_index(json_object_get(c, "b"), j);
 }
 
-static int is_rival(struct picture *p, json_t *rivals, size_t a, size_t b)
+static int is_rival(const json_t *rivals, size_t a, size_t b)
 {
-    (void)p;
     char k[64];
     snprintf(k, sizeof k, "%zu|%zu", a, b);
     return json_object_get(rivals, k) != NULL;
@@ -1310,7 +1309,7 @@ static tl_err find_contradictions(struct picture *p)
                                           (size_t)(l - p->c));
                 } else if (str_in(a->predicate, member_preds) &&
                            str_in(b->predicate, member_preds) && a->ok != b->ok &&
-                           is_rival(p, rivals, a->ok, b->ok) && overlap(a, b))
+                           is_rival(rivals, a->ok, b->ok) && overlap(a, b))
                     r = contradiction(p, "rival-affiliations", sk, ix[x], ix[y]);
                 if (r) goto oom;
             }
