@@ -5,13 +5,21 @@
 
 #include <string.h>
 
+int tl_store_url_is_pg(const char *url)
+{
+    return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+}
+
 tl_err tl_store_open(const char *url, tl_store **out, char *errmsg, size_t errcap)
 {
     *out = NULL;
     if (strncmp(url, "sqlite:", 7) == 0) return tl__store_sqlite_open(url + 7, out, errmsg, errcap);
+    if (tl_store_url_is_pg(url)) return tl__store_pg_open(url, out, errmsg, errcap);
     if (strstr(url, "://")) {
-        tl__msg(errmsg, errcap, "store '%s': unsupported store URL (this build has sqlite: only)",
-                url);
+        const char *scheme_end = strstr(url, "://");
+        tl__msg(errmsg, errcap,
+                "store URL '%.*s://...': unsupported scheme (sqlite:PATH or postgresql://...)",
+                (int)(scheme_end - url > 20 ? 20 : scheme_end - url), url);
         return TL_EINVAL;
     }
     return tl__store_sqlite_open(url, out, errmsg, errcap);

@@ -1,5 +1,5 @@
 /*
- * store.h: the one store interface. Backends (store_sqlite.c, later
+ * store.h: the one store interface. Backends (store_sqlite.c,
  * store_pg.c) fill in struct tl_store_ops; callers only use the tl_store_*
  * functions below, so a backend can be added without changing any caller.
  *
@@ -377,7 +377,11 @@ tl_err tl_store_alert_list(tl_store *st, int64_t after_seq, tl_alert_cb cb, void
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);
 tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value);
 
-/* Backend constructors (store_sqlite.c). */
+/* Backend constructors (store_sqlite.c, store_pg.c: a libpq connection URI). */
 tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, size_t errcap);
+tl_err tl__store_pg_open(const char *url, tl_store **out, char *errmsg, size_t errcap);
+
+/* Whether url names a PostgreSQL store (postgresql:// or postgres://). */
+int tl_store_url_is_pg(const char *url);
 
 #endif

@@ -1,34 +1,54 @@
 /* test_store.c: the store interface (run against every backend built). */
 #include "testutil.h"
+#include "pgtest.h"
 
 #include "store.h"
 #include "tearline/prov.h"
 
 #include <sqlite3.h>
 
+/* Every test runs on each backend: an SQLite file, and a PostgreSQL database. */
 struct fixture {
     char *dir;
+    char url[400];
+    int pg;
     tl_store *st;
 };
 
-static int setup(void **state)
+static int open_fixture(void **state, int pg)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
+    char msg[512];
+    fx->pg = pg;
     fx->dir = tu_tmpdir();
-    char url[300], msg[512];
-    snprintf(url, sizeof url, "sqlite:%s/store.db", fx->dir);
-    if (tl_store_open(url, &fx->st, msg, sizeof msg)) {
+    if (pg) {
+        if (tu_pg_create(fx->url, sizeof fx->url)) return -1;
+    } else {
+        snprintf(fx->url, sizeof fx->url, "sqlite:%s/store.db", fx->dir);
+    }
+    *state = fx;
+    if (tl_store_open(fx->url, &fx->st, msg, sizeof msg)) {
         fprintf(stderr, "%s\n", msg);
         return -1;
     }
-    *state = fx;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return open_fixture(state, 0);
+}
+
+static int setup_pg(void **state)
+{
+    return open_fixture(state, 1);
 }
 
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
     tl_store_close(fx->st);
+    if (fx->pg) tu_pg_drop(fx->url);
     tu_rmrf(fx->dir);
     free(fx->dir);
     free(fx);
@@ -302,9 +322,8 @@ static void test_reopen_keeps_data(void **state)
     assert_int_equal(tl_store_put(fx->st, &f1, NULL), TL_OK);
     assert_int_equal(tl_store_commit(fx->st), TL_OK);
     tl_store_close(fx->st);
-    char url[300], msg[512];
-    snprintf(url, sizeof url, "%s/store.db", fx->dir);
-    assert_int_equal(tl_store_open(url, &fx->st, msg, sizeof msg), TL_OK);
+    char msg[512];
+    assert_int_equal(tl_store_open(fx->url, &fx->st, msg, sizeof msg), TL_OK);
     struct collect c = {0};
     assert_int_equal(tl_store_get(fx->st, "indicator--f", NULL, collect, &c), TL_OK);
     /* date_added keeps increasing across sessions */
@@ -317,7 +336,16 @@ static void test_reopen_keeps_data(void **state)
     assert_int_equal(tl_store_get(fx->st, "indicator--g", NULL, collect, &c), TL_OK);
     assert_true(c.added[0] > before);
     tl_store *other = NULL;
-    assert_int_equal(tl_store_open("postgresql://x/y", &other, msg, sizeof msg), TL_EINVAL);
+    assert_int_equal(tl_store_open("mysql://x/y", &other, msg, sizeof msg), TL_EINVAL);
+    assert_non_null(strstr(msg, "unsupported scheme"));
+    assert_null(other);
+    /* a database that cannot be reached: a clear error, and never the password */
+    assert_int_equal(tl_store_open("postgresql://tl:s3cret@127.0.0.1:1/x?connect_timeout=2", &other,
+                                   msg, sizeof msg),
+                     TL_ESTORE);
+    assert_non_null(strstr(msg, "cannot connect"));
+    assert_non_null(strstr(msg, "127.0.0.1:1/x"));
+    assert_null(strstr(msg, "s3cret"));
     assert_null(other);
 }
 
@@ -329,10 +357,9 @@ static void test_newer_schema_refused(void **state)
     assert_int_equal(tl_store_commit(fx->st), TL_OK);
     tl_store_close(fx->st);
     fx->st = NULL;
-    char url[300], msg[512];
-    snprintf(url, sizeof url, "%s/store.db", fx->dir);
+    char msg[512];
     /* a store written by a newer tearline is not touched */
-    assert_int_equal(tl_store_open(url, &fx->st, msg, sizeof msg), TL_ESTORE);
+    assert_int_equal(tl_store_open(fx->url, &fx->st, msg, sizeof msg), TL_ESTORE);
     assert_non_null(strstr(msg, "schema version 999 is newer than this tearline knows"));
     assert_null(fx->st);
 }
@@ -392,6 +419,8 @@ static void check_facets(tl_store *st)
         if (!seen(&r, want[i])) fail_msg("facet missing: %s", want[i]);
 }
 
+static void migrated_facets(struct fixture *fx);
+
 /* Indexed facets: stored with each version, listed by kind, gone with their version. */
 static void test_facets(void **state)
 {
@@ -422,8 +451,21 @@ static void test_facets(void **state)
     assert_int_equal(tl_store_put(fx->st, &ind2, NULL), TL_OK);
     assert_int_equal(tl_store_commit(fx->st), TL_OK);
     check_facets(fx->st);
+    if (!fx->pg) migrated_facets(fx);
 
-    /* a store from before the index (schema 3) gains the same facets from its objects */
+    /* deleting a version deletes its facets */
+    int64_t deleted = 0;
+    assert_int_equal(tl_store_begin(fx->st), TL_OK);
+    assert_int_equal(tl_store_delete(fx->st, "relationship--r", NULL, &deleted), TL_OK);
+    assert_int_equal(tl_store_commit(fx->st), TL_OK);
+    struct facets_seen r = {0};
+    assert_int_equal(tl_store_facets(fx->st, TL_FACET_END, collect_facet, &r), TL_OK);
+    assert_int_equal(r.n, 0);
+}
+
+/* An SQLite store from before the index (schema 3) gains the same facets from its objects. */
+static void migrated_facets(struct fixture *fx)
+{
     tl_store_close(fx->st);
     fx->st = NULL;
     char path[300], msg[512];
@@ -437,7 +479,8 @@ static void test_facets(void **state)
                      "ALTER TABLE outbox DROP COLUMN latest; DROP TABLE ledger; "
                      "DROP TABLE ledger_checkpoints; DROP INDEX audit_partner; "
                      "ALTER TABLE audit DROP COLUMN prev; ALTER TABLE audit DROP COLUMN hash; "
-                     "DROP TABLE resolutions; DROP TABLE claims; DROP INDEX outbox_id; DROP TABLE watch_rules; DROP TABLE alerts; "
+                     "DROP TABLE resolutions; DROP TABLE claims; DROP INDEX outbox_id; DROP TABLE "
+                     "watch_rules; DROP TABLE alerts; "
                      "UPDATE meta SET value = '3' "
                      "WHERE key = 'schema_version'",
                      NULL, NULL, NULL),
@@ -445,15 +488,6 @@ static void test_facets(void **state)
     sqlite3_close(db);
     assert_int_equal(tl_store_open(path, &fx->st, msg, sizeof msg), TL_OK);
     check_facets(fx->st);
-
-    /* deleting a version deletes its facets */
-    int64_t deleted = 0;
-    assert_int_equal(tl_store_begin(fx->st), TL_OK);
-    assert_int_equal(tl_store_delete(fx->st, "relationship--r", NULL, &deleted), TL_OK);
-    assert_int_equal(tl_store_commit(fx->st), TL_OK);
-    struct facets_seen r = {0};
-    assert_int_equal(tl_store_facets(fx->st, TL_FACET_END, collect_facet, &r), TL_OK);
-    assert_int_equal(r.n, 0);
 }
 
 struct rows {
@@ -570,20 +604,296 @@ static void test_partners(void **state)
     assert_int_equal(tl_store_partner_get(fx->st, "fra", collect_partner, &ps), TL_ENOTFOUND);
 }
 
+struct chain_seen {
+    int n;
+    int64_t seq[8];
+    char text[8][120];
+    unsigned char hash[8][32];
+    int has_hash[8];
+};
+
+static int collect_audit(const tl_audit_row *a, void *ud)
+{
+    struct chain_seen *c = ud;
+    if (c->n < 8) {
+        c->seq[c->n] = a->seq;
+        snprintf(c->text[c->n], sizeof c->text[0], "%s %s %s %s %s", a->partner, a->object,
+                 a->action, a->rule, a->detail);
+        c->has_hash[c->n] = a->hash != NULL && a->prev != NULL;
+        if (a->hash) memcpy(c->hash[c->n], a->hash, 32);
+        c->n++;
+    }
+    return 0;
+}
+
+static int collect_ledger(const tl_ledger_row *e, void *ud)
+{
+    struct chain_seen *c = ud;
+    if (c->n < 8) {
+        c->seq[c->n] = e->seq;
+        snprintf(c->text[c->n], sizeof c->text[0], "%s %s %s [%.*s]", e->kind, e->party, e->summary,
+                 e->payload ? (int)e->payload_len : 4, e->payload ? e->payload : "null");
+        c->has_hash[c->n] = e->hash && e->prev && e->digest;
+        if (e->hash) memcpy(c->hash[c->n], e->hash, 32);
+        c->n++;
+    }
+    return 0;
+}
+
+static int collect_checkpoint(const tl_checkpoint_row *k, void *ud)
+{
+    struct chain_seen *c = ud;
+    if (c->n < 8) {
+        c->seq[c->n] = k->seq;
+        c->has_hash[c->n] = k->hash && k->public_key && k->signature;
+        if (k->signature) memcpy(c->hash[c->n], k->signature + 32, 32);
+        c->n++;
+    }
+    return 0;
+}
+
+/* The audit trail and the ledger: appended in transactions, heads, scans, bytes intact. */
+static void test_chains(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    unsigned char h0[32], h1[32], h2[32], sig[64], got[32];
+    for (int i = 0; i < 32; i++) {
+        h0[i] = (unsigned char)i;
+        h1[i] = (unsigned char)(0xff - i);
+        h2[i] = (unsigned char)(i * 7);
+    }
+    for (int i = 0; i < 64; i++)
+        sig[i] = (unsigned char)(i ^ 0x5a);
+    int64_t seq = -1;
+    int chained = -1;
+    assert_int_equal(tl_store_audit_head(st, &seq, got, &chained), TL_OK);
+    assert_int_equal(seq, 0);
+    assert_int_equal(chained, 0);
+    tl_audit_row a1 = {1, 100, "rus", "indicator--a", "release", "in-scope", "", h0, h1};
+    tl_audit_row a2 = {2, 200, "gbr", "indicator--b", "withhold", "noforn", "it's NOFORN", h1, h2};
+    assert_int_equal(tl_store_audit_put(st, &a1), TL_EINVAL); /* outside a transaction */
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_audit_put(st, &a1), TL_OK);
+    assert_int_equal(tl_store_audit_put(st, &a2), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    assert_int_equal(tl_store_audit_head(st, &seq, got, &chained), TL_OK);
+    assert_int_equal(seq, 2);
+    assert_int_equal(chained, 1);
+    assert_memory_equal(got, h2, 32);
+    struct chain_seen c = {0};
+    assert_int_equal(tl_store_audit_scan(st, NULL, 0, collect_audit, &c), TL_OK);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.text[1], "gbr indicator--b withhold noforn it's NOFORN");
+    assert_true(c.has_hash[0] && c.has_hash[1]);
+    assert_memory_equal(c.hash[0], h1, 32);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_audit_scan(st, "rus", 0, collect_audit, &c), TL_OK);
+    assert_int_equal(c.n, 1);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_audit_scan(st, NULL, 150, collect_audit, &c), TL_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.seq[0], 2);
+
+    assert_int_equal(tl_store_ledger_head(st, &seq, got), TL_OK);
+    assert_int_equal(seq, 0);
+    static const char payload[] = "{\"objects\":[\"a\\\\b\",\"\\u00e9\"]}";
+    tl_ledger_row e1 = {1,  10, "release", "rus", "3 objects", payload, sizeof payload - 1,
+                        h2, h0, h1};
+    tl_ledger_row e2 = {2, 20, "receipt", "rus", "3 acknowledged", "{}", 2, h2, h1, h2};
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_ledger_put(st, &e1), TL_OK);
+    assert_int_equal(tl_store_ledger_put(st, &e2), TL_OK);
+    tl_checkpoint_row k1 = {2, 30, h2, h0, sig};
+    assert_int_equal(tl_store_checkpoint_put(st, &k1), TL_OK);
+    k1.time = 31; /* one checkpoint per seq: replaced */
+    assert_int_equal(tl_store_checkpoint_put(st, &k1), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    assert_int_equal(tl_store_ledger_head(st, &seq, got), TL_OK);
+    assert_int_equal(seq, 2);
+    assert_memory_equal(got, h2, 32);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_ledger_scan(st, 1, 1, collect_ledger, &c), TL_OK);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.text[0],
+                        "release rus 3 objects [{\"objects\":[\"a\\\\b\",\"\\u00e9\"]}]");
+    assert_true(c.has_hash[0]);
+    assert_memory_equal(c.hash[0], h1, 32);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_ledger_scan(st, 2, 0, collect_ledger, &c), TL_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.text[0], "receipt rus 3 acknowledged [null]");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_checkpoint_scan(st, collect_checkpoint, &c), TL_OK);
+    assert_int_equal(c.n, 1);
+    assert_true(c.has_hash[0]);
+    assert_memory_equal(c.hash[0], sig + 32, 32);
+}
+
+struct side_seen {
+    int n;
+    char line[8][200];
+};
+
+static int side_agreement(const char *id, int64_t version, const char *doc, size_t len, void *ud)
+{
+    struct side_seen *s = ud;
+    if (s->n < 8)
+        snprintf(s->line[s->n++], sizeof s->line[0], "%s v%lld %.*s", id, (long long)version,
+                 (int)len, doc);
+    return 0;
+}
+
+static int side_resolution(const char *a, const char *b, const char *verdict, int64_t added,
+                           void *ud)
+{
+    (void)added;
+    struct side_seen *s = ud;
+    if (s->n < 8) snprintf(s->line[s->n++], sizeof s->line[0], "%s %s %s", a, b, verdict);
+    return 0;
+}
+
+static int side_claim(const char *holding, const char *doc, size_t len, void *ud)
+{
+    struct side_seen *s = ud;
+    if (s->n < 8) snprintf(s->line[s->n++], sizeof s->line[0], "%s %.*s", holding, (int)len, doc);
+    return 0;
+}
+
+static int side_watch(const char *name, const char *doc, int64_t added, int64_t seen_upto, void *ud)
+{
+    (void)added;
+    struct side_seen *s = ud;
+    if (s->n < 8)
+        snprintf(s->line[s->n++], sizeof s->line[0], "%s %s %lld", name, doc, (long long)seen_upto);
+    return 0;
+}
+
+static int side_alert(int64_t seq, const char *rule, const char *entity, int64_t time,
+                      const char *doc, void *ud)
+{
+    (void)seq;
+    struct side_seen *s = ud;
+    if (s->n < 8)
+        snprintf(s->line[s->n++], sizeof s->line[0], "%s %s %lld %s", rule, entity, (long long)time,
+                 doc);
+    return 0;
+}
+
+static int side_trace(const char *partner, const char *version, const char *original, void *ud)
+{
+    struct side_seen *s = ud;
+    if (s->n < 8)
+        snprintf(s->line[s->n++], sizeof s->line[0], "%s %.10s %s", partner, version, original);
+    return 0;
+}
+
+/* Agreements, statuses, resolutions, claims, watch rules, alerts, outbox lookups. */
+static void test_side_tables(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_agreement_put(st, "agreement--x", 1, "{\"v\":1}", 7), TL_OK);
+    assert_int_equal(tl_store_agreement_put(st, "agreement--x", 2, "{\"v\":2}", 7), TL_OK);
+    assert_int_equal(tl_store_agreement_put(st, "agreement--x", 2, "{\"v\":22}", 8), TL_OK);
+    assert_int_equal(tl_store_status_put(st, "status-1", "rus", "{\"s\":1}"), TL_OK);
+    assert_int_equal(tl_store_resolution_put(st, "identity--a", "identity--b", "same"), TL_OK);
+    assert_int_equal(tl_store_resolution_put(st, "identity--a", "identity--b", "different"), TL_OK);
+    const char *docs[] = {"{\"c\":1}", "{\"c\":2}"};
+    assert_int_equal(tl_store_claims_put(st, "relationship--r", docs, 2), TL_OK);
+    assert_int_equal(tl_store_claims_put(st, "relationship--r", docs + 1, 1), TL_OK);
+    assert_int_equal(tl_store_claims_put(st, "relationship--q", docs, 1), TL_OK);
+    assert_int_equal(tl_store_watch_put(st, "returning", "{\"w\":1}", 5), TL_OK);
+    assert_int_equal(tl_store_watch_put(st, "returning", "{\"w\":2}", 9), TL_OK);
+    assert_int_equal(tl_store_alert_put(st, "returning", "identity--a", 77, "{\"a\":1}"), TL_OK);
+    assert_int_equal(tl_store_alert_put(st, "returning", "identity--b", 78, "{\"a\":2}"), TL_OK);
+    tl_outbox_obj o1 = {"rus", "indicator--t", V1, "indicator--orig", "{\"o\":1}", 7};
+    tl_outbox_obj o2 = {"rus", "indicator--t", V2, "indicator--orig", "{\"o\":2}", 7};
+    assert_int_equal(tl_store_outbox_put(st, &o1), TL_OK);
+    assert_int_equal(tl_store_outbox_put(st, &o2), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+
+    struct side_seen s = {0};
+    assert_int_equal(tl_store_agreement_get(st, "agreement--x", 0, side_agreement, &s), TL_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.line[0], "agreement--x v2 {\"v\":22}");
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_agreement_get(st, "agreement--x", 1, side_agreement, &s), TL_OK);
+    assert_string_equal(s.line[0], "agreement--x v1 {\"v\":1}");
+    assert_int_equal(tl_store_agreement_get(st, "agreement--x", 3, side_agreement, &s),
+                     TL_ENOTFOUND);
+    assert_non_null(strstr(tl_store_errmsg(st), "version 3 is not held"));
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_agreement_list(st, side_agreement, &s), TL_OK);
+    assert_int_equal(s.n, 2);
+    char *doc = NULL;
+    assert_int_equal(tl_store_status_get(st, "status-1", "rus", &doc), TL_OK);
+    assert_string_equal(doc, "{\"s\":1}");
+    tl_free(doc);
+    assert_int_equal(tl_store_status_get(st, "status-1", "gbr", &doc), TL_ENOTFOUND);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_resolution_list(st, side_resolution, &s), TL_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.line[0], "identity--a identity--b different");
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_claims_scan(st, side_claim, &s), TL_OK);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.line[0], "relationship--q {\"c\":1}");
+    assert_string_equal(s.line[1], "relationship--r {\"c\":2}");
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_watch_list(st, side_watch, &s), TL_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.line[0], "returning {\"w\":2} 9");
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_alert_list(st, 0, side_alert, &s), TL_OK);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.line[1], "returning identity--b 78 {\"a\":2}");
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_alert_list(st, 1, side_alert, &s), TL_OK);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(tl_store_outbox_find(st, "rus", "indicator--t", NULL, &doc), TL_OK);
+    assert_string_equal(doc, "{\"o\":2}");
+    tl_free(doc);
+    assert_int_equal(tl_store_outbox_find(st, "rus", "indicator--t", V1, &doc), TL_OK);
+    assert_string_equal(doc, "{\"o\":1}");
+    tl_free(doc);
+    assert_int_equal(tl_store_outbox_find(st, "gbr", "indicator--t", NULL, &doc), TL_ENOTFOUND);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(tl_store_outbox_trace(st, "indicator--t", side_trace, &s), TL_OK);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.line[1], "rus 2016-02-01 indicator--orig");
+    assert_int_equal(tl_store_outbox_trace(st, "indicator--none", side_trace, &s), TL_ENOTFOUND);
+}
+
+#define STORE_TESTS(SETUP)                                                                         \
+    {                                                                                              \
+        cmocka_unit_test_setup_teardown(test_versions, SETUP, teardown),                           \
+            cmocka_unit_test_setup_teardown(test_revoked_is_permanent, SETUP, teardown),           \
+            cmocka_unit_test_setup_teardown(test_rollback, SETUP, teardown),                       \
+            cmocka_unit_test_setup_teardown(test_query_paging, SETUP, teardown),                   \
+            cmocka_unit_test_setup_teardown(test_versions_filter_and_delete, SETUP, teardown),     \
+            cmocka_unit_test_setup_teardown(test_counts_terms_meta, SETUP, teardown),              \
+            cmocka_unit_test_setup_teardown(test_reopen_keeps_data, SETUP, teardown),              \
+            cmocka_unit_test_setup_teardown(test_newer_schema_refused, SETUP, teardown),           \
+            cmocka_unit_test_setup_teardown(test_facets, SETUP, teardown),                         \
+            cmocka_unit_test_setup_teardown(test_outbox_query, SETUP, teardown),                   \
+            cmocka_unit_test_setup_teardown(test_partners, SETUP, teardown),                       \
+            cmocka_unit_test_setup_teardown(test_chains, SETUP, teardown),                         \
+            cmocka_unit_test_setup_teardown(test_side_tables, SETUP, teardown),                    \
+    }
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_revoked_is_permanent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_query_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_versions_filter_and_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counts_terms_meta, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_facets, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outbox_query, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_partners, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup);
+    const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg);
+    int failed = cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
+    char admin[400];
+    int pg = tu_pg_admin(admin, sizeof admin);
+    if (pg < 0) return 1;
+    if (pg == 0) {
+        fprintf(stderr, "PostgreSQL: TL_PG_URL_FILE is not set; the sqlite backend only\n");
+        return failed;
+    }
+    return failed | cmocka_run_group_tests_name("postgresql", pg_tests, NULL, NULL);
 }
