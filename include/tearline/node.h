@@ -32,6 +32,17 @@ typedef struct tl_node tl_node;
 TL_API tl_err tl_node_init(const char *home, const char *code, const char *title, tl_node **out,
                            char *errmsg, size_t errcap);
 
+/*
+ * As tl_node_init(), with the node's store at store_url (NULL: an SQLite
+ * file in home): "sqlite:PATH" (relative to home) or a PostgreSQL URI,
+ * "postgresql://[user[:password]@]host[:port]/database[?param=value...]",
+ * written to node.conf (mode 0600). A store that already holds a node is
+ * TL_EEXIST: one database serves one node.
+ */
+TL_API tl_err tl_node_init_store(const char *home, const char *code, const char *title,
+                                 const char *store_url, tl_node **out, char *errmsg,
+                                 size_t errcap);
+
 /* Opens the node at home. TL_ENODE if there is none; otherwise as tl_node_init(). */
 TL_API tl_err tl_node_open(const char *home, tl_node **out, char *errmsg, size_t errcap);
 

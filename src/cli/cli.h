@@ -26,6 +26,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_agree(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_partner(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_pull(int argc, char **argv);

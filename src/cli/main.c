@@ -21,6 +21,7 @@ static const struct {
     {"agree", cmd_agree, "propose, sign, import and verify sharing agreements"},
     {"release", cmd_release, "compile, verify, sign and publish the release to a partner"},
     {"trace", cmd_trace, "name the partner a leaked copy was released to"},
+    {"migrate", cmd_migrate, "move the node's store from SQLite to PostgreSQL"},
     {"partner", cmd_partner, "record partners and grant them secrets for the TAXII server"},
     {"serve", cmd_serve, "serve TAXII 2.1 to partners: their outboxes and inboxes"},
     {"pull", cmd_pull, "pull what a partner released to this node, signatures checked"},

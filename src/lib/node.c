@@ -367,7 +367,18 @@ static tl_err make_identity(tl_node *n, json_t **out)
 tl_err tl_node_init(const char *home, const char *code, const char *title, tl_node **out,
                     char *errmsg, size_t errcap)
 {
+    return tl_node_init_store(home, code, title, NULL, out, errmsg, errcap);
+}
+
+tl_err tl_node_init_store(const char *home, const char *code, const char *title,
+                          const char *store_url, tl_node **out, char *errmsg, size_t errcap)
+{
     *out = NULL;
+    if (store_url && (!*store_url || strchr(store_url, '\n') || strchr(store_url, '#') ||
+                      !tl__utf8_valid(store_url, strlen(store_url)))) {
+        tl__msg(errmsg, errcap, "the store URL must be one line, without '#'");
+        return TL_EINVAL;
+    }
     if (!tl_party_code_valid(code)) {
         tl__msg(errmsg, errcap,
                 "'%s' is not a valid node code: 2-32 characters, a-z first, then a-z, 0-9, '-'",
@@ -419,10 +430,11 @@ tl_err tl_node_init(const char *home, const char *code, const char *title, tl_no
                    "# tearline node settings\n"
                    "code = %s\n"
                    "title = %s\n"
-                   "store = sqlite:store.db\n"
+                   "store = %s\n"
                    "# max_object_bytes = %u\n"
                    "# max_input_bytes = 0\n",
-                   code, title ? title : code, TL_READER_DEFAULT_OBJECT);
+                   code, title ? title : code, store_url ? store_url : "sqlite:store.db",
+                   TL_READER_DEFAULT_OBJECT);
     if (conf.oom) {
         tl__buf_free(&conf);
         rc = TL_ENOMEM;
@@ -444,10 +456,11 @@ tl_err tl_node_init(const char *home, const char *code, const char *title, tl_no
         rc = TL_ENOMEM;
         goto out;
     }
-    if ((rc = open_store(n, NULL, errmsg, errcap))) {
+    if ((rc = open_store(n, store_url, errmsg, errcap))) {
         node_free(n);
-        goto out;
+        goto undo;
     }
+
     json_t *ident = NULL;
     char *js = NULL;
     size_t jlen = 0;
@@ -462,13 +475,22 @@ tl_err tl_node_init(const char *home, const char *code, const char *title, tl_no
     tl__ts_parse(mod, strlen(mod), NULL, NULL, ver);
     tl_store_obj so = {iid, "identity", ver, ver, 0, "", js, jlen, NULL, 0, NULL, 0};
     rc = tl_store_begin(n->store);
-    if (!rc) rc = tl_store_meta_set(n->store, "code", code);
-    if (!rc) rc = tl_store_meta_set(n->store, "identity", iid);
-    if (!rc) rc = tl_store_meta_set(n->store, "public_key", pkhex);
-    if (!rc) rc = tl_store_put(n->store, &so, NULL);
-    if (!rc) rc = tl_store_commit(n->store);
+    char *held = NULL;
+    if (!rc && tl_store_meta_get(n->store, "identity", &held) == TL_OK) {
+        /* inside the transaction: two inits on one database cannot both pass */
+        tl__msg(errmsg, errcap, "the store already holds a node (identity %s): one store per node",
+                held);
+        tl_free(held);
+        rc = TL_EEXIST;
+    } else {
+        if (!rc) rc = tl_store_meta_set(n->store, "code", code);
+        if (!rc) rc = tl_store_meta_set(n->store, "identity", iid);
+        if (!rc) rc = tl_store_meta_set(n->store, "public_key", pkhex);
+        if (!rc) rc = tl_store_put(n->store, &so, NULL);
+        if (!rc) rc = tl_store_commit(n->store);
+        if (rc) tl__msg(errmsg, errcap, "%s", tl_store_errmsg(n->store));
+    }
     if (rc) {
-        tl__msg(errmsg, errcap, "%s", tl_store_errmsg(n->store));
         tl_store_rollback(n->store);
     } else if (!(n->identity = tl_strdup(iid))) {
         rc = TL_ENOMEM;
@@ -477,9 +499,14 @@ tl_err tl_node_init(const char *home, const char *code, const char *title, tl_no
     json_decref(ident);
     if (rc) {
         node_free(n);
-        goto out;
+        goto undo;
     }
     *out = n;
+    goto out;
+undo:
+    /* a node that could not be created leaves no files that say it exists */
+    unlink(conf_path);
+    unlink(key_path);
 out:
     tl_free(conf_path);
     tl_free(key_path);

@@ -381,6 +381,16 @@ tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value);
 tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, size_t errcap);
 tl_err tl__store_pg_open(const char *url, tl_store **out, char *errmsg, size_t errcap);
 
+/*
+ * Copies every table of the SQLite store at path (schema current) into
+ * the empty PostgreSQL store st, in one transaction, with every seq,
+ * date_added and hash as it was: the ledger and the audit trail verify as
+ * before. cb (may be NULL) hears each table and its row count. TL_EEXIST
+ * if st is not empty.
+ */
+typedef void (*tl_store_import_cb)(const char *table, int64_t rows, void *ud);
+tl_err tl__store_pg_import_sqlite(tl_store *st, const char *path, tl_store_import_cb cb, void *ud);
+
 /* Whether url names a PostgreSQL store (postgresql:// or postgres://). */
 int tl_store_url_is_pg(const char *url);
 

@@ -20,6 +20,7 @@
 #include "ts.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1541,6 +1542,183 @@ static void describe(PGconn *c, char *out, size_t cap)
     const char *host = PQhost(c), *port = PQport(c), *db = PQdb(c);
     snprintf(out, cap, "%s%s%s/%s", host ? host : "?", port && *port ? ":" : "", port ? port : "",
              db ? db : "?");
+}
+
+/* ---- moving a node from SQLite ---- */
+
+/* Every table both schemas have, with its columns in one order; bytea columns marked. */
+static const struct {
+    const char *table, *cols;
+    unsigned blobs; /* bit i: column i is bytea */
+} tables[] = {
+    {"meta", "key, value", 0},
+    {"objects", "seq, id, version, type, created, added, origin, revoked, latest, json", 0},
+    {"labels", "label, seq", 0},
+    {"facets", "kind, value, seq", 0},
+    {"lexicon", "folded, term, kind, added", 0},
+    {"agreements", "id, version, doc, updated", 0},
+    {"outbox", "seq, partner, id, version, added, original, json, latest", 0},
+    {"audit", "seq, time, partner, object, action, rule, detail, prev, hash", 3u << 7},
+    {"partners", "code, url, public_key, credential, secret_hash, ca, updated", 0},
+    {"taxii_status", "id, partner, created, doc", 0},
+    {"ledger", "seq, time, kind, party, summary, payload, digest, prev, hash", 7u << 6},
+    {"ledger_checkpoints", "seq, time, hash, public_key, signature", 7u << 2},
+    {"resolutions", "a, b, verdict, added", 0},
+    {"claims", "holding, n, doc", 0},
+    {"watch_rules", "name, doc, added, seen", 0},
+    {"alerts", "seq, rule, entity, time, doc", 0},
+};
+
+/* One value in COPY's text format: \N for NULL, escapes for \, newline, CR, tab. */
+static void copy_value(struct tl_buf *b, sqlite3_stmt *st, int col, int blob)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+        tl__buf_puts(b, "\\N");
+        return;
+    }
+    if (blob) {
+        const unsigned char *p = sqlite3_column_blob(st, col);
+        int n = sqlite3_column_bytes(st, col);
+        tl__buf_puts(b, "\\\\x");
+        for (int i = 0; i < n; i++)
+            tl__buf_printf(b, "%02x", p[i]);
+        return;
+    }
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    for (int i = 0; i < n; i++) {
+        char c = t[i];
+        if (c == '\\')
+            tl__buf_puts(b, "\\\\");
+        else if (c == '\n')
+            tl__buf_puts(b, "\\n");
+        else if (c == '\r')
+            tl__buf_puts(b, "\\r");
+        else if (c == '\t')
+            tl__buf_puts(b, "\\t");
+        else
+            tl__buf_putc(b, c);
+    }
+}
+
+/* Copies one table's rows from db into the PostgreSQL store with COPY; *rows (OUT). */
+static tl_err copy_table(struct pg_store *s, sqlite3 *db, size_t t, int64_t *rows)
+{
+    char sql[300];
+    *rows = 0;
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s%s", tables[t].cols, tables[t].table,
+             !strcmp(tables[t].table, "meta") ? " WHERE key <> 'schema_version'" : "");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        tl__msg(s->base.errmsg, sizeof s->base.errmsg, "reading %s from the SQLite store: %s",
+                tables[t].table, sqlite3_errmsg(db));
+        return TL_ESTORE;
+    }
+    snprintf(sql, sizeof sql, "COPY %s(%s) FROM STDIN", tables[t].table, tables[t].cols);
+    PGresult *r = PQexec(s->conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        tl_err rc = fail(s, "copying into the PostgreSQL store", r);
+        PQclear(r);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    PQclear(r);
+    int ncols = sqlite3_column_count(st);
+    struct tl_buf b = TL_BUF_INIT;
+    int step, sent = 1;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && sent == 1) {
+        for (int c = 0; c < ncols; c++) {
+            if (c) tl__buf_putc(&b, '\t');
+            copy_value(&b, st, c, (tables[t].blobs >> c) & 1);
+        }
+        tl__buf_putc(&b, '\n');
+        (*rows)++;
+        if (b.len >= 1 << 20) {
+            sent = b.oom ? -1 : PQputCopyData(s->conn, b.p, (int)b.len);
+            b.len = 0;
+        }
+    }
+    if (sent == 1 && b.len) sent = b.oom ? -1 : PQputCopyData(s->conn, b.p, (int)b.len);
+    int bad = step != SQLITE_DONE || sent != 1 || b.oom;
+    tl__buf_free(&b);
+    sqlite3_finalize(st);
+    PQputCopyEnd(s->conn, bad ? "the SQLite store could not be read" : NULL);
+    tl_err rc = TL_OK;
+    while ((r = PQgetResult(s->conn))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
+            rc = fail(s, "copying into the PostgreSQL store", r);
+        PQclear(r);
+    }
+    if (bad && !rc) {
+        tl__msg(s->base.errmsg, sizeof s->base.errmsg, "reading %s from the SQLite store: %s",
+                tables[t].table, sqlite3_errmsg(db));
+        rc = TL_ESTORE;
+    }
+    return rc;
+}
+
+tl_err tl__store_pg_import_sqlite(tl_store *base, const char *path, tl_store_import_cb cb,
+                                  void *ud)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    if (base->ops != &pg_ops) return TL_EINVAL;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        tl__msg(base->errmsg, sizeof base->errmsg, "%s: cannot open: %s", path,
+                db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return TL_ESTORE;
+    }
+    /* one read transaction: the copy is one snapshot even if the node is running */
+    tl_err rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? TL_OK : TL_ESTORE;
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (!rc && sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+                                  &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = (int)strtol((const char *)sqlite3_column_text(st, 0), NULL, 10);
+    sqlite3_finalize(st);
+    if (!rc && version != NMIGRATIONS) {
+        tl__msg(base->errmsg, sizeof base->errmsg,
+                "%s: schema version %d, not %d: open it with this tearline first (any command "
+                "on its node migrates it)",
+                path, version, NMIGRATIONS);
+        rc = TL_ESTORE;
+    }
+    if (!rc) rc = pg_begin(base);
+    if (!rc) {
+        /* into an empty store only: a node is moved whole, never merged */
+        PGresult *r = run(s, "SELECT (SELECT count(*) FROM objects) + (SELECT count(*) FROM meta)",
+                          NULL, "checking that the PostgreSQL store is empty");
+        if (!r) {
+            rc = TL_ESTORE;
+        } else if (col_int(r, 0, 0) > 1) { /* schema_version alone */
+            tl__msg(base->errmsg, sizeof base->errmsg,
+                    "the PostgreSQL store (%s) is not empty: a node moves into an empty database",
+                    s->where);
+            rc = TL_EEXIST;
+        }
+        PQclear(r);
+    }
+    for (size_t t = 0; !rc && t < sizeof tables / sizeof *tables; t++) {
+        int64_t rows = 0;
+        rc = copy_table(s, db, t, &rows);
+        if (!rc && cb) cb(tables[t].table, rows, ud);
+    }
+    /* the sequences go on from the highest seq copied */
+    if (!rc)
+        rc = run_text(s,
+                      "SELECT setval('objects_seq_seq', GREATEST((SELECT max(seq) FROM objects), 1));"
+                      "SELECT setval('outbox_seq_seq', GREATEST((SELECT max(seq) FROM outbox), 1));"
+                      "SELECT setval('alerts_seq_seq', GREATEST((SELECT max(seq) FROM alerts), 1))",
+                      "continuing the sequences");
+    if (!rc)
+        rc = pg_commit(base);
+    else
+        pg_rollback(base);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
 }
 
 tl_err tl__store_pg_open(const char *url, tl_store **out, char *errmsg, size_t errcap)
