@@ -40,8 +40,7 @@ TL_API tl_err tl_node_init(const char *home, const char *code, const char *title
  * TL_EEXIST: one database serves one node.
  */
 TL_API tl_err tl_node_init_store(const char *home, const char *code, const char *title,
-                                 const char *store_url, tl_node **out, char *errmsg,
-                                 size_t errcap);
+                                 const char *store_url, tl_node **out, char *errmsg, size_t errcap);
 
 /* Opens the node at home. TL_ENODE if there is none; otherwise as tl_node_init(). */
 TL_API tl_err tl_node_open(const char *home, tl_node **out, char *errmsg, size_t errcap);

@@ -1657,8 +1657,7 @@ static tl_err copy_table(struct pg_store *s, sqlite3 *db, size_t t, int64_t *row
     return rc;
 }
 
-tl_err tl__store_pg_import_sqlite(tl_store *base, const char *path, tl_store_import_cb cb,
-                                  void *ud)
+tl_err tl__store_pg_import_sqlite(tl_store *base, const char *path, tl_store_import_cb cb, void *ud)
 {
     struct pg_store *s = (struct pg_store *)base;
     if (base->ops != &pg_ops) return TL_EINVAL;
@@ -1673,8 +1672,9 @@ tl_err tl__store_pg_import_sqlite(tl_store *base, const char *path, tl_store_imp
     tl_err rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? TL_OK : TL_ESTORE;
     sqlite3_stmt *st = NULL;
     int version = -1;
-    if (!rc && sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-                                  &st, NULL) == SQLITE_OK &&
+    if (!rc &&
+        sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                           NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         version = (int)strtol((const char *)sqlite3_column_text(st, 0), NULL, 10);
     sqlite3_finalize(st);
@@ -1707,11 +1707,12 @@ tl_err tl__store_pg_import_sqlite(tl_store *base, const char *path, tl_store_imp
     }
     /* the sequences go on from the highest seq copied */
     if (!rc)
-        rc = run_text(s,
-                      "SELECT setval('objects_seq_seq', GREATEST((SELECT max(seq) FROM objects), 1));"
-                      "SELECT setval('outbox_seq_seq', GREATEST((SELECT max(seq) FROM outbox), 1));"
-                      "SELECT setval('alerts_seq_seq', GREATEST((SELECT max(seq) FROM alerts), 1))",
-                      "continuing the sequences");
+        rc = run_text(
+            s,
+            "SELECT setval('objects_seq_seq', GREATEST((SELECT max(seq) FROM objects), 1));"
+            "SELECT setval('outbox_seq_seq', GREATEST((SELECT max(seq) FROM outbox), 1));"
+            "SELECT setval('alerts_seq_seq', GREATEST((SELECT max(seq) FROM alerts), 1))",
+            "continuing the sequences");
     if (!rc)
         rc = pg_commit(base);
     else
