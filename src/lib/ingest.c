@@ -26,6 +26,7 @@
 #define MAX_LABELS 64
 #define MAX_REFS 5       /* source_ref and originator; two relationship ends or a sighting's */
 #define BATCH 64         /* items handed over at once */
+#define PENDING_MAX 1000 /* items stored at once (one COPY on PostgreSQL) */
 #define QUEUE_ITEMS 4096 /* items in flight between the threads */
 
 enum item_kind {
@@ -74,6 +75,11 @@ struct ingest {
     struct tl_buf received;
     uint64_t nreceived;
     json_t *topics; /* label -> new objects from the partner with it */
+    /* valid items waiting to be stored in one batch, and the batch's arrays */
+    struct item **pending;
+    tl_store_obj *objs;
+    tl_put_result *res;
+    size_t npending;
 };
 
 static void queue_put(struct queue *q, struct item *first, struct item *last, size_t n)
@@ -447,47 +453,121 @@ static tl_err record(struct ingest *g, const struct item *it, int fresh)
                              it->json_len, NULL);
 }
 
-/* Stores or reports one item. Returns TL_OK to go on. */
-static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
+/* A stored item's stats and ledger record. */
+static tl_err stored(struct ingest *g, const struct item *it, tl_put_result res,
+                     tl_ingest_stats *st)
 {
-    tl_node *n = g->n;
-    const tl_ingest_opts *opts = g->opts;
-    st->bytes = it->bytes;
-    if (it->kind == ITEM_FATAL) {
-        tl__node_err(n, "%s", it->data);
-        return it->rc;
-    }
-    if (it->kind == ITEM_REJECT) {
-        st->objects++;
-        tl__node_err(n, "%s", it->data);
-        if (!opts->skip_invalid) return it->rc;
-        st->rejected++;
-        if (opts->rejected) opts->rejected(opts->ud, it->data);
-        return TL_OK;
-    }
-    st->objects++;
-    tl_store_obj so = {it->id,      it->type,     it->version,
-                       it->created, it->revoked,  opts->origin ? opts->origin : "",
-                       it->json,    it->json_len, it->labels,
-                       it->nlabels, it->facets,   it->nfacets};
-    tl_put_result res;
-    tl_err rc = tl_store_put(n->store, &so, &res);
-    if (rc == TL_ECONFLICT) {
-        tl__node_err(n, "%s:%lu:%lu: %s", it->name, it->line, it->col, tl_store_errmsg(n->store));
-        if (!opts->skip_invalid) return rc;
-        st->rejected++;
-        if (opts->rejected) opts->rejected(opts->ud, n->errmsg);
-        return TL_OK;
-    }
-    if (rc) {
-        tl__node_err(n, "%s", tl_store_errmsg(n->store));
-        return rc;
-    }
     if (res == TL_PUT_NEW)
         st->stored++;
     else
         st->duplicates++;
     return record(g, it, res == TL_PUT_NEW);
+}
+
+/* A version the store refused (immutable, revoked, created): an error, or skipped. */
+static tl_err refused(struct ingest *g, const struct item *it, tl_ingest_stats *st)
+{
+    tl_node *n = g->n;
+    tl__node_err(n, "%s:%lu:%lu: %s", it->name, it->line, it->col, tl_store_errmsg(n->store));
+    if (!g->opts->skip_invalid) return TL_ECONFLICT;
+    st->rejected++;
+    if (g->opts->rejected) g->opts->rejected(g->opts->ud, n->errmsg);
+    return TL_OK;
+}
+
+static tl_store_obj store_obj(const struct ingest *g, const struct item *it)
+{
+    tl_store_obj so = {it->id,      it->type,     it->version,
+                       it->created, it->revoked,  g->opts->origin ? g->opts->origin : "",
+                       it->json,    it->json_len, it->labels,
+                       it->nlabels, it->facets,   it->nfacets};
+    return so;
+}
+
+/* Stores the pending items in one batch (tl_store_put_batch), in order. */
+static tl_err flush(struct ingest *g, tl_ingest_stats *st)
+{
+    tl_node *n = g->n;
+    size_t np = g->npending;
+    g->npending = 0;
+    for (size_t i = 0; i < np; i++)
+        g->objs[i] = store_obj(g, g->pending[i]);
+    tl_err rc = TL_OK;
+    for (size_t at = 0; at < np && !rc;) {
+        size_t done = 0;
+        rc = tl_store_put_batch(n->store, g->objs + at, np - at, g->res + at, &done);
+        for (size_t i = at; i < at + done && (!rc || rc == TL_ECONFLICT); i++) {
+            tl_err r2 = stored(g, g->pending[i], g->res[i], st);
+            if (r2) rc = r2;
+        }
+        if (rc == TL_ECONFLICT) {
+            rc = refused(g, g->pending[at + done], st);
+            at += done + 1;
+        } else if (rc) {
+            tl__node_err(n, "%s", tl_store_errmsg(n->store));
+        } else {
+            at += done;
+        }
+    }
+    for (size_t i = 0; i < np; i++)
+        tl_free(g->pending[i]);
+    return rc;
+}
+
+/*
+ * Takes one item: a valid one waits for the batch (freed when it is
+ * stored); a rejected one is reported, after what came before it is stored.
+ * Returns TL_OK to go on.
+ */
+static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
+{
+    tl_node *n = g->n;
+    const tl_ingest_opts *opts = g->opts;
+    st->bytes = it->bytes;
+    if (it->kind == ITEM_OBJECT) {
+        if (!g->pending) {
+            g->pending = tl_calloc(PENDING_MAX, sizeof *g->pending);
+            g->objs = tl_calloc(PENDING_MAX, sizeof *g->objs);
+            g->res = tl_calloc(PENDING_MAX, sizeof *g->res);
+            if (!g->pending || !g->objs || !g->res) {
+                tl_free(it);
+                return TL_ENOMEM;
+            }
+        }
+        st->objects++;
+        g->pending[g->npending++] = it;
+        return g->npending == PENDING_MAX ? flush(g, st) : TL_OK;
+    }
+    tl_err rc = flush(g, st);
+    if (!rc && it->kind == ITEM_FATAL) {
+        tl__node_err(n, "%s", it->data);
+        rc = it->rc;
+    } else if (!rc) { /* ITEM_REJECT */
+        st->objects++;
+        tl__node_err(n, "%s", it->data);
+        if (!opts->skip_invalid) {
+            rc = it->rc;
+        } else {
+            st->rejected++;
+            if (opts->rejected) opts->rejected(opts->ud, it->data);
+        }
+    }
+    tl_free(it);
+    return rc;
+}
+
+/* Drops what is pending (after an error: the transaction is rolled back) and the arrays. */
+static void drop_pending(struct ingest *g)
+{
+    for (size_t i = 0; i < g->npending; i++)
+        tl_free(g->pending[i]);
+    g->npending = 0;
+    tl_free(g->pending);
+    tl_free(g->objs);
+    tl_free(g->res);
+    g->pending = NULL;
+    g->objs = NULL;
+    g->res = NULL;
 }
 
 static const tl_ingest_opts default_opts;
@@ -587,8 +667,10 @@ tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
                 tl__node_err(n, "interrupted; nothing was stored");
                 rc = TL_EINTERRUPTED;
             }
-            if (!rc) rc = consume(&g, it, stats);
-            tl_free(it);
+            if (!rc)
+                rc = consume(&g, it, stats); /* it is g's now */
+            else
+                tl_free(it);
         }
         if (rc) {
             /* tell the reader to stop, then drain what it already queued */
@@ -606,6 +688,8 @@ tl_err tl_node_ingest(tl_node *n, const char *const *paths, size_t npaths,
         }
     }
     pthread_join(th, NULL);
+    if (!rc) rc = flush(&g, stats);
+    drop_pending(&g);
     if (!rc && opts->cancel && *opts->cancel) {
         tl__node_err(n, "interrupted; nothing was stored");
         rc = TL_EINTERRUPTED;
@@ -656,8 +740,9 @@ tl_err tl__node_ingest_parsed(tl_node *n, json_t *const *objs, size_t count, con
         }
         it->name = name;
         rc = consume(&g, it, stats);
-        tl_free(it);
     }
+    if (!rc) rc = flush(&g, stats);
+    drop_pending(&g);
     tl__buf_free(&canon);
     return ingest_end(&g, stats, rc);
 }

@@ -56,11 +56,15 @@ tl_err tl_store_put(tl_store *st, const tl_store_obj *obj, tl_put_result *res)
     return st->ops->put(st, obj, res ? res : &tmp);
 }
 
-tl_err tl_store_put_batch(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res)
+tl_err tl_store_put_batch(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res,
+                          size_t *done)
 {
+    *done = 0;
+    if (st->ops->put_batch && n > 1) return st->ops->put_batch(st, objs, n, res, done);
     for (size_t i = 0; i < n; i++) {
-        tl_err rc = tl_store_put(st, &objs[i], res ? &res[i] : NULL);
+        tl_err rc = st->ops->put(st, &objs[i], &res[i]);
         if (rc) return rc;
+        *done = i + 1;
     }
     return TL_OK;
 }

@@ -169,6 +169,9 @@ struct tl_store_ops {
     tl_err (*commit)(tl_store *st);
     tl_err (*rollback)(tl_store *st);
     tl_err (*put)(tl_store *st, const tl_store_obj *obj, tl_put_result *res);
+    /* NULL: tl_store_put_batch() puts one at a time */
+    tl_err (*put_batch)(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res,
+                        size_t *done);
     tl_err (*get)(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud);
     tl_err (*query)(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb, void *ud,
                     char next[TL_CURSOR_MAX]);
@@ -247,8 +250,15 @@ tl_err tl_store_rollback(tl_store *st);
  * date_added is assigned strictly increasing.
  */
 tl_err tl_store_put(tl_store *st, const tl_store_obj *obj, tl_put_result *res);
-/* Batch form: res[i] (OUT, may be NULL) for each; stops at the first error. */
-tl_err tl_store_put_batch(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res);
+/*
+ * Batch form, as tl_store_put() on each in turn: res[i] (OUT) for each
+ * stored; *done (OUT) how many were. On an error, objs[*done] is the one it
+ * concerns (the message on st) and those before it are stored, in the open
+ * transaction: the caller may go on after it. Backends with a faster path
+ * (PostgreSQL's COPY) use it.
+ */
+tl_err tl_store_put_batch(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res,
+                          size_t *done);
 
 /* The version of id (NULL: latest). TL_ENOTFOUND if none; cb sees exactly one record. */
 tl_err tl_store_get(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud);

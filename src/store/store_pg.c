@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "ts.h"
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sodium.h>
@@ -488,6 +489,293 @@ static tl_err pg_put(tl_store *base, const tl_store_obj *o, tl_put_result *res)
     }
     *res = TL_PUT_NEW;
     return TL_OK;
+}
+
+/* ---- batch ingest: COPY ---- */
+
+/* A version of an id as the batch sees it: stored already, or earlier in the batch. */
+struct known {
+    const char *id, *version, *created, *json;
+    size_t json_len;
+    int revoked, latest;
+    int64_t seq;   /* stored: its seq; in the batch: -1 */
+    long in_batch; /* index in the batch, or -1 */
+};
+
+/* s, escaped for COPY's text format, into b. */
+static void copy_text(struct tl_buf *b, const char *t, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *esc = t[i] == '\\'   ? "\\\\"
+                          : t[i] == '\n' ? "\\n"
+                          : t[i] == '\r' ? "\\r"
+                          : t[i] == '\t' ? "\\t"
+                                         : NULL;
+        if (!esc) continue;
+        tl__buf_append(b, t + from, i - from);
+        tl__buf_puts(b, esc);
+        from = i + 1;
+    }
+    tl__buf_append(b, t + from, n - from);
+}
+
+/* A PostgreSQL array literal of strings: {"a","b"}. */
+static void array_literal(struct tl_buf *b, const tl_store_obj *objs, size_t n)
+{
+    tl__buf_putc(b, '{');
+    for (size_t i = 0; i < n; i++) {
+        tl__buf_puts(b, i ? ",\"" : "\"");
+        for (const char *c = objs[i].id; *c; c++) {
+            if (*c == '"' || *c == '\\') tl__buf_putc(b, '\\');
+            tl__buf_putc(b, *c);
+        }
+        tl__buf_putc(b, '"');
+    }
+    tl__buf_putc(b, '}');
+}
+
+/* Sends b as the data of the COPY sql; errmsg set on failure. */
+static tl_err copy_in(struct pg_store *s, const char *sql, const struct tl_buf *b)
+{
+    if (b->oom) return TL_ENOMEM;
+    PGresult *r = PQexec(s->conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        tl_err rc = fail(s, "storing objects", r);
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    int ok = PQputCopyData(s->conn, b->p ? b->p : "", (int)b->len) == 1;
+    PQputCopyEnd(s->conn, ok ? NULL : "the data could not be sent");
+    tl_err rc = TL_OK;
+    while ((r = PQgetResult(s->conn))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc) rc = fail(s, "storing objects", r);
+        PQclear(r);
+    }
+    return rc;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The batch in three round trips and three COPYs: the stored versions of
+ * its ids, then the same decisions tl_store_put() makes one by one
+ * (duplicates, conflicts, the latest version), then the rows.
+ */
+static tl_err pg_put_batch(tl_store *base, const tl_store_obj *objs, size_t n, tl_put_result *res,
+                           size_t *done)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    *done = 0;
+    tl_err rc = need_txn(s);
+    if (rc) return rc;
+    struct tl_buf ids = TL_BUF_INIT, rows = TL_BUF_INIT, labels = TL_BUF_INIT, facets = TL_BUF_INIT;
+    struct known *k = NULL;
+    int64_t *seqs = NULL, *unlatest = NULL;
+    size_t nk = 0, nunlatest = 0, nnew = 0, stop = n;
+    PGresult *stored = NULL;
+    json_t *by_id = json_object(); /* id -> array of indices into k */
+    array_literal(&ids, objs, n);
+    struct params p = {0};
+    if (ids.oom || !by_id) {
+        rc = TL_ENOMEM;
+        goto out;
+    }
+    p_text(&p, ids.p);
+    stored = run(s,
+                 "SELECT id, seq, version, revoked, created, json, latest FROM objects"
+                 " WHERE id = ANY($1::text[])",
+                 &p, "looking up objects");
+    if (!stored) {
+        rc = TL_ESTORE;
+        goto out;
+    }
+    int nstored = PQntuples(stored);
+    k = tl_calloc((size_t)nstored + n + 1, sizeof *k);
+    unlatest = tl_calloc((size_t)nstored + 1, sizeof *unlatest);
+    if (!k || !unlatest) {
+        rc = TL_ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < nstored; i++, nk++) {
+        k[nk] = (struct known){PQgetvalue(stored, i, 0),
+                               PQgetvalue(stored, i, 2),
+                               PQgetvalue(stored, i, 4),
+                               PQgetvalue(stored, i, 5),
+                               (size_t)PQgetlength(stored, i, 5),
+                               (int)col_int(stored, i, 3),
+                               (int)col_int(stored, i, 6),
+                               col_int(stored, i, 1),
+                               -1};
+        json_t *list = json_object_get(by_id, k[nk].id);
+        if (!list && json_object_set_new(by_id, k[nk].id, list = json_array())) list = NULL;
+        if (!list || json_array_append_new(list, json_integer((json_int_t)nk))) {
+            rc = TL_ENOMEM;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n && stop == n; i++) {
+        const tl_store_obj *o = &objs[i];
+        json_t *list = json_object_get(by_id, o->id);
+        long newest = -1;
+        size_t j;
+        json_t *e;
+        int dup = 0;
+        json_array_foreach(list, j, e)
+        {
+            const struct known *v = &k[json_integer_value(e)];
+            int cmp = strcmp(o->version, v->version);
+            if (cmp == 0) {
+                if (v->json_len == o->json_len && !memcmp(v->json, o->json, o->json_len)) {
+                    dup = 1;
+                    break;
+                }
+                tl__msg(base->errmsg, sizeof base->errmsg,
+                        "object %s: version %s is already stored with different content (a "
+                        "version is immutable; a change needs a newer 'modified')",
+                        o->id, *o->version ? o->version : "(unversioned)");
+                stop = i;
+                break;
+            }
+            if (strcmp(v->created, o->created) != 0) {
+                tl__msg(base->errmsg, sizeof base->errmsg,
+                        "object %s: 'created' differs from the stored versions (%s)", o->id,
+                        v->created);
+                stop = i;
+                break;
+            }
+            if (v->revoked && cmp > 0 && !o->revoked) {
+                tl__msg(base->errmsg, sizeof base->errmsg,
+                        "object %s: was revoked in version %s; revocation is permanent", o->id,
+                        v->version);
+                stop = i;
+                break;
+            }
+            if (newest < 0 || strcmp(v->version, k[newest].version) > 0)
+                newest = (long)json_integer_value(e);
+        }
+        if (stop != n) break;
+        if (dup) {
+            res[i] = TL_PUT_DUPLICATE;
+            continue;
+        }
+        res[i] = TL_PUT_NEW;
+        int latest = newest < 0 || strcmp(o->version, k[newest].version) > 0;
+        if (latest && newest >= 0 && k[newest].latest) {
+            k[newest].latest = 0;
+            if (k[newest].seq >= 0) unlatest[nunlatest++] = k[newest].seq;
+        }
+        k[nk] = (struct known){o->id,      o->version, o->created, o->json, o->json_len,
+                               o->revoked, latest,     -1,         (long)i};
+        if (!list && json_object_set_new(by_id, o->id, list = json_array())) list = NULL;
+        if (!list || json_array_append_new(list, json_integer((json_int_t)nk))) {
+            rc = TL_ENOMEM;
+            goto out;
+        }
+        nk++;
+        nnew++;
+    }
+    if (nunlatest) {
+        struct tl_buf a = TL_BUF_INIT;
+        tl__buf_putc(&a, '{');
+        for (size_t i = 0; i < nunlatest; i++)
+            tl__buf_printf(&a, "%s%lld", i ? "," : "", (long long)unlatest[i]);
+        tl__buf_putc(&a, '}');
+        p.n = 0;
+        p_text(&p, a.p ? a.p : "{}");
+        rc = a.oom ? TL_ENOMEM
+                   : run_cmd(s, "UPDATE objects SET latest = 0 WHERE seq = ANY($1::bigint[])", &p,
+                             "updating the latest versions");
+        tl__buf_free(&a);
+        if (rc) goto out;
+    }
+    if (nnew) {
+        /* seqs from the sequence, in batch order (the write lock keeps them the next ones) */
+        p.n = 0;
+        p_int(&p, (int64_t)nnew);
+        PGresult *r = run(s, "SELECT nextval('objects_seq_seq') FROM generate_series(1, $1)", &p,
+                          "numbering objects");
+        if (!r) {
+            rc = TL_ESTORE;
+            goto out;
+        }
+        if (!(seqs = tl_calloc(nnew, sizeof *seqs))) {
+            PQclear(r);
+            rc = TL_ENOMEM;
+            goto out;
+        }
+        for (size_t i = 0; i < nnew && (int)i < PQntuples(r); i++)
+            seqs[i] = col_int(r, (int)i, 0);
+        PQclear(r);
+        qsort(seqs, nnew, sizeof *seqs, cmp_seq);
+        size_t q = 0;
+        int64_t now = tl__now_us();
+        for (size_t v = (size_t)nstored; v < nk; v++, q++) {
+            const struct known *kv = &k[v];
+            const tl_store_obj *o = &objs[kv->in_batch];
+            int64_t added = now > s->last_added ? now : s->last_added + 1;
+            s->last_added = added;
+            tl__buf_printf(&rows, "%lld\t", (long long)seqs[q]);
+            copy_text(&rows, o->id, strlen(o->id));
+            tl__buf_putc(&rows, '\t');
+            copy_text(&rows, o->version, strlen(o->version));
+            tl__buf_putc(&rows, '\t');
+            copy_text(&rows, o->type, strlen(o->type));
+            tl__buf_putc(&rows, '\t');
+            copy_text(&rows, o->created, strlen(o->created));
+            tl__buf_printf(&rows, "\t%lld\t", (long long)added);
+            const char *origin = o->origin ? o->origin : "";
+            copy_text(&rows, origin, strlen(origin));
+            tl__buf_printf(&rows, "\t%d\t%d\t", o->revoked ? 1 : 0, kv->latest);
+            copy_text(&rows, o->json, o->json_len);
+            tl__buf_putc(&rows, '\n');
+            for (size_t l = 0; l < o->nlabels; l++) {
+                int again = 0;
+                for (size_t m = 0; m < l && !again; m++)
+                    again = !strcmp(o->labels[m], o->labels[l]);
+                if (again) continue;
+                copy_text(&labels, o->labels[l], strlen(o->labels[l]));
+                tl__buf_printf(&labels, "\t%lld\n", (long long)seqs[q]);
+            }
+            for (size_t f = 0; f < o->nfacets; f++) {
+                int again = 0;
+                for (size_t m = 0; m < f && !again; m++)
+                    again = !strcmp(o->facets[m].kind, o->facets[f].kind) &&
+                            !strcmp(o->facets[m].value, o->facets[f].value);
+                if (again) continue;
+                copy_text(&facets, o->facets[f].kind, strlen(o->facets[f].kind));
+                tl__buf_putc(&facets, '\t');
+                copy_text(&facets, o->facets[f].value, strlen(o->facets[f].value));
+                tl__buf_printf(&facets, "\t%lld\n", (long long)seqs[q]);
+            }
+        }
+        if (!(rc = copy_in(s,
+                           "COPY objects(seq, id, version, type, created, added, origin,"
+                           " revoked, latest, json) FROM STDIN",
+                           &rows)) &&
+            labels.len)
+            rc = copy_in(s, "COPY labels(label, seq) FROM STDIN", &labels);
+        if (!rc && facets.len) rc = copy_in(s, "COPY facets(kind, value, seq) FROM STDIN", &facets);
+        if (rc) goto out;
+    }
+    *done = stop;
+    rc = stop == n ? TL_OK : TL_ECONFLICT;
+out:
+    PQclear(stored);
+    json_decref(by_id);
+    tl__buf_free(&ids);
+    tl__buf_free(&rows);
+    tl__buf_free(&labels);
+    tl__buf_free(&facets);
+    tl_free(k);
+    tl_free(seqs);
+    tl_free(unlatest);
+    return rc;
 }
 
 static int row_to_record(const PGresult *r, int i, tl_record_cb cb, void *ud)
@@ -1489,6 +1777,7 @@ static const struct tl_store_ops pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .put = pg_put,
+    .put_batch = pg_put_batch,
     .get = pg_get,
     .query = pg_query,
     .del = pg_del,

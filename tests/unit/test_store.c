@@ -866,6 +866,96 @@ static void test_side_tables(void **state)
     assert_int_equal(tl_store_outbox_trace(st, "indicator--none", side_trace, &s), TL_ENOTFOUND);
 }
 
+/* A batch stores as one put after another would, and stops at a refused version. */
+static void test_batch(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    tl_store_obj first = obj("indicator--z", V2, "{\"v\":2}");
+    assert_int_equal(tl_store_put(st, &first, NULL), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    static const char *const labels[] = {"syria", "iraq", "syria"};
+    tl_store_facet fac[] = {{TL_FACET_CAVEAT, "noforn"}, {TL_FACET_CAVEAT, "noforn"}};
+    tl_store_obj b[] = {
+        obj("indicator--y", V1, "{\"tab\":\"a\\tb\\\\n\"}"), /* new */
+        obj("indicator--y", V1, "{\"tab\":\"a\\tb\\\\n\"}"), /* the same again: a duplicate */
+        obj("indicator--z", V3, "{\"v\":3}"),                /* newer than the stored V2 */
+        obj("indicator--z", V1, "{\"v\":1}"),                /* older: history */
+        obj("indicator--y", V1, "{\"other\":1}"),            /* refused: V1 is immutable */
+        obj("indicator--x", V1, "{}"),
+    };
+    b[0].labels = labels;
+    b[0].nlabels = 3;
+    b[0].facets = fac;
+    b[0].nfacets = 2;
+    tl_put_result res[6];
+    size_t done = 99;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_put_batch(st, b, 6, res, &done), TL_ECONFLICT);
+    assert_int_equal(done, 4);
+    assert_non_null(strstr(tl_store_errmsg(st), "already stored with different content"));
+    assert_int_equal(res[0], TL_PUT_NEW);
+    assert_int_equal(res[1], TL_PUT_DUPLICATE);
+    assert_int_equal(res[2], TL_PUT_NEW);
+    assert_int_equal(res[3], TL_PUT_NEW);
+    /* the caller goes on after the refused one */
+    assert_int_equal(tl_store_put_batch(st, b + 5, 1, res + 5, &done), TL_OK);
+    assert_int_equal(done, 1);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+
+    struct collect c = {0};
+    tl_filter f = TL_FILTER_INIT;
+    f.versions = TL_VERSIONS_ALL;
+    char next[TL_CURSOR_MAX];
+    assert_int_equal(tl_store_query(st, &f, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 5);
+    static const char *const order[] = {"indicator--z", "indicator--y", "indicator--z",
+                                        "indicator--z", "indicator--x"};
+    static const int latest[] = {0, 1, 1, 0, 1};
+    for (int i = 0; i < 5; i++) {
+        assert_string_equal(c.ids[i], order[i]);
+        assert_int_equal(c.latest[i], latest[i]);
+        if (i) assert_true(c.added[i] > c.added[i - 1]);
+    }
+    memset(&c, 0, sizeof c);
+    assert_int_equal(tl_store_get(st, "indicator--z", NULL, collect, &c), TL_OK);
+    assert_string_equal(c.versions[0], V3);
+    memset(&c, 0, sizeof c);
+    f = (tl_filter)TL_FILTER_INIT;
+    f.label = "iraq";
+    assert_int_equal(tl_store_query(st, &f, NULL, collect, &c, next), TL_OK);
+    assert_int_equal(c.n, 1);
+    struct facets_seen r = {0};
+    assert_int_equal(tl_store_facets(st, TL_FACET_CAVEAT, collect_facet, &r), TL_OK);
+    assert_int_equal(r.n, 1);
+}
+
+static int json_of(const tl_record *r, void *ud)
+{
+    snprintf(ud, 64, "%.*s", (int)r->json_len, r->json);
+    return 0;
+}
+
+/* Text that COPY would mangle unescaped comes back byte for byte. */
+static void test_batch_bytes(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    tl_store_obj b[] = {obj("indicator--w", V1, "{\"s\":\"\\\\N \\t\\\\ \\r\\n\\u00e9\"}"),
+                        obj("indicator--v", V1, "{\"s\":\"\\\\\\\\x00\"}")};
+    tl_put_result res[2];
+    size_t done = 0;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_put_batch(st, b, 2, res, &done), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    for (int i = 0; i < 2; i++) {
+        char got[64] = "";
+        assert_int_equal(tl_store_get(st, b[i].id, NULL, json_of, got), TL_OK);
+        assert_string_equal(got, b[i].json);
+    }
+}
+
 #define STORE_TESTS(SETUP)                                                                         \
     {                                                                                              \
         cmocka_unit_test_setup_teardown(test_versions, SETUP, teardown),                           \
@@ -881,6 +971,8 @@ static void test_side_tables(void **state)
             cmocka_unit_test_setup_teardown(test_partners, SETUP, teardown),                       \
             cmocka_unit_test_setup_teardown(test_chains, SETUP, teardown),                         \
             cmocka_unit_test_setup_teardown(test_side_tables, SETUP, teardown),                    \
+            cmocka_unit_test_setup_teardown(test_batch, SETUP, teardown),                          \
+            cmocka_unit_test_setup_teardown(test_batch_bytes, SETUP, teardown),                    \
     }
 
 int main(void)
