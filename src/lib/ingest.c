@@ -526,7 +526,7 @@ static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
     st->bytes = it->bytes;
     if (it->kind == ITEM_OBJECT) {
         if (!g->pending) {
-            g->pending = tl_calloc(PENDING_MAX, sizeof *g->pending);
+            g->pending = tl_calloc(PENDING_MAX, sizeof(struct item *));
             g->objs = tl_calloc(PENDING_MAX, sizeof *g->objs);
             g->res = tl_calloc(PENDING_MAX, sizeof *g->res);
             if (!g->pending || !g->objs || !g->res) {
