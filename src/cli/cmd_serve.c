@@ -19,7 +19,8 @@ static const char help[] =
     "  --listen ADDRESS:PORT  default 127.0.0.1:8443; port 0 picks a free one\n"
     "  --cert FILE, --key FILE  PEM certificate chain and key: HTTPS (TLS 1.2 or\n"
     "                         later). Without them, plain HTTP on loopback only.\n"
-    "  --threads N            worker threads (default: one per core)\n"
+    "  --threads N            worker threads (default: one per core; eight per core\n"
+    "                         on a PostgreSQL store, whose queries wait on the network)\n"
     "  --max-body BYTES       largest request body (default 10485760)\n"
     "  --access-log FILE      one line per request ('-': standard error)\n";
 

@@ -1126,10 +1126,14 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     pthread_mutex_init(&sv->audit_mu, NULL);
     pthread_mutex_init(&sv->witness_mu, NULL);
     pthread_cond_init(&sv->free_node, NULL);
+    tl_node *first = NULL; /* the pool's first handle, opened early to see the store */
+    if ((rc = tl_node_open(home, &first, errmsg, errcap))) goto out;
     unsigned threads = opts->threads;
     if (!threads) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         threads = ncpu > 0 ? (unsigned)ncpu : 1;
+        /* a store across the network waits on round trips: more workers keep the cores busy */
+        if (!strcmp(first->store->ops->name, "postgresql")) threads *= 8;
     }
     if (threads > 64) threads = 64;
     struct sockaddr_storage ss;
@@ -1164,7 +1168,9 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
         rc = TL_ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < sv->npool; i++)
+    sv->pool[0] = first;
+    first = NULL;
+    for (size_t i = 1; i < sv->npool; i++)
         if ((rc = tl_node_open(home, &sv->pool[i], errmsg, errcap))) goto out;
     if ((rc = tl_node_open(home, &sv->audit_node, errmsg, errcap))) goto out;
     tl_node *n0 = sv->pool[0];
@@ -1226,6 +1232,7 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
     }
     MHD_quiesce_daemon(d); /* no new connections; those in flight finish */
 out:
+    tl_node_close(first);
     if (d) MHD_stop_daemon(d);
     if (sv->audit_node) {
         flush_audit(sv);

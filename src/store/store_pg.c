@@ -117,7 +117,12 @@ struct pg_store {
     unsigned nprepared_total;
     int in_txn;
     int64_t last_added; /* valid inside a transaction */
+    /* rows the open transaction wrote: many, and the planner hears of them at commit */
+    size_t wrote_objects, wrote_outbox;
 };
+
+/* Rows in one transaction after which the tables' statistics are taken again. */
+#define ANALYZE_AFTER 500
 
 /* Bound parameters: text (NUL-terminated, or with a length), integers, bytes. */
 struct params {
@@ -356,7 +361,9 @@ static tl_err pg_begin(tl_store *base)
         return rc;
     }
     s->in_txn = 1;
-    PGresult *r = run(s, "SELECT max(added) FROM objects", NULL, "beginning a transaction");
+    s->wrote_objects = s->wrote_outbox = 0;
+    PGresult *r = run(s, "SELECT added FROM objects ORDER BY seq DESC LIMIT 1", NULL,
+                      "beginning a transaction");
     if (!r) {
         PQclear(PQexec(s->conn, "ROLLBACK"));
         s->in_txn = 0;
@@ -378,6 +385,14 @@ static tl_err pg_commit(tl_store *base)
                     ? TL_OK
                     : fail(s, "committing (nothing was written)", r);
     PQclear(r);
+    /*
+     * A bulk load leaves the planner's statistics behind until autovacuum
+     * comes; with none, a TAXII page sorts the whole outbox instead of
+     * walking its index. Taken now (a sample: bounded time).
+     */
+    if (!rc && s->wrote_objects >= ANALYZE_AFTER)
+        PQclear(PQexec(s->conn, "ANALYZE objects, labels, facets"));
+    if (!rc && s->wrote_outbox >= ANALYZE_AFTER) PQclear(PQexec(s->conn, "ANALYZE outbox"));
     return rc;
 }
 
@@ -468,6 +483,7 @@ static tl_err pg_put(tl_store *base, const tl_store_obj *o, tl_put_result *res)
     int64_t seq = col_int(r, 0, 0);
     PQclear(r);
     s->last_added = added;
+    s->wrote_objects++;
     for (size_t i = 0; i < o->nlabels; i++) {
         p.n = 0;
         p_text(&p, o->labels[i]);
@@ -762,6 +778,7 @@ static tl_err pg_put_batch(tl_store *base, const tl_store_obj *objs, size_t n, t
             rc = copy_in(s, "COPY labels(label, seq) FROM STDIN", &labels);
         if (!rc && facets.len) rc = copy_in(s, "COPY facets(kind, value, seq) FROM STDIN", &facets);
         if (rc) goto out;
+        s->wrote_objects += nnew;
     }
     *done = stop;
     rc = stop == n ? TL_OK : TL_ECONFLICT;
@@ -1382,6 +1399,7 @@ static tl_err pg_outbox_put(tl_store *base, const tl_outbox_obj *o)
     p_int(&p, added);
     p_text(&p, o->original);
     p_textn(&p, o->json, o->json_len);
+    s->wrote_outbox++;
     return run_cmd(s,
                    "INSERT INTO outbox(partner, id, version, added, original, json, latest)"
                    " VALUES($1, $2, $3, $4, $5, $6, (NOT EXISTS(SELECT 1 FROM outbox"
