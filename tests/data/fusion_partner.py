@@ -1,18 +1,17 @@
 #!/usr/bin/env python3
 """What partner rus sends back in the fusion test and demo (docs/fusion.md).
 
-usage: fusion_partner.py STORE.db OUT.json T1 L1
+usage: fusion_partner.py OURS.txt OUT.json T1 L1
 
-Reads the ids usa released to rus from usa's store (STORE.db) and writes a
+Reads the ids usa released to rus ("id|original" lines of usa's outbox) and writes a
 bundle of rus's own reporting: Cyrillic names, its source pseudonyms and
 ratings, one relationship made of the ids usa released to it (an echo by
 id), one repeating usa's released text (an echo by text), a report echoing
 usa's report, and claims that corroborate, contradict and refute usa's.
 """
-import json, sqlite3, sys
-db, out, t1, l1 = sys.argv[1:5]
-con = sqlite3.connect(db)
-ours = {o: i for i, o in con.execute("SELECT id, original FROM outbox WHERE partner = 'rus'")}
+import json, sys
+rows, out, t1, l1 = sys.argv[1:5]
+ours = {o: i for i, o in (l.rstrip("\n").split("|") for l in open(rows))}
 assert t1 in ours and l1 in ours, "released ids"
 RP = "extension-definition--5b0f7c8e-93a4-4d21-b6e5-2f1c0d9a8e47"
 def i(t, n): return "%s--e2000000-0000-4000-8000-%012d" % (t, n)

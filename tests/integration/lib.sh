@@ -9,6 +9,30 @@ PASSED=0
 FAILED=0
 
 pass() { PASSED=$((PASSED + 1)); }
+
+# sql HOME QUERY: runs QUERY on the store of the node at HOME (SQLite or
+# PostgreSQL, as its node.conf says) and prints the rows, columns joined by |.
+sql() {
+  local url
+  url=$(awk -F' *= *' '$1 == "store" {print $2}' "$1/node.conf")
+  case "$url" in
+    postgresql://* | postgres://*) psql -qAt "$url" -c "$2" ;;
+    sqlite:/*) sqlite3 "${url#sqlite:}" "$2" ;;
+    *) sqlite3 "$1/${url#sqlite:}" "$2" ;;
+  esac
+}
+# dump HOME: the whole store of the node at HOME as SQL text
+dump() {
+  local url
+  url=$(awk -F' *= *' '$1 == "store" {print $2}' "$1/node.conf")
+  case "$url" in
+    postgresql://* | postgres://*) pg_dump "$url" ;;
+    sqlite:/*) sqlite3 "${url#sqlite:}" .dump ;;
+    *) sqlite3 "$1/${url#sqlite:}" .dump ;;
+  esac
+}
+# on_pg: true when this run keeps its nodes in PostgreSQL (tests/integration/pg_tearline)
+on_pg() { [ -n "${TL_REAL_TEARLINE:-}" ]; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
 
 # run CMD...: runs tearline, capturing stdout, stderr and the exit status.

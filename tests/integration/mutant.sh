@@ -27,5 +27,5 @@ case "$1" in
 2) want="the copy of threat-actor--3b2f0a9c-4d5e-4f60-8a1b-2c3d4e5f6a7b contains original identifier threat-actor--3b2f0a9c-4d5e-4f60-8a1b-2c3d4e5f6a7b in 'id'" ;;
 esac
 if grep -qF "tearline release: release to rus stopped by the verifier: $want; nothing was published" "$TMP/err"; then pass; else fail "verifier message: $ERR"; fi
-expect_eq "$(sqlite3 "$U/store.db" 'select count(*) from outbox')" "0" "nothing published"
+expect_eq "$(sql "$U" 'select count(*) from outbox')" "0" "nothing published"
 finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """TAXII 2.1 conformance checks against a running tearline server.
 
-usage: taxii_conformance.py BASE_URL CODE SECRET OTHER_CODE OTHER_SECRET STORE_DB PUSH.json
+usage: taxii_conformance.py BASE_URL CODE SECRET OTHER_CODE OTHER_SECRET NODE_HOME PUSH.json
 
 CODE's outbox must hold released objects (some with several versions);
 OTHER_CODE is a second partner with nothing released to it. PUSH.json is a
@@ -15,11 +15,26 @@ import http.client
 import json
 import re
 import sqlite3
+import subprocess
 import sys
 import urllib.parse
 import uuid
 
-BASE, CODE, SECRET, OTHER, OTHER_SECRET, DB, PUSH = sys.argv[1:8]
+BASE, CODE, SECRET, OTHER, OTHER_SECRET, HOME, PUSH = sys.argv[1:8]
+
+
+def sql(query):
+    """Rows of query on the node's store (SQLite or PostgreSQL, as its node.conf says)."""
+    url = "sqlite:store.db"
+    for line in open(f"{HOME}/node.conf"):
+        k, _, v = line.partition("=")
+        if k.strip() == "store":
+            url = v.strip()
+    if url.startswith(("postgresql://", "postgres://")):
+        out = subprocess.run(["psql", "-qAt", url, "-c", query], check=True, capture_output=True, text=True).stdout
+        return [tuple(int(x) if x.lstrip("-").isdigit() else x for x in l.split("|")) for l in out.splitlines()]
+    path = url[7:] if url[7:].startswith("/") else f"{HOME}/{url[7:]}"
+    return sqlite3.connect(path).execute(query).fetchall()
 MEDIA = "application/taxii+json;version=2.1"
 STIX_MEDIA = "application/stix+json;version=2.1"
 TS6 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -128,8 +143,7 @@ st, h, d = get(OUT)
 check("CLIENT Collection.refresh", st == 200 and d.get("id") == cols["outbox"]["id"], f"{st} {d}")
 
 # ---- the whole outbox, for reference ----
-db = sqlite3.connect(DB)
-rows = db.execute("SELECT id, version, added FROM outbox WHERE partner = ? ORDER BY added", (CODE,)).fetchall()
+rows = sql(f"SELECT id, version, added FROM outbox WHERE partner = '{CODE}' ORDER BY added")
 latest = {}
 for i, v, a in rows:
     latest[i] = max(latest.get(i, ""), v)
@@ -352,7 +366,7 @@ st, h, _ = get(root + f"status/{sid}/", auth=OA)
 check("another partner cannot read the status", st == 404, st)
 st, h, d = post(first)
 check("T20 a duplicate POST is not an error", st == 202 and d.get("success_count") == 10, f"{st} {d}")
-held = db.execute("SELECT count(*) FROM objects WHERE origin = ?", (CODE,)).fetchone()[0]
+held = sql(f"SELECT count(*) FROM objects WHERE origin = '{CODE}'")[0][0]
 check("posted objects are held with the partner as origin", held == 10, held)
 tampered = json.loads(json.dumps(pushed[10]))
 tampered["name"] = tampered.get("name", "") + " (changed)"
@@ -362,7 +376,7 @@ check("a tampered or unsigned object fails, the others go in",
       st == 202 and status_ok(d) and d["failure_count"] == 2 and d["success_count"] == 1, f"{st} {d}")
 msgs = " ".join(f.get("message", "") for f in d.get("failures", []))
 check("the failures say why", "does not verify" in msgs and "signature" in msgs, msgs)
-held = db.execute("SELECT count(*) FROM objects WHERE origin = ?", (CODE,)).fetchone()[0]
+held = sql(f"SELECT count(*) FROM objects WHERE origin = '{CODE}'")[0][0]
 check("nothing tampered was stored", held == 11, held)
 st, h, d = post(pushed[13:15], ct={"Content-Type": "application/json"})
 check("415 for another media type", st == 415 and h.get("content-type") == MEDIA, st)

@@ -27,8 +27,8 @@ for p in usa rus; do
 done
 [ -n "${PORT[usa]}" ] && [ -n "${PORT[rus]}" ] && pass || { fail "servers did not start"; finish; exit 1; }
 
-released() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from outbox where partner = '$2'"; }
-held_from() { sqlite3 "$TMP/$1/store.db" "select count(distinct id) from objects where origin = '$2' and type not in ('x-tearline-receipt', 'x-tearline-witness')"; }
+released() { sql "$TMP/$1" "select count(distinct id) from outbox where partner = '$2'"; }
+held_from() { sql "$TMP/$1" "select count(distinct id) from objects where origin = '$2' and type not in ('x-tearline-receipt', 'x-tearline-witness')"; }
 
 # usa watches for partner reporting: a pull that stores something runs the watchlists
 printf '{"name": "partner reporting", "new": [{"predicate": ["located-at", "sighted-at", "member-of", "attributed-to", "uses", "targets", "co-occurs-with"], "origin": "partner"}]}' > "$TMP/rule.json"
@@ -94,8 +94,8 @@ expect_out_contains "$(( $(released usa fra) - 60 )) new, 0 already held" "resum
 run push --home "$TMP/rus" --to usa --page 25
 expect_status 0 "push"
 expect_out_contains "pushed to usa: " "push summary"
-expect_eq "$(sqlite3 "$TMP/usa/store.db" "select count(*) from objects where origin='rus' and type not in ('x-tearline-receipt', 'x-tearline-witness')")" \
-  "$(sqlite3 "$TMP/rus/store.db" "select count(*) from outbox where partner='usa'")" "usa holds every version rus published to it"
+expect_eq "$(sql "$TMP/usa" "select count(*) from objects where origin='rus' and type not in ('x-tearline-receipt', 'x-tearline-witness')")" \
+  "$(sql "$TMP/rus" "select count(*) from outbox where partner='usa'")" "usa holds every version rus published to it"
 run push --home "$TMP/rus" --to usa
 expect_out_line "pushed to usa: 0 objects accepted" "a second push sends nothing"
 
@@ -109,11 +109,12 @@ if grep -q "x-tearline-receipt" "$TMP/out"; then fail "a receipt was released"; 
 expect_eq "$(grep -c '"object":"x-tearline-witness--[^"]*","rule":"witness"' "$TMP/err")" "2" "witnesses withheld"
 if grep -q "x-tearline-witness" "$TMP/out"; then fail "a witness was released"; else pass; fi
 # what was pulled is exactly what was released, signature included
-python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "pulled objects differ from the released ones"
-import json, sqlite3, sys
-usa, rus = (sqlite3.connect(p) for p in sys.argv[1:3])
-out = {r[0]: json.loads(r[1]) for r in usa.execute("select id, json from outbox where partner='rus'")}
-got = {r[0]: json.loads(r[1]) for r in rus.execute("select id, json from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")}
+sql "$TMP/usa" "select json from outbox where partner='rus'" > "$TMP/out.jsonl"
+sql "$TMP/rus" "select json from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')" > "$TMP/got.jsonl"
+python3 - "$TMP/out.jsonl" "$TMP/got.jsonl" <<'PY' && pass || fail "pulled objects differ from the released ones"
+import json, sys
+out = {o["id"]: o for o in map(json.loads, open(sys.argv[1]))}
+got = {o["id"]: o for o in map(json.loads, open(sys.argv[2]))}
 assert out.keys() == got.keys()
 assert all(out[k] == got[k] for k in out)
 PY
@@ -123,23 +124,23 @@ PY
 "$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null
 run pull --home "$TMP/rus" --from usa --page 40
 expect_status 0 "pull of the new versions"
-NEWV=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")
-expect_eq "$NEWV" "$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner='rus'")" "every new version pulled"
+NEWV=$(sql "$TMP/rus" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")
+expect_eq "$NEWV" "$(sql "$TMP/usa" "select count(*) from outbox where partner='rus'")" "every new version pulled"
 
 # a tampered object: the pull stops, stores nothing of its page, the checkpoint stays
 "$TEARLINE" protect --home "$TMP/usa" add checkpoint >/dev/null
 "$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null
-VICTIM=$(sqlite3 "$TMP/usa/store.db" "select id from outbox where partner='rus' order by seq desc limit 1")
-sqlite3 "$TMP/usa/store.db" "update outbox set json = replace(json, '\"spec_version\":\"2.1\"', '\"spec_version\":\"2.1\",\"x_note\":\"edited\"') where id = '$VICTIM' and seq = (select max(seq) from outbox)"
-BEFORE=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")
+VICTIM=$(sql "$TMP/usa" "select id from outbox where partner='rus' order by seq desc limit 1")
+sql "$TMP/usa" "update outbox set json = replace(json, '\"spec_version\":\"2.1\"', '\"spec_version\":\"2.1\",\"x_note\":\"edited\"') where id = '$VICTIM' and seq = (select max(seq) from outbox)"
+BEFORE=$(sql "$TMP/rus" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")
 run pull --home "$TMP/rus" --from usa --page 1000
 expect_status 1 "a tampered object stops the pull"
 grep -q "object $VICTIM is refused: its signature does not verify" "$TMP/err" && pass || fail "tamper message: $ERR"
-expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")" "$BEFORE" "nothing of the page stored"
+expect_eq "$(sql "$TMP/rus" "select count(*) from objects where origin='usa' and type not in ('x-tearline-receipt', 'x-tearline-witness')")" "$BEFORE" "nothing of the page stored"
 run pull --home "$TMP/rus" --from usa --page 1000 --skip-bad
 expect_status 0 "--skip-bad goes on"
 expect_out_contains ", 1 refused" "one refused"
-sqlite3 "$TMP/rus/store.db" "select json from objects where id = '$VICTIM'" | grep -q x_note && fail "the tampered version was stored" || pass
+sql "$TMP/rus" "select json from objects where id = '$VICTIM'" | grep -q x_note && fail "the tampered version was stored" || pass
 
 # usa holds rus's receipts for each pull that brought something, all matching
 run receipts --home "$TMP/usa" --partner rus

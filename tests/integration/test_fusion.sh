@@ -18,7 +18,8 @@ PR4=$(ptn relationship 44); PR5=$(ptn relationship 45); PS1=$(ptn sighting 51)
 
 # what rus sends back: its own reporting (Cyrillic names, its sources), one
 # relationship made of the ids we released to it, one repeating our text
-python3 "$TL_TESTDATA/fusion_partner.py" "$U/store.db" "$TMP/rus.json" "$T1" "$(own location 21)"
+sql "$U" "SELECT id, original FROM outbox WHERE partner = 'rus'" > "$TMP/ours.txt"
+python3 "$TL_TESTDATA/fusion_partner.py" "$TMP/ours.txt" "$TMP/rus.json" "$T1" "$(own location 21)"
 [ -s "$TMP/rus.json" ] || { echo "partner material not written"; exit 1; }
 "$TEARLINE" ingest --origin rus "$TMP/rus.json" >/dev/null || { echo "partner ingest failed"; exit 1; }
 

@@ -46,10 +46,11 @@ PY
 # rus: a tie of its own between its own objects for two of our persons
 # (Мурад Умаров to Анзор Цокаев), and one made of the ids we released to it
 # (Zelimkhan Gelayev to Islam Dudayev): an echo
-python3 - "$U/store.db" "$TMP/rus.json" "$(id threat-actor 11)" "$(id threat-actor 16)" "$(id threat-actor 12)" "$(id threat-actor 14)" <<'PY'
-import json, sqlite3, sys
+sql "$U" "SELECT id, original FROM outbox WHERE partner = 'rus'" > "$TMP/ours.txt"
+python3 - "$TMP/ours.txt" "$TMP/rus.json" "$(id threat-actor 11)" "$(id threat-actor 16)" "$(id threat-actor 12)" "$(id threat-actor 14)" <<'PY'
+import json, sys
 db, out, p11, p16, p12, p14 = sys.argv[1:7]
-ours = {o: i for i, o in sqlite3.connect(db).execute("SELECT id, original FROM outbox WHERE partner = 'rus'")}
+ours = {o: i for i, o in (l.rstrip("\n").split("|") for l in open(db))}
 RP = "extension-definition--5b0f7c8e-93a4-4d21-b6e5-2f1c0d9a8e47"
 def rel(n, s, t):
     return {"type": "relationship", "spec_version": "2.1", "id": "relationship--d4000000-0000-4000-8000-%012d" % n,

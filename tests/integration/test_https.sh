@@ -31,7 +31,7 @@ grep -qi "certificate" "$TMP/err" && pass || fail "certificate message: $ERR"
 "$TEARLINE" partner --home "$TMP/rus" add usa --ca "$TMP/cert.pem" >/dev/null
 run pull --home "$TMP/rus" --from usa
 expect_status 0 "pull over HTTPS"
-N=$(sqlite3 "$TMP/usa/store.db" "select count(distinct id) from outbox where partner = 'rus'")
+N=$(sql "$TMP/usa" "select count(distinct id) from outbox where partner = 'rus'")
 expect_out_contains "pulled from usa: $N objects" "every object over HTTPS"
 # T25: TLS 1.2 is accepted, TLS 1.1 is not, and TLS 1.3 early data (0-RTT) never is
 echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 >/dev/null 2>&1 && pass || fail "T25 TLS 1.2 refused"

@@ -24,7 +24,7 @@ PORT=$(listening_port "$TMP/serve.out")
   --credential "rus:$SECRET" >/dev/null
 run pull --home "$TMP/rus" --from usa --page 50
 expect_status 0 "pull"
-N0=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
+N0=$(sql "$TMP/usa" "select count(*) from outbox where partner = 'rus'")
 
 # both sides reconcile cleanly
 run ledger --home "$TMP/usa" reconcile rus
@@ -35,8 +35,8 @@ run ledger --home "$TMP/rus" reconcile usa
 expect_status 0 "rus reconciles with usa"
 expect_out_contains "usa's signed account: its ledger at entry" "rus holds the witness usa served it"
 
-N=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
-kinds() { sqlite3 "$TMP/$1/store.db" "select kind || ' ' || party from ledger order by seq" | uniq -c | awk '{print $2, $3}'; }
+N=$(sql "$TMP/usa" "select count(*) from outbox where partner = 'rus'")
+kinds() { sql "$TMP/$1" "select kind || ' ' || party from ledger order by seq" | uniq -c | awk '{print $2, $3}'; }
 expect_eq "$(kinds usa)" "agreement rus
 release rus
 receipt rus
@@ -46,15 +46,16 @@ received usa
 acknowledged usa
 witness usa" "rus's ledger: signed, received, acknowledged, usa's account"
 # the release entry lists every published object; what rus received adds up to the same
-python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "ledger payloads do not match the outbox"
-import json, sqlite3, sys
-usa, rus = (sqlite3.connect(p) for p in sys.argv[1:3])
-(rel,) = usa.execute("select payload from ledger where kind = 'release'").fetchone()
-rel = json.loads(rel)
-out = {(i, v) for i, v in usa.execute("select id, version from outbox where partner = 'rus'")}
+sql "$TMP/usa" "select payload from ledger where kind = 'release'" > "$TMP/rel.json"
+sql "$TMP/usa" "select id || ' ' || version from outbox where partner = 'rus'" > "$TMP/out.txt"
+sql "$TMP/rus" "select payload from ledger where kind = 'received'" > "$TMP/received.jsonl"
+python3 - "$TMP/rel.json" "$TMP/out.txt" "$TMP/received.jsonl" <<'PY' && pass || fail "ledger payloads do not match the outbox"
+import json, sys
+rel = json.load(open(sys.argv[1]))
+out = {tuple(l.split()) for l in open(sys.argv[2])}
 assert {(o[0], o[1]) for o in rel["objects"]} == out and sum(rel["types"].values()) == len(out)
 got = set()
-for (p,) in rus.execute("select payload from ledger where kind = 'received'"):
+for p in open(sys.argv[3]):
     got |= {tuple(o) for o in json.loads(p)["objects"]}
 assert got == out, (len(got), len(out))
 PY
@@ -65,17 +66,29 @@ for p in usa rus; do
   expect_status 0 "$p's ledger verifies"
   expect_out_contains "the ledger verifies:" "$p verify output"
 done
-BEFORE=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from ledger")
+BEFORE=$(sql "$TMP/usa" "select max(seq) from ledger")
 run ledger --home "$TMP/usa" note --partner rus "rus asked for more on Pankisi"
 expect_out_line "entry $((BEFORE + 1))" "a note is the next entry"
-LAST=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from ledger")
-REL=$(sqlite3 "$TMP/usa/store.db" "select seq from ledger where kind = 'release'")
+LAST=$(sql "$TMP/usa" "select max(seq) from ledger")
+REL=$(sql "$TMP/usa" "select seq from ledger where kind = 'release'")
 NEXT=$((REL + 1))
 
 # tampering, each on a fresh copy of usa: detected, and the first bad entry named
-tamper() { # tamper NAME SQL: a copy of usa with SQL applied to its store
-  rm -rf "$TMP/$1" && cp -r "$TMP/usa" "$TMP/$1" && sqlite3 "$TMP/$1/store.db" "$2"
+copy_usa() { # copy_usa NAME: a copy of usa's home, and of its store if that is a database
+  rm -rf "$TMP/$1" && cp -r "$TMP/usa" "$TMP/$1" || return 1
+  if on_pg; then
+    local from to
+    from=$(awk -F' *= *' '$1 == "store" {print $2}' "$TMP/usa/node.conf")
+    to="${from%/*}/${from##*/}_$1"
+    psql -qAt "$from" -c "CREATE DATABASE ${from##*/}_$1" >/dev/null &&
+      pg_dump "$from" | psql -qAt "$to" >/dev/null &&
+      sed -i "s|^store = .*|store = $to|" "$TMP/$1/node.conf"
+  fi
 }
+tamper() { # tamper NAME SQL: a copy of usa with SQL applied to its store
+  copy_usa "$1" && sql "$TMP/$1" "$2" >/dev/null
+}
+if on_pg; then RANDOM64="decode(repeat('ab', 64), 'hex')"; else RANDOM64="randomblob(64)"; fi
 verify_says() { # verify_says NAME LINE
   run ledger --home "$TMP/$1" verify
   expect_status 1 "$1 detected"
@@ -96,7 +109,7 @@ tamper truncated "delete from ledger where seq = $LAST; delete from ledger_check
 verify_says truncated "the ledger ends at entry $((LAST - 1)) but its signed head records entry $LAST: it was truncated"
 tamper cut "delete from ledger where seq = $LAST"
 verify_says cut "the ledger ends at entry $((LAST - 1)) but a signed checkpoint records entry $LAST: it was truncated"
-tamper forged "update ledger_checkpoints set signature = randomblob(64) where seq = $LAST"
+tamper forged "update ledger_checkpoints set signature = $RANDOM64 where seq = $LAST"
 verify_says forged "the checkpoint at entry $LAST: its signature does not verify"
 # serve refuses to start on a ledger that does not verify
 timeout 10 "$TEARLINE" serve --home "$TMP/byte" --listen 127.0.0.1:0 > "$TMP/out" 2> "$TMP/err"
@@ -107,14 +120,14 @@ expect_err_line "tearline serve: the ledger does not verify: entry $REL was chan
 # planted: usa releases more that rus has not pulled; rus releases to usa what usa never pulled
 "$TEARLINE" protect --home "$TMP/usa" add convoy >/dev/null
 "$TEARLINE" release --home "$TMP/usa" --to rus >/dev/null || fail "second release"
-NEW=$(( $(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'") - N0 ))
+NEW=$(( $(sql "$TMP/usa" "select count(*) from outbox where partner = 'rus'") - N0 ))
 run ledger --home "$TMP/usa" reconcile rus
 expect_status 1 "a release not yet acknowledged is a discrepancy"
 expect_out_line "DISCREPANCY: released to rus but never acknowledged: $NEW objects" "unacknowledged release listed"
 python3 "$TL_SRC/bench/gen_corpus.py" --objects 100 --seed 5 "$TMP/rus-own.json" 2>/dev/null || exit 1
 "$TEARLINE" ingest --home "$TMP/rus" "$TMP/rus-own.json" >/dev/null || exit 1
 "$TEARLINE" release --home "$TMP/rus" --to usa >/dev/null || fail "rus releases"
-M=$(sqlite3 "$TMP/rus/store.db" "select count(*) from outbox where partner = 'usa'")
+M=$(sql "$TMP/rus" "select count(*) from outbox where partner = 'usa'")
 run pull --home "$TMP/rus" --from usa
 expect_status 0 "second pull"
 run ledger --home "$TMP/usa" reconcile rus
@@ -125,9 +138,9 @@ DISCREPANCY: rus records releasing $M objects to usa; usa has received 0" "only 
 kill $SERVER; wait $SERVER 2>/dev/null
 
 # the audit trail: every decision of the first release, every TAXII request, admin actions
-FIRST=$(sqlite3 "$TMP/usa/store.db" "select min(time) from audit where action in ('release', 'withhold')")
-expect_eq "$(sqlite3 "$TMP/usa/store.db" "select count(distinct object) from audit where time = $FIRST")" \
-  "$(sqlite3 "$TMP/usa/store.db" "select count(distinct id) from objects where origin = '' and added < $FIRST")" \
+FIRST=$(sql "$TMP/usa" "select min(time) from audit where action in ('release', 'withhold')")
+expect_eq "$(sql "$TMP/usa" "select count(distinct object) from audit where time = $FIRST")" \
+  "$(sql "$TMP/usa" "select count(distinct id) from objects where origin = '' and added < $FIRST")" \
   "one decision per holding in the first release"
 run audit --home "$TMP/usa" --partner rus --json
 expect_status 0 "audit listing"
@@ -142,7 +155,7 @@ PY
 run audit --home "$TMP/usa" verify
 expect_status 0 "the audit trail verifies"
 expect_out_contains "the audit trail verifies:" "audit verify output"
-A=$(sqlite3 "$TMP/usa/store.db" "select seq from audit where action = 'partner-grant'")
+A=$(sql "$TMP/usa" "select seq from audit where action = 'partner-grant'")
 tamper audit1 "update audit set detail = 'nothing' where seq = $A"
 run audit --home "$TMP/audit1" verify
 expect_status 1 "a changed audit record"
@@ -152,43 +165,46 @@ run audit --home "$TMP/audit2" verify
 expect_out_line "the audit trail does NOT verify: record $A is missing (the next one held is $((A + 1)))" "deleted record named"
 
 # the end cut off: audit.head, signed after every commit of records, still names the last
-AL=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from audit")
+AL=$(sql "$TMP/usa" "select max(seq) from audit")
 tamper audit3 "delete from audit where seq > $((AL - 3))"
 run audit --home "$TMP/audit3" verify
 expect_status 1 "a cut-off audit trail"
 expect_out_line "the audit trail does NOT verify: the audit trail ends at record $((AL - 3)) but its signed head records record $AL: it was truncated" "cut-off audit trail named"
 # rewritten from a record on, every hash recomputed so the chain holds: only the signed heads see it
 rewrite() { # rewrite NAME ledger|audit: changes the last entry and recomputes its hash
-  rm -rf "$TMP/$1" && cp -r "$TMP/usa" "$TMP/$1"
-  python3 - "$TMP/$1/store.db" "$2" <<'PY'
-import hashlib, sqlite3, struct, sys
-db, table = sqlite3.connect(sys.argv[1]), sys.argv[2]
+  copy_usa "$1" || return 1
+  local hex="hex" blob="x'%s'"
+  on_pg && hex="encode" && blob="decode('%s', 'hex')"
+  if [ "$2" = audit ]; then
+    row=$(sql "$TMP/$1" "select seq, time, partner, object, action, rule, $([ $hex = hex ] && echo "hex(prev)" || echo "encode(prev, 'hex')") from audit order by seq desc limit 1")
+  else
+    row=$(sql "$TMP/$1" "select seq, time, kind, party, $([ $hex = hex ] && echo "hex(digest), hex(prev)" || echo "encode(digest, 'hex'), encode(prev, 'hex')") from ledger order by seq desc limit 1")
+  fi
+  update=$(python3 - "$2" "$row" "$blob" <<'PY'
+import hashlib, struct, sys
+table, row, blob = sys.argv[1], sys.argv[2].split("|"), sys.argv[3]
 def s(b):
     b = b.encode()
     return struct.pack(">I", len(b)) + b
 if table == "audit":
-    seq, time, partner, obj, action, rule, prev = db.execute(
-        "select seq, time, partner, object, action, rule, prev from audit order by seq desc limit 1").fetchone()
-    detail = "rewritten"
-    h = hashlib.blake2b(b"tearline-audit 1" + struct.pack(">qq", seq, time) + s(partner) + s(obj)
-                        + s(action) + s(rule) + s(detail) + prev, digest_size=32).digest()
-    db.execute("update audit set detail = ?, hash = ? where seq = ?", (detail, h, seq))
+    seq, time, partner, obj, action, rule, prev = row
+    h = hashlib.blake2b(b"tearline-audit 1" + struct.pack(">qq", int(seq), int(time)) + s(partner) + s(obj)
+                        + s(action) + s(rule) + s("rewritten") + bytes.fromhex(prev), digest_size=32).hexdigest()
+    print(f"update audit set detail = 'rewritten', hash = {blob % h} where seq = {seq}")
 else:
-    seq, time, kind, party, digest, prev = db.execute(
-        "select seq, time, kind, party, digest, prev from ledger order by seq desc limit 1").fetchone()
-    summary = "rewritten"
-    h = hashlib.blake2b(b"tearline-ledger 1" + struct.pack(">qq", seq, time) + s(kind) + s(party)
-                        + s(summary) + digest + prev, digest_size=32).digest()
-    db.execute("update ledger set summary = ?, hash = ? where seq = ?", (summary, h, seq))
-    db.execute("delete from ledger_checkpoints")
-db.commit()
+    seq, time, kind, party, digest, prev = row
+    h = hashlib.blake2b(b"tearline-ledger 1" + struct.pack(">qq", int(seq), int(time)) + s(kind) + s(party)
+                        + s("rewritten") + bytes.fromhex(digest) + bytes.fromhex(prev), digest_size=32).hexdigest()
+    print(f"update ledger set summary = 'rewritten', hash = {blob % h} where seq = {seq}; delete from ledger_checkpoints")
 PY
+)
+  sql "$TMP/$1" "$update" >/dev/null
 }
 rewrite audit4 audit
 run audit --home "$TMP/audit4" verify
 expect_status 1 "a rewritten audit record"
 expect_out_line "the audit trail does NOT verify: record $AL differs from what audit.head recorded" "rewritten audit record named"
-LAST=$(sqlite3 "$TMP/usa/store.db" "select max(seq) from ledger")
+LAST=$(sql "$TMP/usa" "select max(seq) from ledger")
 rewrite rewritten ledger
 verify_says rewritten "entry $LAST differs from what ledger.head recorded"
 # a head signed by someone else is refused

@@ -20,9 +20,9 @@ expect_status 0 "grant"
 SECRET=$(awk '/HTTP Basic/{print $NF}' "$TMP/out")
 [ ${#SECRET} -eq 64 ] && pass || fail "a 64-digit secret: $OUT"
 expect_out_line "  bearer token: rus.$SECRET" "bearer form"
-HASH=$(sqlite3 "$TMP/usa/store.db" "select secret_hash from partners where code = 'rus'")
+HASH=$(sql "$TMP/usa" "select secret_hash from partners where code = 'rus'")
 case "$HASH" in '$argon2id$'*) pass ;; *) fail "an argon2id hash is stored: $HASH" ;; esac
-if sqlite3 "$TMP/usa/store.db" .dump | grep -q "$SECRET"; then fail "the secret is stored"; else pass; fi
+if dump "$TMP/usa" | grep -q "$SECRET"; then fail "the secret is stored"; else pass; fi
 # updating one detail keeps the others and the grant
 run partner add rus --url https://rus.example/taxii/
 expect_status 0 "update"

@@ -78,8 +78,8 @@ expect_status 0 "publish"
 expect_out_contains "5 newly published" "first publish"
 run release --to rus
 expect_out_contains "0 newly published" "second publish adds nothing"
-expect_eq "$(sqlite3 "$U/store.db" 'select count(*) from outbox where partner = "rus"')" "5" "outbox rows"
-expect_eq "$(sqlite3 "$U/store.db" 'select count(*) from audit where partner = "rus"')" "26" "audit rows"
+expect_eq "$(sql "$U" "select count(*) from outbox where partner = 'rus'")" "5" "outbox rows"
+expect_eq "$(sql "$U" "select count(*) from audit where partner = 'rus'")" "26" "audit rows"
 
 # a new version of an original keeps its tearline id; a new term makes a new version
 TA_ID=$(python3 -c "import json,sys; print([o['id'] for o in json.load(open(sys.argv[1]))['objects'] if o['type']=='threat-actor'][0])" "$TMP/dry.json")
@@ -94,11 +94,11 @@ PY
 "$TL" ingest "$TMP/v2.json" >/dev/null
 run release --to rus
 expect_out_contains "1 newly published" "a new original version is published"
-expect_eq "$(sqlite3 "$U/store.db" "select count(*) from outbox where id = '$TA_ID'")" "2" "same tearline id, two versions"
+expect_eq "$(sql "$U" "select count(*) from outbox where id = '$TA_ID'")" "2" "same tearline id, two versions"
 "$TL" protect add "Idlib" >/dev/null
 run release --to rus
 expect_out_contains "1 newly published" "a new protected term makes a new version"
-expect_eq "$(sqlite3 "$U/store.db" "select json from outbox where id = '$TA_ID' order by version desc limit 1" | grep -c 'Now based in \[REDACTED\]')" "1" "redacted in the new version"
+expect_eq "$(sql "$U" "select json from outbox where id = '$TA_ID' order by version desc limit 1" | grep -c 'Now based in \[REDACTED\]')" "1" "redacted in the new version"
 
 # another partner gets unlinkable ids
 sed -e "s/$ID/$GID/" -e "s/@PKU@/$(key usa)/" -e "s/@PKR@/$(key gbr)/" -e 's/"rus"/"gbr"/g' -e 's/Russian Federation/United Kingdom/' "$TL_SRC/tests/data/agreement.json" > "$TMP/a-gbr.json"
@@ -114,7 +114,7 @@ PY
 
 # a leaked copy names the partner it was released to, and its original
 "$TL" release --to gbr >/dev/null
-sqlite3 "$U/store.db" "select json from outbox where partner = 'gbr'" > "$TMP/leak-gbr.jsonl"
+sql "$U" "select json from outbox where partner = 'gbr'" > "$TMP/leak-gbr.jsonl"
 run trace "$TMP/leak-gbr.jsonl"
 expect_status 0 "trace a leaked copy"
 expect_out_contains "released to gbr from threat-actor--9c0d1e2f-3a4b-4c5d-8e6f-8091a2b3c4d5" "trace names partner and original"
@@ -133,5 +133,5 @@ PY
 "$TL" ingest "$TMP/v3.json" >/dev/null
 run release --to rus
 expect_out_contains "1 newly published" "the revocation is published"
-expect_eq "$(sqlite3 "$U/store.db" "select json from outbox where id = '$TA_ID' order by version desc limit 1" | grep -c '"revoked":true')" "1" "the copy is revoked too"
+expect_eq "$(sql "$U" "select json from outbox where id = '$TA_ID' order by version desc limit 1" | grep -c '"revoked":true')" "1" "the copy is revoked too"
 finish

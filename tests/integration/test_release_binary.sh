@@ -40,11 +40,11 @@ grep -q "\"object\":\"$A9\",\"rule\":\"noforn\"" "$TMP/err" && pass || fail "wit
 # unmarked: the release stops, names it, and publishes nothing
 artifact "$A1" 0 "$TMP/a1.json"
 "$TEARLINE" ingest "$TMP/a1.json" >/dev/null || exit 1
-before=$(sqlite3 "$U/store.db" "select count(*) from outbox")
+before=$(sql "$U" "select count(*) from outbox")
 for mode in --dry-run ""; do
     run release --to rus $mode
     expect_status 2 "a release carrying binary content ${mode:-published}"
     expect_err_line "tearline release: release to rus: $A1 carries binary content ('payload_bin') that cannot be scanned for protected terms; keep it home (NOFORN or TLP:RED) or remove the content; nothing was published" "binary content message"
 done
-expect_eq "$(sqlite3 "$U/store.db" "select count(*) from outbox")" "$before" "nothing published"
+expect_eq "$(sql "$U" "select count(*) from outbox")" "$before" "nothing published"
 finish

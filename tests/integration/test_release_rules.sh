@@ -51,7 +51,7 @@ if grep -q "Hidden source" "$TMP/dry.json"; then fail "the hidden source's name 
 
 # each object the index would release is decided again from its own JSON: an
 # index that lost a caveat cannot let the object go
-sqlite3 "$U/store.db" "DELETE FROM facets WHERE kind = 'caveat' AND value IN ('orcon', 'noforn')"
+sql "$U" "DELETE FROM facets WHERE kind = 'caveat' AND value IN ('orcon', 'noforn')"
 run release --to rus --dry-run --json
 expect_status 0 "dry run with caveats missing from the index"
 decision threat-actor--a1000000-0000-4000-8000-000000000001 withhold orcon

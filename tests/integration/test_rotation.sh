@@ -20,11 +20,11 @@ python3 "$TL_SRC/bench/gen_corpus.py" --objects 200 "$TMP/corpus.json" 2>/dev/nu
 
 # signer keys of what rus holds from usa: "KEY COUNT" lines
 signers() {
-  python3 - "$TMP/rus/store.db" <<'PY'
-import collections, json, sqlite3, sys
+  sql "$TMP/rus" "select json from objects where origin = 'usa'" > "$TMP/held.jsonl"
+  python3 - "$TMP/held.jsonl" <<'PY'
+import collections, json, sys
 ext = "extension-definition--73efad38-24f0-4877-a91e-1eb1b95bf70c"
-c = collections.Counter(json.loads(j)["extensions"][ext]["public_key"]
-                        for (j,) in sqlite3.connect(sys.argv[1]).execute("select json from objects where origin = 'usa'"))
+c = collections.Counter(json.loads(j)["extensions"][ext]["public_key"] for j in open(sys.argv[1]))
 for k, n in sorted(c.items()): print(k, n)
 PY
 }
@@ -35,7 +35,7 @@ seal_to_rus() { # seal_to_rus NAME [--all]: usa seals, rus unseals
 
 seal_to_rus first
 expect_status 0 "unseal before rotation"
-N1=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin = 'usa'")
+N1=$(sql "$TMP/rus" "select count(*) from objects where origin = 'usa'")
 expect_eq "$(signers)" "$K1 $N1" "signed with the first key"
 
 # rotate
@@ -53,7 +53,7 @@ expect_eq "$(stat -c %a "$TMP/usa/retired.keys")" "600" "retired.keys mode"
 "$TEARLINE" protect --home "$TMP/usa" add convoy >/dev/null
 seal_to_rus second
 expect_status 0 "unseal after rotation, before the new version"
-N2=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin = 'usa'")
+N2=$(sql "$TMP/rus" "select count(*) from objects where origin = 'usa'")
 [ "$N2" -gt "$N1" ] && pass || fail "the second file added nothing ($N1, $N2)"
 expect_eq "$(signers)" "$K1 $N2" "still signed with the key in force"
 
@@ -103,7 +103,7 @@ python3 "$TL_SRC/bench/gen_corpus.py" --objects 100 --seed 8 "$TMP/more.json" 2>
 "$TEARLINE" ingest --home "$TMP/usa" "$TMP/more.json" >/dev/null || exit 1
 seal_to_rus third
 expect_status 0 "unseal under version 2"
-N3=$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin = 'usa'")
+N3=$(sql "$TMP/rus" "select count(*) from objects where origin = 'usa'")
 [ "$N3" -gt "$N2" ] && pass || fail "the third file added nothing ($N2, $N3)"
 expect_eq "$(signers | sort)" "$(printf '%s\n' "$K1 $N2" "$K2 $((N3 - N2))" | sort)" "new objects signed with the new key"
 # everything ever released, old key and new, still verifies
@@ -125,13 +125,13 @@ countersign "$TMP/evil" "$TMP/rus" $AID "$TMP/v3.json" 3 || fail "countersign th
 run unseal --home "$TMP/rus" "$TMP/evil.sealed"
 expect_status 2 "a key nobody endorsed"
 expect_err_line "tearline unseal: partner usa: its key in agreement $AID version 3 (${K3:0:16}...) is neither the key pinned with 'partner add --key' nor endorsed, through the agreement's versions, by it" "unendorsed key message"
-expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin = 'usa'")" "$N3" "nothing stored from the forged usa"
+expect_eq "$(sql "$TMP/rus" "select count(*) from objects where origin = 'usa'")" "$N3" "nothing stored from the forged usa"
 
 # a rotation cut short after identity.key was written: the next open finishes it
 "$TEARLINE" key --home "$TMP/usa" rotate > "$TMP/rot2.txt" || fail "second rotation"
 K4=$(awk '/^public key/{print $3}' "$TMP/rot2.txt")
-sqlite3 "$TMP/usa/store.db" "update meta set value = '$K2' where key = 'public_key'"
+sql "$TMP/usa" "update meta set value = '$K2' where key = 'public_key'"
 run key --home "$TMP/usa" list
 expect_eq "$(head -1 "$TMP/out")" "$K4  current" "the cut-short rotation finished"
-expect_eq "$(sqlite3 "$TMP/usa/store.db" "select value from meta where key = 'public_key'")" "$K4" "store key settled"
+expect_eq "$(sql "$TMP/usa" "select value from meta where key = 'public_key'")" "$K4" "store key settled"
 finish

@@ -16,7 +16,7 @@ python3 "$TL_SRC/bench/gen_corpus.py" --objects 500 "$TMP/corpus.json" 2>/dev/nu
 
 run seal --home "$TMP/usa" --to rus --out "$TMP/rus.sealed"
 expect_status 0 "seal"
-N=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
+N=$(sql "$TMP/usa" "select count(*) from outbox where partner = 'rus'")
 expect_out_line "sealed $N objects for rus in $TMP/rus.sealed" "seal summary"
 expect_eq "$(stat -c %a "$TMP/rus.sealed")" "600" "sealed file mode"
 if grep -q "identity--" "$TMP/rus.sealed"; then fail "the sealed file shows its contents"; else pass; fi
@@ -41,17 +41,18 @@ done
 echo "not sealed" > "$TMP/plain.sealed"
 run unseal --home "$TMP/rus" "$TMP/plain.sealed"
 expect_err_line "tearline unseal: $TMP/plain.sealed is not a tearline sealed file (or it is truncated)" "not a sealed file"
-expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin = 'usa'")" "0" "nothing stored"
+expect_eq "$(sql "$TMP/rus" "select count(*) from objects where origin = 'usa'")" "0" "nothing stored"
 
 # the recipient opens it: exactly what was released
 run unseal --home "$TMP/rus" "$TMP/rus.sealed"
 expect_status 0 "unseal"
 expect_out_line "unsealed from usa: $N objects, $N new, 0 already held" "unseal summary"
-python3 - "$TMP/usa/store.db" "$TMP/rus/store.db" <<'PY' && pass || fail "unsealed objects differ from the released ones"
-import json, sqlite3, sys
-usa, rus = (sqlite3.connect(p) for p in sys.argv[1:3])
-out = [json.loads(r[0]) for r in usa.execute("select json from outbox where partner='rus'")]
-got = [json.loads(r[0]) for r in rus.execute("select json from objects where origin='usa'")]
+sql "$TMP/usa" "select json from outbox where partner='rus'" > "$TMP/out.jsonl"
+sql "$TMP/rus" "select json from objects where origin='usa'" > "$TMP/got.jsonl"
+python3 - "$TMP/out.jsonl" "$TMP/got.jsonl" <<'PY' && pass || fail "unsealed objects differ from the released ones"
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
 key = lambda o: (o["id"], o["modified"])
 assert sorted(out, key=key) == sorted(got, key=key)
 PY
@@ -59,11 +60,11 @@ PY
 "$TEARLINE" protect --home "$TMP/usa" add convoy >/dev/null
 run seal --home "$TMP/usa" --to rus --out "$TMP/rus2.sealed"
 expect_status 0 "second seal"
-N2=$(sqlite3 "$TMP/usa/store.db" "select count(*) from outbox where partner = 'rus'")
+N2=$(sql "$TMP/usa" "select count(*) from outbox where partner = 'rus'")
 expect_out_line "sealed $((N2 - N)) objects for rus in $TMP/rus2.sealed" "only what is new"
 run unseal --home "$TMP/rus" "$TMP/rus2.sealed"
 expect_status 0 "second unseal"
-expect_eq "$(sqlite3 "$TMP/rus/store.db" "select count(*) from objects where origin = 'usa'")" "$N2" "every version held"
+expect_eq "$(sql "$TMP/rus" "select count(*) from objects where origin = 'usa'")" "$N2" "every version held"
 # a partner without an agreement gets nothing
 run seal --home "$TMP/usa" --to fra --out "$TMP/fra.sealed"
 expect_status 1 "no agreement with fra"

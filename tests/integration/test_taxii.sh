@@ -33,7 +33,7 @@ PORT=$(listening_port "$TMP/serve.out")
 [ -n "$PORT" ] && pass || { fail "the server did not start: $(cat "$TMP/serve.err")"; kill $SERVER; finish; exit 1; }
 
 python3 "$TL_SRC/tests/integration/taxii_conformance.py" "http://127.0.0.1:$PORT" rus "$RUS" gbr "$GBR" \
-  "$U/store.db" "$TMP/rus-release.json" && pass || fail "TAXII conformance (see above)"
+  "$U" "$TMP/rus-release.json" && pass || fail "TAXII conformance (see above)"
 
 # an access log line per request, naming the partner
 grep -q " rus GET /api/collections/ 200 " "$TMP/access.log" && pass || fail "access log: $(head -3 "$TMP/access.log")"

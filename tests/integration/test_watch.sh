@@ -52,9 +52,10 @@ python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))==[]' "$TMP/out"
 # rus reports Chatayev (its own object, in Cyrillic) seen in Istanbul, by one of its sources
 rus_bundle() { # FILE then objects as JSON on stdin
     cat > "$TMP/objects.json"
-    python3 - "$U/store.db" "$1" "$TMP/objects.json" <<'PY'
-import json, sqlite3, sys
-ours = {o: i for i, o in sqlite3.connect(sys.argv[1]).execute("SELECT id, original FROM outbox WHERE partner = 'rus'")}
+    sql "$U" "SELECT id, original FROM outbox WHERE partner = 'rus'" > "$TMP/ours.txt"
+    python3 - "$TMP/ours.txt" "$1" "$TMP/objects.json" <<'PY'
+import json, sys
+ours = {o: i for i, o in (l.rstrip("\n").split("|") for l in open(sys.argv[1]))}
 text = open(sys.argv[3]).read()
 for o, i in ours.items():
     text = text.replace("OURS:" + o, i)
