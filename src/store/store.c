@@ -5,6 +5,48 @@
 
 #include <string.h>
 
+int tl__store_check_version(const tl_store_obj *o, const tl_store_version *v, char *errmsg,
+                            size_t cap)
+{
+    int cmp = strcmp(o->version, v->version);
+    if (cmp == 0) {
+        if (v->json_len == o->json_len && memcmp(v->json, o->json, o->json_len) == 0) return 1;
+        tl__msg(errmsg, cap,
+                "object %s: version %s is already stored with different content (a version is "
+                "immutable; a change needs a newer 'modified')",
+                o->id, *o->version ? o->version : "(unversioned)");
+        return -1;
+    }
+    if (strcmp(v->created, o->created) != 0) {
+        tl__msg(errmsg, cap, "object %s: 'created' differs from the stored versions (%s)", o->id,
+                v->created);
+        return -1;
+    }
+    if (v->revoked && cmp > 0 && !o->revoked) {
+        tl__msg(errmsg, cap, "object %s: was revoked in version %s; revocation is permanent", o->id,
+                v->version);
+        return -1;
+    }
+    return 0;
+}
+
+int tl__store_parse_cursor(const char *c, int64_t *seq)
+{
+    *seq = 0;
+    if (!c || !*c) return 0;
+    if (strncmp(c, "c1.", 3) != 0) return -1;
+    const char *d = c + 3;
+    size_t n = strlen(d);
+    if (n == 0 || n > 18) return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] < '0' || d[i] > '9') return -1;
+        v = v * 10 + (d[i] - '0');
+    }
+    *seq = v;
+    return 0;
+}
+
 int tl_store_url_is_pg(const char *url)
 {
     return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;

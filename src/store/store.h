@@ -387,6 +387,27 @@ tl_err tl_store_alert_list(tl_store *st, int64_t after_seq, tl_alert_cb cb, void
 tl_err tl_store_meta_get(tl_store *st, const char *key, char **value);
 tl_err tl_store_meta_set(tl_store *st, const char *key, const char *value);
 
+/* ---- shared by the backends ---- */
+
+/* One stored version of an id, as a backend read it. */
+typedef struct tl_store_version {
+    const char *version, *created, *json;
+    size_t json_len;
+    int revoked;
+} tl_store_version;
+
+/*
+ * Checks o, about to be stored, against one stored version v of its id:
+ * 0 to go on; 1 if o is v again (a duplicate); -1 if o is refused (a
+ * version is immutable, `created` never changes, revocation is permanent),
+ * the reason in errmsg[0..cap).
+ */
+int tl__store_check_version(const tl_store_obj *o, const tl_store_version *v, char *errmsg,
+                            size_t cap);
+
+/* A listing cursor ("c1." and the decimal seq of the last record; NULL or "": 0). -1 if not one. */
+int tl__store_parse_cursor(const char *c, int64_t *seq);
+
 /* Backend constructors (store_sqlite.c, store_pg.c: a libpq connection URI). */
 tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, size_t errcap);
 tl_err tl__store_pg_open(const char *url, tl_store **out, char *errmsg, size_t errcap);

@@ -422,32 +422,14 @@ static tl_err pg_put(tl_store *base, const tl_store_obj *o, tl_put_result *res)
     for (int i = 0; i < PQntuples(r); i++) {
         const char *ver = PQgetvalue(r, i, 1), *created = PQgetvalue(r, i, 3);
         int revoked = (int)col_int(r, i, 2);
-        int cmp = strcmp(o->version, ver);
-        if (cmp == 0) {
-            size_t jn = (size_t)PQgetlength(r, i, 4);
-            int same = jn == o->json_len && memcmp(PQgetvalue(r, i, 4), o->json, jn) == 0;
+        tl_store_version v = {ver, created, PQgetvalue(r, i, 4), (size_t)PQgetlength(r, i, 4),
+                              revoked};
+        int check = tl__store_check_version(o, &v, base->errmsg, sizeof base->errmsg);
+        if (check) {
             PQclear(r);
-            if (same) {
-                *res = TL_PUT_DUPLICATE;
-                return TL_OK;
-            }
-            tl__msg(base->errmsg, sizeof base->errmsg,
-                    "object %s: version %s is already stored with different content (a version "
-                    "is immutable; a change needs a newer 'modified')",
-                    o->id, *o->version ? o->version : "(unversioned)");
-            return TL_ECONFLICT;
-        }
-        if (strcmp(created, o->created) != 0) {
-            tl__msg(base->errmsg, sizeof base->errmsg,
-                    "object %s: 'created' differs from the stored versions (%s)", o->id, created);
-            PQclear(r);
-            return TL_ECONFLICT;
-        }
-        if (revoked && cmp > 0 && !o->revoked) {
-            tl__msg(base->errmsg, sizeof base->errmsg,
-                    "object %s: was revoked in version %s; revocation is permanent", o->id, ver);
-            PQclear(r);
-            return TL_ECONFLICT;
+            if (check < 0) return TL_ECONFLICT;
+            *res = TL_PUT_DUPLICATE;
+            return TL_OK;
         }
         if (strcmp(ver, newest) > 0) {
             snprintf(newest, sizeof newest, "%s", ver);
@@ -645,30 +627,13 @@ static tl_err pg_put_batch(tl_store *base, const tl_store_obj *objs, size_t n, t
         json_array_foreach(list, j, e)
         {
             const struct known *v = &k[json_integer_value(e)];
-            int cmp = strcmp(o->version, v->version);
-            if (cmp == 0) {
-                if (v->json_len == o->json_len && !memcmp(v->json, o->json, o->json_len)) {
-                    dup = 1;
-                    break;
-                }
-                tl__msg(base->errmsg, sizeof base->errmsg,
-                        "object %s: version %s is already stored with different content (a "
-                        "version is immutable; a change needs a newer 'modified')",
-                        o->id, *o->version ? o->version : "(unversioned)");
-                stop = i;
+            tl_store_version sv = {v->version, v->created, v->json, v->json_len, v->revoked};
+            int check = tl__store_check_version(o, &sv, base->errmsg, sizeof base->errmsg);
+            if (check > 0) {
+                dup = 1;
                 break;
             }
-            if (strcmp(v->created, o->created) != 0) {
-                tl__msg(base->errmsg, sizeof base->errmsg,
-                        "object %s: 'created' differs from the stored versions (%s)", o->id,
-                        v->created);
-                stop = i;
-                break;
-            }
-            if (v->revoked && cmp > 0 && !o->revoked) {
-                tl__msg(base->errmsg, sizeof base->errmsg,
-                        "object %s: was revoked in version %s; revocation is permanent", o->id,
-                        v->version);
+            if (check < 0) {
                 stop = i;
                 break;
             }
@@ -837,24 +802,6 @@ static tl_err pg_get(tl_store *base, const char *id, const char *version, tl_rec
     return rc;
 }
 
-/* Cursors are "c1." followed by the decimal seq of the last record returned (as SQLite's). */
-static int parse_cursor(const char *c, int64_t *seq)
-{
-    *seq = 0;
-    if (!c || !*c) return 0;
-    if (strncmp(c, "c1.", 3) != 0) return -1;
-    const char *d = c + 3;
-    size_t n = strlen(d);
-    if (n == 0 || n > 18) return -1;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (d[i] < '0' || d[i] > '9') return -1;
-        v = v * 10 + (d[i] - '0');
-    }
-    *seq = v;
-    return 0;
-}
-
 /*
  * Holdings in seq order, read a page at a time (the callback may use the
  * store meanwhile, and a listing of every holding never sits whole in memory).
@@ -865,7 +812,7 @@ static tl_err pg_query(tl_store *base, const tl_filter *f, const char *cursor, t
     struct pg_store *s = (struct pg_store *)base;
     int64_t after;
     next[0] = '\0';
-    if (parse_cursor(cursor, &after)) {
+    if (tl__store_parse_cursor(cursor, &after)) {
         tl__msg(base->errmsg, sizeof base->errmsg, "store: '%.40s' is not a valid cursor", cursor);
         return TL_EINVAL;
     }

@@ -306,33 +306,14 @@ static tl_err sqlite_put(tl_store *base, const tl_store_obj *o, tl_put_result *r
             sqlite3_reset(f);
             return db_fail(s, "reading a stored version");
         }
-        int cmp = strcmp(o->version, ver);
-        if (cmp == 0) {
-            const void *js = sqlite3_column_text(f, 4);
-            size_t jn = (size_t)sqlite3_column_bytes(f, 4);
-            int same = jn == o->json_len && memcmp(js, o->json, jn) == 0;
+        tl_store_version v = {ver, created, (const char *)sqlite3_column_text(f, 4),
+                              (size_t)sqlite3_column_bytes(f, 4), revoked};
+        int check = tl__store_check_version(o, &v, base->errmsg, sizeof base->errmsg);
+        if (check) {
             sqlite3_reset(f);
-            if (same) {
-                *res = TL_PUT_DUPLICATE;
-                return TL_OK;
-            }
-            tl__msg(base->errmsg, sizeof base->errmsg,
-                    "object %s: version %s is already stored with different content (a version "
-                    "is immutable; a change needs a newer 'modified')",
-                    o->id, *o->version ? o->version : "(unversioned)");
-            return TL_ECONFLICT;
-        }
-        if (strcmp(created, o->created) != 0) {
-            tl__msg(base->errmsg, sizeof base->errmsg,
-                    "object %s: 'created' differs from the stored versions (%s)", o->id, created);
-            sqlite3_reset(f);
-            return TL_ECONFLICT;
-        }
-        if (revoked && cmp > 0 && !o->revoked) {
-            tl__msg(base->errmsg, sizeof base->errmsg,
-                    "object %s: was revoked in version %s; revocation is permanent", o->id, ver);
-            sqlite3_reset(f);
-            return TL_ECONFLICT;
+            if (check < 0) return TL_ECONFLICT;
+            *res = TL_PUT_DUPLICATE;
+            return TL_OK;
         }
         if (strcmp(ver, newest) > 0) {
             snprintf(newest, sizeof newest, "%s", ver);
@@ -433,31 +414,13 @@ static tl_err sqlite_get(tl_store *base, const char *id, const char *version, tl
     return rc;
 }
 
-/* Cursors are "c1." followed by the decimal seq of the last record returned. */
-static int parse_cursor(const char *c, int64_t *seq)
-{
-    *seq = 0;
-    if (!c || !*c) return 0;
-    if (strncmp(c, "c1.", 3) != 0) return -1;
-    const char *p = c + 3;
-    size_t n = strlen(p);
-    if (n == 0 || n > 18) return -1;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    *seq = v;
-    return 0;
-}
-
 static tl_err sqlite_query(tl_store *base, const tl_filter *f, const char *cursor, tl_record_cb cb,
                            void *ud, char next[TL_CURSOR_MAX])
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     int64_t after;
     next[0] = '\0';
-    if (parse_cursor(cursor, &after)) {
+    if (tl__store_parse_cursor(cursor, &after)) {
         tl__msg(base->errmsg, sizeof base->errmsg, "store: '%.40s' is not a valid cursor", cursor);
         return TL_EINVAL;
     }
