@@ -241,15 +241,24 @@ static PGresult *run(struct pg_store *s, const char *sql, const struct params *p
 {
     static const struct params none;
     if (!p) p = &none;
-    if (connected(s, what)) return NULL;
-    const char *name = prepared(s, sql, p->n, what);
-    if (!name) return NULL;
-    PGresult *r = PQexecPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
-    fail(s, what, r);
-    PQclear(r);
-    return NULL;
+    for (int attempt = 0;; attempt++) {
+        if (connected(s, what)) return NULL;
+        const char *name = prepared(s, sql, p->n, what);
+        PGresult *r = name ? PQexecPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0) : NULL;
+        ExecStatusType st = PQresultStatus(r);
+        if (name && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) return r;
+        /*
+         * A connection that died since its last use (the database restarted):
+         * outside a transaction nothing is lost, so once more on a new one.
+         */
+        if (!s->in_txn && attempt == 0 && PQstatus(s->conn) != CONNECTION_OK) {
+            PQclear(r);
+            continue;
+        }
+        if (name) fail(s, what, r);
+        PQclear(r);
+        return NULL;
+    }
 }
 
 /* Runs a statement that returns no rows. */
@@ -355,10 +364,15 @@ static tl_err pg_begin(tl_store *base)
         tl__msg(base->errmsg, sizeof base->errmsg, "store: a transaction is already open");
         return TL_EINVAL;
     }
-    tl_err rc = connected(s, "beginning a transaction");
-    if (!rc)
-        rc = run_text(s, "BEGIN; SELECT pg_advisory_xact_lock(x'" WRITE_LOCK "'::bigint)",
-                      "beginning a transaction");
+    tl_err rc = TL_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rc = connected(s, "beginning a transaction");
+        if (!rc)
+            rc = run_text(s, "BEGIN; SELECT pg_advisory_xact_lock(x'" WRITE_LOCK "'::bigint)",
+                          "beginning a transaction");
+        /* a connection found dead here (the database restarted) is made anew, once */
+        if (!rc || PQstatus(s->conn) == CONNECTION_OK) break;
+    }
     if (rc) {
         PQclear(PQexec(s->conn, "ROLLBACK"));
         return rc;

@@ -219,7 +219,12 @@ grep -q "cannot connect" "$TMP/err" && pass || fail "unreachable message: $ERR"
 run stats --home "$TMP/fra"
 expect_status 0 "stats when the database is back"
 kill -0 "${SERVERS[0]}" 2>/dev/null && pass || fail "the server survived the outage"
-expect_eq "$(code)" "$UP" "the server answers as before once the database is back"
+# every worker's connection died with the database: each is made anew on its next use
+# (requests 16 at a time, so that every worker, and its connection, takes some)
+codes=$(seq 64 | xargs -P 16 -I{} curl -s -o /dev/null -w '%{http_code}\n' -u "rus:$FSECRET" \
+  -H 'Accept: application/taxii+json;version=2.1' "http://127.0.0.1:$PF/api/collections/$FOUT/objects/" |
+  sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
+expect_eq "$codes" "${UP}x64 " "the server answers as before once the database is back, on every worker"
 [ "${UP:0:1}" = 2 ] && pass || fail "collections with the database up: HTTP $UP $(cat "$TMP/body")"
 run ingest --home "$TMP/fra" "$TMP/corpus.json"
 expect_status 0 "ingest when the database is back"
