@@ -2008,7 +2008,13 @@ tl_err tl__store_pg_open(const char *url, tl_store **out, char *errmsg, size_t e
         tl_free(s);
         return TL_ENOMEM;
     }
-    s->conn = PQconnectdb(url);
+    /*
+     * Defaults the URL may override (it comes after them): a host that does
+     * not answer is an error within 10 s, not a hang; DBAs see who we are.
+     */
+    static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *vals[] = {"10", "tearline", url, NULL};
+    s->conn = PQconnectdbParams(keys, vals, 1);
     if (!s->conn) {
         pg_close(&s->base);
         return TL_ENOMEM;
