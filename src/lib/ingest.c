@@ -27,7 +27,8 @@
 #define MAX_REFS 5       /* source_ref and originator; two relationship ends or a sighting's */
 #define BATCH 64         /* items handed over at once */
 #define PENDING_MAX 1000 /* items stored at once (one COPY on PostgreSQL) */
-#define QUEUE_ITEMS 4096 /* items in flight between the threads */
+#define PENDING_BYTES (16u << 20) /* ... or fewer: their JSON bounds the memory a batch holds */
+#define QUEUE_ITEMS 4096          /* items in flight between the threads */
 
 enum item_kind {
     ITEM_OBJECT,
@@ -79,7 +80,7 @@ struct ingest {
     struct item **pending;
     tl_store_obj *objs;
     tl_put_result *res;
-    size_t npending;
+    size_t npending, pending_bytes;
 };
 
 static void queue_put(struct queue *q, struct item *first, struct item *last, size_t n)
@@ -490,6 +491,7 @@ static tl_err flush(struct ingest *g, tl_ingest_stats *st)
     tl_node *n = g->n;
     size_t np = g->npending;
     g->npending = 0;
+    g->pending_bytes = 0;
     for (size_t i = 0; i < np; i++)
         g->objs[i] = store_obj(g, g->pending[i]);
     tl_err rc = TL_OK;
@@ -536,7 +538,9 @@ static tl_err consume(struct ingest *g, struct item *it, tl_ingest_stats *st)
         }
         st->objects++;
         g->pending[g->npending++] = it;
-        return g->npending == PENDING_MAX ? flush(g, st) : TL_OK;
+        g->pending_bytes += it->json_len;
+        return g->npending == PENDING_MAX || g->pending_bytes >= PENDING_BYTES ? flush(g, st)
+                                                                               : TL_OK;
     }
     tl_err rc = flush(g, st);
     if (!rc && it->kind == ITEM_FATAL) {
@@ -561,7 +565,7 @@ static void drop_pending(struct ingest *g)
 {
     for (size_t i = 0; i < g->npending; i++)
         tl_free(g->pending[i]);
-    g->npending = 0;
+    g->npending = g->pending_bytes = 0;
     tl_free(g->pending);
     tl_free(g->objs);
     tl_free(g->res);
