@@ -122,6 +122,18 @@ expect_eq "$SERVED" "$(q "select count(*) from outbox where partner = 'rus'")" "
 [ "$(q "select count(*) from outbox where partner = 'rus'")" -gt "$N" ] && pass || fail "the second release published nothing"
 expect_eq "$(q "select count(*) from (select added from outbox group by added having count(*) > 1) x")" "0" "date_added unique"
 
+# two releases at once from two processes (to rus and to gbr): one after the other in the database
+"$TEARLINE" protect --home "$TMP/usa" add convoy >/dev/null
+LEDGER0=$(q "select count(*) from ledger where kind = 'release'")
+"$TEARLINE" release --home "$TMP/usa" --to rus > "$TMP/rel-rus.out" 2>&1 &
+R1=$!
+"$TEARLINE" release --home "$TMP/usa" --to gbr > "$TMP/rel-gbr.out" 2>&1 &
+R2=$!
+wait $R1 && pass || fail "release to rus beside another: $(cat "$TMP/rel-rus.out")"
+wait $R2 && pass || fail "release to gbr beside another: $(cat "$TMP/rel-gbr.out")"
+expect_eq "$(q "select count(*) from ledger where kind = 'release'")" "$((LEDGER0 + 2))" "both releases in the ledger"
+expect_eq "$(q "select count(*) from (select partner, id, version from outbox group by 1, 2, 3 having count(*) > 1) x")" "0" "no version published twice"
+
 # two partners push at once, each to another server: both servers append to one ledger
 for p in rus gbr; do
   port=$([ $p = rus ] && echo "$PA" || echo "$PB")
