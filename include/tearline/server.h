@@ -24,7 +24,7 @@ typedef struct tl_server_opts {
     const char *listen;    /* "ADDRESS:PORT" (IPv4, or [IPv6]:PORT); port 0 picks one */
     const char *cert_file; /* PEM certificate chain for HTTPS; NULL: plain HTTP (loopback only) */
     const char *key_file;  /* PEM private key for HTTPS */
-    unsigned threads;      /* worker threads; 0: one per core (eight on PostgreSQL) */
+    unsigned threads;      /* worker threads; 0: one per core (PostgreSQL: eight, at most 32) */
     size_t max_body;       /* bytes of a request body (max_content_length); 0: 10 MiB */
     unsigned max_connections; /* 0: 256 */
     unsigned timeout_s;       /* idle connection timeout; 0: 30 s */

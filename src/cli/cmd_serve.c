@@ -19,8 +19,9 @@ static const char help[] =
     "  --listen ADDRESS:PORT  default 127.0.0.1:8443; port 0 picks a free one\n"
     "  --cert FILE, --key FILE  PEM certificate chain and key: HTTPS (TLS 1.2 or\n"
     "                         later). Without them, plain HTTP on loopback only.\n"
-    "  --threads N            worker threads (default: one per core; eight per core\n"
-    "                         on a PostgreSQL store, whose queries wait on the network)\n"
+    "  --threads N            worker threads (default: one per core; eight per core,\n"
+    "                         at most 32, on a PostgreSQL store, whose queries wait\n"
+    "                         on the network)\n"
     "  --max-body BYTES       largest request body (default 10485760)\n"
     "  --access-log FILE      one line per request ('-': standard error)\n";
 

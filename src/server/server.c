@@ -1133,7 +1133,8 @@ tl_err tl_node_serve(const char *home, const tl_server_opts *opts, char *errmsg,
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         threads = ncpu > 0 ? (unsigned)ncpu : 1;
         /* a store across the network waits on round trips: more workers keep the cores busy */
-        if (!strcmp(first->store->ops->name, "postgresql")) threads *= 8;
+        if (!strcmp(first->store->ops->name, "postgresql"))
+            threads = threads * 8 > 32 ? 32 : threads * 8;
     }
     if (threads > 64) threads = 64;
     struct sockaddr_storage ss;
