@@ -30,7 +30,8 @@ int tl__store_check_version(const tl_store_obj *o, const tl_store_version *v, ch
     return 0;
 }
 
-int tl__store_parse_cursor(const char *c, int64_t *seq)
+/* A listing cursor ("c1." and the decimal seq of the last record; NULL or "": 0). -1 if not one. */
+static int parse_cursor(const char *c, int64_t *seq)
 {
     *seq = 0;
     if (!c || !*c) return 0;
@@ -111,9 +112,19 @@ tl_err tl_store_put_batch(tl_store *st, const tl_store_obj *objs, size_t n, tl_p
     return TL_OK;
 }
 
+/*
+ * What a lookup did not find, or an addition found already there, is told
+ * here, in the same words whichever backend looked; the backends only
+ * return the code.
+ */
 tl_err tl_store_get(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud)
 {
-    return st->ops->get(st, id, version, cb, ud);
+    tl_err rc = st->ops->get(st, id, version, cb, ud);
+    if (rc == TL_ENOTFOUND && version)
+        tl__msg(st->errmsg, sizeof st->errmsg, "object %s: no version %s is stored", id, version);
+    else if (rc == TL_ENOTFOUND)
+        tl__msg(st->errmsg, sizeof st->errmsg, "object %s is not in the holdings", id);
+    return rc;
 }
 
 tl_err tl_store_query(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb,
@@ -128,7 +139,14 @@ tl_err tl_store_query(tl_store *st, const tl_filter *f, const char *cursor, tl_r
         }
         memcpy(in, cursor, strlen(cursor) + 1);
     }
-    return st->ops->query(st, f, in, cb, ud, next);
+    next[0] = '\0';
+    int64_t after;
+    if (parse_cursor(in, &after)) {
+        tl__msg(st->errmsg, sizeof st->errmsg, "store: '%.40s' is not a valid cursor", in);
+        return TL_EINVAL;
+    }
+    if (f->ntypes > TL_FILTER_MAX_TYPES) return TL_EINVAL;
+    return st->ops->query(st, f, after, cb, ud, next);
 }
 
 tl_err tl_store_delete(tl_store *st, const char *id, const char *version, int64_t *deleted)
@@ -165,7 +183,10 @@ tl_err tl_store_partner_put(tl_store *st, const tl_partner_rec *p)
 
 tl_err tl_store_partner_get(tl_store *st, const char *code, tl_partner_cb cb, void *ud)
 {
-    return st->ops->partner_get(st, code, cb, ud);
+    tl_err rc = st->ops->partner_get(st, code, cb, ud);
+    if (rc == TL_ENOTFOUND)
+        tl__msg(st->errmsg, sizeof st->errmsg, "'%s' is not a known partner", code);
+    return rc;
 }
 
 tl_err tl_store_status_put(tl_store *st, const char *id, const char *partner, const char *doc)
@@ -185,12 +206,19 @@ tl_err tl_store_facets(tl_store *st, const char *kind, tl_store_facet_cb cb, voi
 
 tl_err tl_store_term_add(tl_store *st, const char *term, const char *folded, const char *kind)
 {
-    return st->ops->term_add(st, term, folded, kind);
+    tl_err rc = st->ops->term_add(st, term, folded, kind);
+    if (rc == TL_EEXIST)
+        tl__msg(st->errmsg, sizeof st->errmsg,
+                "'%s' is already protected (terms match regardless of case and Unicode form)",
+                term);
+    return rc;
 }
 
 tl_err tl_store_term_remove(tl_store *st, const char *folded)
 {
-    return st->ops->term_remove(st, folded);
+    tl_err rc = st->ops->term_remove(st, folded);
+    if (rc == TL_ENOTFOUND) tl__msg(st->errmsg, sizeof st->errmsg, "no such protected term");
+    return rc;
 }
 
 tl_err tl_store_resolution_put(tl_store *st, const char *a, const char *b, const char *verdict)
@@ -284,7 +312,13 @@ tl_err tl_store_agreement_put(tl_store *st, const char *id, int64_t version, con
 tl_err tl_store_agreement_get(tl_store *st, const char *id, int64_t version,
                               tl_store_agreement_cb cb, void *ud)
 {
-    return st->ops->agreement_get(st, id, version, cb, ud);
+    tl_err rc = st->ops->agreement_get(st, id, version, cb, ud);
+    if (rc == TL_ENOTFOUND && version > 0)
+        tl__msg(st->errmsg, sizeof st->errmsg, "agreement %s version %lld is not held", id,
+                (long long)version);
+    else if (rc == TL_ENOTFOUND)
+        tl__msg(st->errmsg, sizeof st->errmsg, "agreement %s is not held", id);
+    return rc;
 }
 
 tl_err tl_store_agreement_list(tl_store *st, tl_store_agreement_cb cb, void *ud)

@@ -173,7 +173,8 @@ struct tl_store_ops {
     tl_err (*put_batch)(tl_store *st, const tl_store_obj *objs, size_t n, tl_put_result *res,
                         size_t *done);
     tl_err (*get)(tl_store *st, const char *id, const char *version, tl_record_cb cb, void *ud);
-    tl_err (*query)(tl_store *st, const tl_filter *f, const char *cursor, tl_record_cb cb, void *ud,
+    /* after: the seq of a valid cursor (0: from the start); next[0] already "" */
+    tl_err (*query)(tl_store *st, const tl_filter *f, int64_t after, tl_record_cb cb, void *ud,
                     char next[TL_CURSOR_MAX]);
     tl_err (*del)(tl_store *st, const char *id, const char *version, int64_t *deleted);
     tl_err (*count)(tl_store *st, tl_count_cb cb, void *ud);
@@ -404,9 +405,6 @@ typedef struct tl_store_version {
  */
 int tl__store_check_version(const tl_store_obj *o, const tl_store_version *v, char *errmsg,
                             size_t cap);
-
-/* A listing cursor ("c1." and the decimal seq of the last record; NULL or "": 0). -1 if not one. */
-int tl__store_parse_cursor(const char *c, int64_t *seq);
 
 /* Backend constructors (store_sqlite.c, store_pg.c: a libpq connection URI). */
 tl_err tl__store_sqlite_open(const char *path, tl_store **out, char *errmsg, size_t errcap);

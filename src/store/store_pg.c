@@ -810,16 +810,10 @@ static tl_err pg_get(tl_store *base, const char *id, const char *version, tl_rec
                       &p, "looking up an object");
     if (!r) return TL_ESTORE;
     tl_err rc = TL_OK;
-    if (PQntuples(r) > 0) {
+    if (PQntuples(r) > 0)
         row_to_record(r, 0, cb, ud);
-    } else {
-        if (version)
-            tl__msg(base->errmsg, sizeof base->errmsg, "object %s: no version %s is stored", id,
-                    version);
-        else
-            tl__msg(base->errmsg, sizeof base->errmsg, "object %s is not in the holdings", id);
+    else
         rc = TL_ENOTFOUND;
-    }
     PQclear(r);
     return rc;
 }
@@ -828,17 +822,10 @@ static tl_err pg_get(tl_store *base, const char *id, const char *version, tl_rec
  * Holdings in seq order, read a page at a time (the callback may use the
  * store meanwhile, and a listing of every holding never sits whole in memory).
  */
-static tl_err pg_query(tl_store *base, const tl_filter *f, const char *cursor, tl_record_cb cb,
-                       void *ud, char next[TL_CURSOR_MAX])
+static tl_err pg_query(tl_store *base, const tl_filter *f, int64_t after, tl_record_cb cb, void *ud,
+                       char next[TL_CURSOR_MAX])
 {
     struct pg_store *s = (struct pg_store *)base;
-    int64_t after;
-    next[0] = '\0';
-    if (tl__store_parse_cursor(cursor, &after)) {
-        tl__msg(base->errmsg, sizeof base->errmsg, "store: '%.40s' is not a valid cursor", cursor);
-        return TL_EINVAL;
-    }
-    if (f->ntypes > TL_FILTER_MAX_TYPES) return TL_EINVAL;
     struct tl_buf q = TL_BUF_INIT;
     struct params p = {0};
     p_int(&p, 0); /* $1: after, set per page */
@@ -1032,13 +1019,7 @@ static tl_err pg_term_add(tl_store *base, const char *term, const char *folded, 
     if (!r) return TL_ESTORE;
     long added = strtol(PQcmdTuples(r), NULL, 10);
     PQclear(r);
-    if (!added) {
-        tl__msg(base->errmsg, sizeof base->errmsg,
-                "'%s' is already protected (terms match regardless of case and Unicode form)",
-                term);
-        return TL_EEXIST;
-    }
-    return TL_OK;
+    return added ? TL_OK : TL_EEXIST;
 }
 
 static tl_err pg_term_remove(tl_store *base, const char *folded)
@@ -1052,11 +1033,7 @@ static tl_err pg_term_remove(tl_store *base, const char *folded)
     if (!r) return TL_ESTORE;
     long removed = strtol(PQcmdTuples(r), NULL, 10);
     PQclear(r);
-    if (!removed) {
-        tl__msg(base->errmsg, sizeof base->errmsg, "no such protected term");
-        return TL_ENOTFOUND;
-    }
-    return TL_OK;
+    return removed ? TL_OK : TL_ENOTFOUND;
 }
 
 struct term_ud {
@@ -1301,15 +1278,7 @@ static tl_err pg_agreement_get(tl_store *base, const char *id, int64_t version,
                                      : "SELECT id, version, doc FROM agreements WHERE id = $1"
                                        " ORDER BY version DESC LIMIT 1",
                          &p, "reading agreements", agreement_row, &a, &n);
-    if (!rc && !n) {
-        if (version > 0)
-            tl__msg(base->errmsg, sizeof base->errmsg, "agreement %s version %lld is not held", id,
-                    (long long)version);
-        else
-            tl__msg(base->errmsg, sizeof base->errmsg, "agreement %s is not held", id);
-        rc = TL_ENOTFOUND;
-    }
-    return rc;
+    return !rc && !n ? TL_ENOTFOUND : rc;
 }
 
 static tl_err pg_agreement_list(tl_store *base, tl_store_agreement_cb cb, void *ud)
@@ -1523,11 +1492,7 @@ static tl_err pg_partner_get(tl_store *base, const char *code, tl_partner_cb cb,
                               : "SELECT code, url, public_key, credential, secret_hash, ca"
                                 " FROM partners ORDER BY code",
                          &p, "reading partners", partner_row, &x, &n);
-    if (!rc && code && !n) {
-        tl__msg(base->errmsg, sizeof base->errmsg, "'%s' is not a known partner", code);
-        rc = TL_ENOTFOUND;
-    }
-    return rc;
+    return !rc && code && !n ? TL_ENOTFOUND : rc;
 }
 
 static tl_err pg_status_put(tl_store *base, const char *id, const char *partner, const char *doc)

@@ -400,11 +400,6 @@ static tl_err sqlite_get(tl_store *base, const char *id, const char *version, tl
     if (step == SQLITE_ROW) {
         row_to_record(st, cb, ud);
     } else if (step == SQLITE_DONE) {
-        if (version)
-            tl__msg(base->errmsg, sizeof base->errmsg, "object %s: no version %s is stored", id,
-                    version);
-        else
-            tl__msg(base->errmsg, sizeof base->errmsg, "object %s is not in the holdings", id);
         rc = TL_ENOTFOUND;
     } else {
         rc = db_fail(s, "looking up an object");
@@ -414,17 +409,10 @@ static tl_err sqlite_get(tl_store *base, const char *id, const char *version, tl
     return rc;
 }
 
-static tl_err sqlite_query(tl_store *base, const tl_filter *f, const char *cursor, tl_record_cb cb,
+static tl_err sqlite_query(tl_store *base, const tl_filter *f, int64_t after, tl_record_cb cb,
                            void *ud, char next[TL_CURSOR_MAX])
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    int64_t after;
-    next[0] = '\0';
-    if (tl__store_parse_cursor(cursor, &after)) {
-        tl__msg(base->errmsg, sizeof base->errmsg, "store: '%.40s' is not a valid cursor", cursor);
-        return TL_EINVAL;
-    }
-    if (f->ntypes > TL_FILTER_MAX_TYPES) return TL_EINVAL;
     struct tl_buf q = TL_BUF_INIT;
     tl__buf_puts(&q, f->no_json ? "SELECT " REC_COLS_NO_JSON " FROM objects o WHERE seq > ?1"
                                 : "SELECT " REC_COLS " FROM objects o WHERE seq > ?1");
@@ -585,12 +573,7 @@ static tl_err sqlite_term_add(tl_store *base, const char *term, const char *fold
     sqlite3_bind_int64(st, 4, tl__now_us());
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (step == SQLITE_CONSTRAINT) {
-        tl__msg(base->errmsg, sizeof base->errmsg,
-                "'%s' is already protected (terms match regardless of case and Unicode form)",
-                term);
-        return TL_EEXIST;
-    }
+    if (step == SQLITE_CONSTRAINT) return TL_EEXIST;
     return step == SQLITE_DONE ? TL_OK : db_fail(s, "adding a term");
 }
 
@@ -607,11 +590,7 @@ static tl_err sqlite_term_remove(tl_store *base, const char *folded)
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
     if (step != SQLITE_DONE) return db_fail(s, "removing a term");
-    if (sqlite3_changes(s->db) == 0) {
-        tl__msg(base->errmsg, sizeof base->errmsg, "no such protected term");
-        return TL_ENOTFOUND;
-    }
-    return TL_OK;
+    return sqlite3_changes(s->db) ? TL_OK : TL_ENOTFOUND;
 }
 
 static tl_err sqlite_term_list(tl_store *base, tl_term_cb cb, void *ud)
@@ -890,15 +869,7 @@ static tl_err sqlite_agreement_get(tl_store *base, const char *id, int64_t versi
     if (version > 0) sqlite3_bind_int64(st, 2, version);
     int found;
     tl_err rc = agreement_rows(s, st, cb, ud, &found);
-    if (!rc && !found) {
-        if (version > 0)
-            tl__msg(base->errmsg, sizeof base->errmsg, "agreement %s version %lld is not held", id,
-                    (long long)version);
-        else
-            tl__msg(base->errmsg, sizeof base->errmsg, "agreement %s is not held", id);
-        rc = TL_ENOTFOUND;
-    }
-    return rc;
+    return !rc && !found ? TL_ENOTFOUND : rc;
 }
 
 static tl_err sqlite_agreement_list(tl_store *base, tl_store_agreement_cb cb, void *ud)
@@ -1129,11 +1100,7 @@ static tl_err sqlite_partner_get(tl_store *base, const char *code, tl_partner_cb
     }
     tl_err rc = step == SQLITE_DONE ? TL_OK : db_fail(s, "reading partners");
     sqlite3_finalize(st);
-    if (!rc && code && !n) {
-        tl__msg(base->errmsg, sizeof base->errmsg, "'%s' is not a known partner", code);
-        rc = TL_ENOTFOUND;
-    }
-    return rc;
+    return !rc && code && !n ? TL_ENOTFOUND : rc;
 }
 
 static tl_err sqlite_status_put(tl_store *base, const char *id, const char *partner,
