@@ -32,28 +32,6 @@ static void on_table(const char *table, int64_t rows, void *ud)
     printf("  %-20s %lld rows\n", table, (long long)rows);
 }
 
-/* The value of "store = ..." in a node.conf text, or "" (the default store). */
-static void conf_store(const char *conf, char *out, size_t cap)
-{
-    out[0] = '\0';
-    for (const char *l = conf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        while (*l == ' ' || *l == '\t')
-            l++;
-        if (strncmp(l, "store", 5) != 0) continue;
-        const char *v = l + 5;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        if (*v != '=') continue;
-        v++;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        size_t n = strcspn(v, "\n#");
-        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
-            n--;
-        snprintf(out, cap, "%.*s", (int)n, v);
-    }
-}
-
 /* node.conf with its store line replaced by url (appended if it had none). */
 static char *conf_with_store(const char *conf, const char *url)
 {
@@ -116,11 +94,13 @@ int cmd_migrate(int argc, char **argv)
         cli_error("migrate", "--to must be a PostgreSQL URL (postgresql://...)");
         return EXIT_BADINPUT;
     }
-    char msg[1024] = "", store_url[1024] = "", path[2048];
+    char msg[1024] = "", path[2048];
     char *conf_path = NULL, *conf = NULL;
     const char *dir = NULL;
     int code = EXIT_FAIL;
+    tl_err rc;
     if (!from) {
+        /* the node's own store, as it opens it (an SQLite one at the current schema) */
         if (!(dir = cli_home("migrate", home))) return EXIT_BADINPUT;
         struct tl_buf b = TL_BUF_INIT;
         tl__buf_printf(&b, "%s/node.conf", dir);
@@ -130,31 +110,42 @@ int cmd_migrate(int argc, char **argv)
             tl_free(conf_path);
             return EXIT_BADINPUT;
         }
-        conf_store(conf, store_url, sizeof store_url);
-        const char *u = *store_url ? store_url : "sqlite:store.db";
-        if (strncmp(u, "sqlite:", 7) != 0) {
+        tl_node *src = NULL;
+        if ((rc = tl_node_open(dir, &src, msg, sizeof msg))) {
+            cli_error("migrate", "%s", msg);
+            code = cli_exit_code(rc);
+            goto out;
+        }
+        const char *u = src->store_url;
+        int sqlite = !strncmp(u, "sqlite:", 7);
+        if (sqlite)
+            snprintf(path, sizeof path, "%s", u + 7);
+        else
             cli_error("migrate", "%s: the node's store is not SQLite (already %.*s)", conf_path,
                       (int)strcspn(u, ":"), u);
+        tl_node_close(src);
+        if (!sqlite) {
             code = EXIT_BADINPUT;
             goto out;
         }
-        snprintf(path, sizeof path, "%s%s%s", u[7] == '/' ? "" : dir, u[7] == '/' ? "" : "/",
-                 u + 7);
     } else {
         if (strncmp(from, "sqlite:", 7) != 0) {
             cli_error("migrate", "--from must be sqlite:PATH");
             return EXIT_BADINPUT;
         }
         snprintf(path, sizeof path, "%s", from + 7);
+        /* the source at the current schema: opening migrates it */
+        tl_store *src = NULL;
+        rc = tl_store_open(from, &src, msg, sizeof msg);
+        tl_store_close(src);
+        if (rc) {
+            cli_error("migrate", "%s", msg);
+            goto out;
+        }
     }
 
-    /* the source at the current schema (opening migrates it), then the copy */
-    tl_store *src = NULL, *dst = NULL;
-    char spec[2100];
-    snprintf(spec, sizeof spec, "sqlite:%s", path);
-    tl_err rc = tl_store_open(spec, &src, msg, sizeof msg);
-    tl_store_close(src);
-    if (!rc) rc = tl_store_open(to, &dst, msg, sizeof msg);
+    tl_store *dst = NULL;
+    rc = tl_store_open(to, &dst, msg, sizeof msg);
     if (rc) {
         cli_error("migrate", "%s", msg);
         goto out;

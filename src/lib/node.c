@@ -156,6 +156,7 @@ static void node_free(tl_node *n)
 {
     if (!n) return;
     tl_store_close(n->store);
+    tl_free(n->store_url);
     tl_free(n->home);
     tl_free(n->code);
     tl_free(n->title);
@@ -279,15 +280,19 @@ static tl_err open_store(tl_node *n, const char *url, char *errmsg, size_t errca
     char *resolved = NULL;
     const char *u = url ? url : "sqlite:store.db";
     const char *path = strncmp(u, "sqlite:", 7) == 0 ? u + 7 : (strstr(u, "://") ? NULL : u);
-    if (path && path[0] != '/') {
+    if (path) { /* as sqlite:PATH, a relative path from the home */
         struct tl_buf b = TL_BUF_INIT;
-        tl__buf_printf(&b, "sqlite:%s/%s", n->home, path);
+        if (path[0] == '/')
+            tl__buf_printf(&b, "sqlite:%s", path);
+        else
+            tl__buf_printf(&b, "sqlite:%s/%s", n->home, path);
         resolved = tl__buf_take(&b, NULL);
         if (!resolved) return TL_ENOMEM;
         u = resolved;
     }
     tl_err rc = tl_store_open(u, &n->store, errmsg, errcap);
-    tl_free(resolved);
+    if (!rc && !(n->store_url = resolved ? resolved : tl_strdup(u))) rc = TL_ENOMEM;
+    if (rc && resolved) tl_free(resolved);
     return rc;
 }
 

@@ -13,6 +13,7 @@ struct tl_node {
     char *identity;
     unsigned char pk[32];
     tl_store *store;
+    char *store_url; /* the URL the store was opened at, a relative SQLite path resolved */
     tl_reader_limits limits;
     char errmsg[1024];
 };
