@@ -526,7 +526,7 @@ struct known {
     long in_batch; /* index in the batch, or -1 */
 };
 
-/* s, escaped for COPY's text format, into b. */
+/* t[0..n), escaped for COPY's text format (\\, newline, CR, tab), into b. */
 static void copy_text(struct tl_buf *b, const char *t, size_t n)
 {
     size_t from = 0;
@@ -559,25 +559,36 @@ static void array_literal(struct tl_buf *b, const tl_store_obj *objs, size_t n)
     tl__buf_putc(b, '}');
 }
 
+/* Starts the COPY ... FROM STDIN sql; errmsg set on failure. */
+static tl_err copy_start(struct pg_store *s, const char *sql, const char *what)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    tl_err rc = PQresultStatus(r) == PGRES_COPY_IN ? TL_OK : fail(s, what, r);
+    PQclear(r);
+    return rc;
+}
+
+/* Ends a COPY: abandoned with the reason cancel (NULL: completed), then its outcome. */
+static tl_err copy_finish(struct pg_store *s, const char *cancel, const char *what)
+{
+    PQputCopyEnd(s->conn, cancel);
+    tl_err rc = TL_OK;
+    PGresult *r;
+    while ((r = PQgetResult(s->conn))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc) rc = fail(s, what, r);
+        PQclear(r);
+    }
+    return rc;
+}
+
 /* Sends b as the data of the COPY sql; errmsg set on failure. */
 static tl_err copy_in(struct pg_store *s, const char *sql, const struct tl_buf *b)
 {
     if (b->oom) return TL_ENOMEM;
-    PGresult *r = PQexec(s->conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        tl_err rc = fail(s, "storing objects", r);
-        PQclear(r);
-        return rc;
-    }
-    PQclear(r);
+    tl_err rc = copy_start(s, sql, "storing objects");
+    if (rc) return rc;
     int ok = PQputCopyData(s->conn, b->p ? b->p : "", (int)b->len) == 1;
-    PQputCopyEnd(s->conn, ok ? NULL : "the data could not be sent");
-    tl_err rc = TL_OK;
-    while ((r = PQgetResult(s->conn))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc) rc = fail(s, "storing objects", r);
-        PQclear(r);
-    }
-    return rc;
+    return copy_finish(s, ok ? NULL : "the data could not be sent", "storing objects");
 }
 
 static int cmp_seq(const void *a, const void *b)
@@ -1826,20 +1837,7 @@ static void copy_value(struct tl_buf *b, sqlite3_stmt *st, int col, int blob)
         return;
     }
     const char *t = (const char *)sqlite3_column_text(st, col);
-    int n = sqlite3_column_bytes(st, col);
-    for (int i = 0; i < n; i++) {
-        char c = t[i];
-        if (c == '\\')
-            tl__buf_puts(b, "\\\\");
-        else if (c == '\n')
-            tl__buf_puts(b, "\\n");
-        else if (c == '\r')
-            tl__buf_puts(b, "\\r");
-        else if (c == '\t')
-            tl__buf_puts(b, "\\t");
-        else
-            tl__buf_putc(b, c);
-    }
+    copy_text(b, t, (size_t)sqlite3_column_bytes(st, col));
 }
 
 /* Copies one table's rows from db into the PostgreSQL store with COPY; *rows (OUT). */
@@ -1856,14 +1854,11 @@ static tl_err copy_table(struct pg_store *s, sqlite3 *db, size_t t, int64_t *row
         return TL_ESTORE;
     }
     snprintf(sql, sizeof sql, "COPY %s(%s) FROM STDIN", tables[t].table, tables[t].cols);
-    PGresult *r = PQexec(s->conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        tl_err rc = fail(s, "copying into the PostgreSQL store", r);
-        PQclear(r);
+    tl_err rc = copy_start(s, sql, "copying into the PostgreSQL store");
+    if (rc) {
         sqlite3_finalize(st);
         return rc;
     }
-    PQclear(r);
     int ncols = sqlite3_column_count(st);
     struct tl_buf b = TL_BUF_INIT;
     int step, sent = 1;
@@ -1883,13 +1878,8 @@ static tl_err copy_table(struct pg_store *s, sqlite3 *db, size_t t, int64_t *row
     int bad = step != SQLITE_DONE || sent != 1 || b.oom;
     tl__buf_free(&b);
     sqlite3_finalize(st);
-    PQputCopyEnd(s->conn, bad ? "the SQLite store could not be read" : NULL);
-    tl_err rc = TL_OK;
-    while ((r = PQgetResult(s->conn))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
-            rc = fail(s, "copying into the PostgreSQL store", r);
-        PQclear(r);
-    }
+    rc = copy_finish(s, bad ? "the SQLite store could not be read" : NULL,
+                     "copying into the PostgreSQL store");
     if (bad && !rc) {
         tl__msg(s->base.errmsg, sizeof s->base.errmsg, "reading %s from the SQLite store: %s",
                 tables[t].table, sqlite3_errmsg(db));
