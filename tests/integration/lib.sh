@@ -13,22 +13,24 @@ pass() { PASSED=$((PASSED + 1)); }
 # sql HOME QUERY: runs QUERY on the store of the node at HOME (SQLite or
 # PostgreSQL, as its node.conf says) and prints the rows, columns joined by |.
 sql() {
-  local url
-  url=$(awk -F' *= *' '$1 == "store" {print $2}' "$1/node.conf")
-  case "$url" in
-    postgresql://* | postgres://*) psql -qAt "$url" -c "$2" ;;
-    sqlite:/*) sqlite3 "${url#sqlite:}" "$2" ;;
-    *) sqlite3 "$1/${url#sqlite:}" "$2" ;;
-  esac
+  local db
+  db=$(store_of "$1")
+  case "$db" in postgres*://*) psql -qAt "$db" -c "$2" ;; *) sqlite3 "$db" "$2" ;; esac
 }
 # dump HOME: the whole store of the node at HOME as SQL text
 dump() {
+  local db
+  db=$(store_of "$1")
+  case "$db" in postgres*://*) pg_dump "$db" ;; *) sqlite3 "$db" .dump ;; esac
+}
+# store_of HOME: the node's store as its node.conf says: a PostgreSQL URL, or the SQLite file
+store_of() {
   local url
   url=$(awk -F' *= *' '$1 == "store" {print $2}' "$1/node.conf")
   case "$url" in
-    postgresql://* | postgres://*) pg_dump "$url" ;;
-    sqlite:/*) sqlite3 "${url#sqlite:}" .dump ;;
-    *) sqlite3 "$1/${url#sqlite:}" .dump ;;
+    postgresql://* | postgres://*) echo "$url" ;;
+    sqlite:/*) echo "${url#sqlite:}" ;;
+    *) echo "$1/${url#sqlite:}" ;;
   esac
 }
 # on_pg: true when this run keeps its nodes in PostgreSQL (tests/integration/pg_tearline)

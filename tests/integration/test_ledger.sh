@@ -78,7 +78,7 @@ copy_usa() { # copy_usa NAME: a copy of usa's home, and of its store if that is 
   rm -rf "$TMP/$1" && cp -r "$TMP/usa" "$TMP/$1" || return 1
   if on_pg; then
     local from to
-    from=$(awk -F' *= *' '$1 == "store" {print $2}' "$TMP/usa/node.conf")
+    from=$(store_of "$TMP/usa")
     to="${from%/*}/${from##*/}_$1"
     psql -qAt "$from" -c "CREATE DATABASE ${from##*/}_$1" >/dev/null &&
       pg_dump "$from" | psql -qAt "$to" >/dev/null &&
