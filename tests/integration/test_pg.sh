@@ -179,6 +179,8 @@ expect_eq "$("$TEARLINE" stats --home "$TMP/gbr")" "$before" "the same holdings 
 for t in objects outbox ledger audit ledger_checkpoints; do
   expect_eq "$(psql -qAt "$GBR_DB" -c "select count(*) from $t")" "$(sqlite3 "$TMP/gbr/store.db" "select count(*) from $t")" "$t rows migrated"
 done
+expect_eq "$(psql -qAt "$GBR_DB" -c "select f || ' ' || seq from facets, unnest(list) f" | LC_ALL=C sort)" \
+  "$(sqlite3 "$TMP/gbr/store.db" "select kind || ':' || value || ' ' || seq from facets" | LC_ALL=C sort)" "facets migrated (a row a version)"
 expect_eq "$(psql -qAt "$GBR_DB" -c "select encode(hash, 'hex') from ledger order by seq desc limit 1")" \
   "$(sqlite3 "$TMP/gbr/store.db" "select hex(hash) from ledger order by seq desc limit 1" | tr A-F a-f)" "ledger head unchanged"
 run ledger --home "$TMP/gbr" verify

@@ -19,6 +19,8 @@ static int open_fixture(void **state, int pg)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     char msg[512];
+    if (!fx) return -1;
+    *state = fx; /* teardown frees it, whatever happens below */
     fx->pg = pg;
     fx->dir = tu_tmpdir();
     if (pg) {
@@ -26,7 +28,6 @@ static int open_fixture(void **state, int pg)
     } else {
         snprintf(fx->url, sizeof fx->url, "sqlite:%s/store.db", fx->dir);
     }
-    *state = fx;
     if (tl_store_open(fx->url, &fx->st, msg, sizeof msg)) {
         fprintf(stderr, "%s\n", msg);
         return -1;
@@ -420,6 +421,7 @@ static void check_facets(tl_store *st)
 }
 
 static void migrated_facets(struct fixture *fx);
+static void migrated_facets_pg(struct fixture *fx);
 
 /* Indexed facets: stored with each version, listed by kind, gone with their version. */
 static void test_facets(void **state)
@@ -451,7 +453,10 @@ static void test_facets(void **state)
     assert_int_equal(tl_store_put(fx->st, &ind2, NULL), TL_OK);
     assert_int_equal(tl_store_commit(fx->st), TL_OK);
     check_facets(fx->st);
-    if (!fx->pg) migrated_facets(fx);
+    if (!fx->pg)
+        migrated_facets(fx);
+    else
+        migrated_facets_pg(fx);
 
     /* deleting a version deletes its facets */
     int64_t deleted = 0;
@@ -487,6 +492,26 @@ static void migrated_facets(struct fixture *fx)
         SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(tl_store_open(path, &fx->st, msg, sizeof msg), TL_OK);
+    check_facets(fx->st);
+}
+
+/* A PostgreSQL store of schema 11 (a row a facet) keeps its facets in 12's rows of a version. */
+static void migrated_facets_pg(struct fixture *fx)
+{
+    tl_store_close(fx->st);
+    fx->st = NULL;
+    char msg[512];
+    assert_true(tu_pg_exec(
+        fx->url, "ALTER TABLE facets RENAME TO f12;"
+                 "CREATE TABLE facets(kind text COLLATE \"C\" NOT NULL, value text COLLATE \"C\" "
+                 "NOT NULL, seq bigint NOT NULL);"
+                 "INSERT INTO facets SELECT split_part(f, ':', 1), substr(f, strpos(f, ':') + 1), "
+                 "seq FROM f12, unnest(list) f;"
+                 "DROP TABLE f12;"
+                 "CREATE INDEX facets_kind ON facets(kind, seq); CREATE INDEX facets_seq ON "
+                 "facets(seq);"
+                 "UPDATE meta SET value = '11' WHERE key = 'schema_version'"));
+    assert_int_equal(tl_store_open(fx->url, &fx->st, msg, sizeof msg), TL_OK);
     check_facets(fx->st);
 }
 
@@ -956,6 +981,43 @@ static void test_batch_bytes(void **state)
     }
 }
 
+/* Facet values that an array literal or COPY would mangle unescaped, stored one by one and in a
+ * batch, come back byte for byte. */
+static void test_facet_bytes(void **state)
+{
+    struct fixture *fx = *state;
+    tl_store *st = fx->st;
+    tl_store_facet f[] = {{TL_FACET_CAVEAT, "a\"b\\c{d},e"},
+                          {TL_FACET_REL_TO, "NULL"},
+                          {TL_FACET_SOURCE, "x:y\t\n\\N \xc3\xa9"},
+                          {TL_FACET_MARKING, ""},
+                          {TL_FACET_MARKING, ""}}; /* a repeat, stored once */
+    tl_store_obj b = obj("indicator--b", V1, "{}"), one = obj("indicator--o", V1, "{}");
+    b.facets = one.facets = f;
+    b.nfacets = one.nfacets = sizeof f / sizeof *f;
+    tl_put_result res[1];
+    size_t done = 0;
+    assert_int_equal(tl_store_begin(st), TL_OK);
+    assert_int_equal(tl_store_put_batch(st, &b, 1, res, &done), TL_OK);
+    assert_int_equal(tl_store_put(st, &one, NULL), TL_OK);
+    assert_int_equal(tl_store_commit(st), TL_OK);
+    struct facets_seen r = {0};
+    assert_int_equal(tl_store_facets(st, NULL, collect_facet, &r), TL_OK);
+    assert_int_equal(r.n, 8);
+    for (int seq = 1; seq <= 2; seq++) {
+        char want[200];
+        for (size_t i = 0; i < 4; i++) {
+            snprintf(want, sizeof want, "%s %s<%d", f[i].kind, f[i].value, seq);
+            if (!seen(&r, want)) fail_msg("facet missing: %s", want);
+        }
+    }
+    memset(&r, 0, sizeof r);
+    assert_int_equal(tl_store_facets(st, TL_FACET_SOURCE, collect_facet, &r), TL_OK);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.line[0], "source x:y\t\n\\N \xc3\xa9<1");
+    assert_string_equal(r.line[1], "source x:y\t\n\\N \xc3\xa9<2");
+}
+
 #define STORE_TESTS(SETUP)                                                                         \
     {                                                                                              \
         cmocka_unit_test_setup_teardown(test_versions, SETUP, teardown),                           \
@@ -973,6 +1035,7 @@ static void test_batch_bytes(void **state)
             cmocka_unit_test_setup_teardown(test_side_tables, SETUP, teardown),                    \
             cmocka_unit_test_setup_teardown(test_batch, SETUP, teardown),                          \
             cmocka_unit_test_setup_teardown(test_batch_bytes, SETUP, teardown),                    \
+            cmocka_unit_test_setup_teardown(test_facet_bytes, SETUP, teardown),                    \
     }
 
 int main(void)
