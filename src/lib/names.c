@@ -30,6 +30,7 @@
 
 #define TOKMAX 24          /* classes in a token's folded form or skeleton */
 #define COMMON_WEIGHT 0.7f /* the weight of a very common given name */
+#define ORG_WEIGHT 0.4f    /* the weight of a generic word of organizations (org_words) */
 #define MIN_TOKEN 0.75     /* token pairs below this are not matched */
 #define WORDMAX 48         /* code points in a word before folding */
 #define NTOK 16            /* tokens in a variant */
@@ -74,7 +75,8 @@ enum {
     AV_W,
     AV_Y,    /* a word's first alef or ʿayn; ا; و; ي */
     AV_AY,   /* ى: -a, or -i in Egyptian spelling */
-    AV_HOPT, /* a final ه or ة: h, or silent */
+    AV_HOPT, /* a final ه: h, or silent */
+    AV_TOPT, /* a final ة: h, t before a genitive (ʿUsbat al-Ansar), or silent */
     AV_WOPT, /* و, ي after a first ع or ا: a vowel the first Latin one may stand for */
     AV_YOPT,
     DIGRAPH = 128, /* + its index in digraphs[]: a two-letter Latin digraph */
@@ -91,7 +93,7 @@ struct tok {
     uint64_t bits; /* romanized: the classes of lv; Arabic: unused (see quick_reject) */
     uint64_t have; /* romanized: the classes its seq can match (present_bits) */
     float w;
-    uint8_t kind, arabic, nf, ns, nq, common;
+    uint8_t kind, arabic, nf, ns, nq, common, org;
     uint8_t fold[TOKMAX]; /* romanized tokens only: vowels as one, for keys and lists */
     uint8_t lv[TOKMAX];   /* romanized tokens only: vowels by quality, for comparing */
     uint8_t nl;
@@ -152,6 +154,7 @@ struct word {
     int n;
     uint32_t c[WORDMAX];
     int after_article; /* came after al-, ash- ... (a nisba, if it ends in -i) */
+    int org;           /* a generic word of organizations' names (see org_words) */
 };
 
 /* ---- classes ---- */
@@ -485,12 +488,16 @@ static uint8_t arabic_class(uint32_t c)
     case 0x069A:
         return SET_XC;
     case 0x067C:
+    case 0x0679: /* Urdu ٹ t, ڈ d, ڑ r, ں n */
         return CLS('t');
     case 0x0689:
+    case 0x0688:
         return CLS('d');
     case 0x0693:
+    case 0x0691:
         return CLS('r');
     case 0x06BC:
+    case 0x06BA:
         return CLS('n');
     case 0x0644:
         return CLS('l');
@@ -558,7 +565,8 @@ static uint8_t arabic_code(const uint32_t *w, int n, int i, uint8_t prev)
     default:
         break;
     }
-    if ((c == 0x0647 || c == 0x0629) && i == n - 1 && i > 0) return AV_HOPT;
+    if (c == 0x0629 && i == n - 1 && i > 0) return AV_TOPT;
+    if (c == 0x0647 && i == n - 1 && i > 0) return AV_HOPT;
     return arabic_class(c);
 }
 
@@ -608,6 +616,8 @@ static int pair_gain(uint8_t a, uint8_t l)
         return q == LV_I || q == LV_E || l == CLS('y');
     case AV_HOPT:
         return l == CLS('h');
+    case AV_TOPT:
+        return l == CLS('h') || l == CLS('t');
     default:
         return !latin_vowel(l) && a < NCLASS && l < NCLASS && (class_mask[a] & class_mask[l]) != 0;
     }
@@ -622,7 +632,7 @@ static int pair_gain(uint8_t a, uint8_t l)
  */
 static int optional(uint8_t a)
 {
-    return a == AV_HOPT || a == AV_WOPT || a == AV_YOPT;
+    return a == AV_HOPT || a == AV_TOPT || a == AV_WOPT || a == AV_YOPT;
 }
 
 /* Bits for align()'s quick bound: letters a..z, then the vowel qualities a, e, i, u. */
@@ -647,6 +657,8 @@ static uint64_t accept_bits(uint8_t a)
         return QBIT(LV_A) | QBIT(LV_E) | QBIT(LV_I);
     case AV_HOPT:
         return LBIT('h');
+    case AV_TOPT:
+        return LBIT('h') | LBIT('t');
     default:
         return a < NCLASS ? class_mask[a] : 0;
     }
@@ -808,8 +820,8 @@ static int latin_article(const struct word *w)
 
 static int latin_particle(const struct word *w)
 {
-    static const char *const p[] = {"ibn", "bin", "bint", "ben",  "bn", "wal", "wa",
-                                    "the", "of",  "and",  "ould", "ag", "val"};
+    static const char *const p[] = {"ibn", "bin", "bint", "ben", "bn",   "wal", "wa", "the",
+                                    "of",  "and", "in",   "for", "ould", "ag",  "val"};
     if (latin_article(w)) return 1;
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         if (weq(w, p[i])) return 1;
@@ -1104,8 +1116,9 @@ static int apply_rules(struct word *w, int n)
         if (i > 0 && !w[i - 1].arabic && latin_article(&w[i - 1])) x->after_article = 1;
         /* X ad-Din, X-ullah: join to the word before */
         int din = weq(x, "din") || weq(x, "deen") || weq(x, "dine") || weq(x, "eldin") ||
-                  weq(x, "eddin") || weq(x, "eddine") || weq(x, "uddin") || weq(x, "addin") ||
-                  weq(x, "aldin") || weq(x, "uldin") || weq_u(x, U"دين");
+                  weq(x, "ddin") || weq(x, "ddine") || weq(x, "ddeen") || weq(x, "eddin") ||
+                  weq(x, "eddine") || weq(x, "uddin") || weq(x, "addin") || weq(x, "aldin") ||
+                  weq(x, "uldin") || weq_u(x, U"دين");
         /* X ur-Rahman (Aziz ur-Rahman, عزيز الرحمن): one name, as Abd al-Rahman is */
         int rahman = x->after_article && k > 0 && out[k - 1].arabic == x->arabic &&
                      !weq(&out[k - 1], "abd") && !weq_u(&out[k - 1], U"عبد") &&
@@ -1301,6 +1314,8 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         t->w = consonants >= 3 ? 1.0f : consonants == 2 ? 0.85f : 0.6f;
         break;
     }
+    t->org = (uint8_t)x->org;
+    if (x->org && t->w > ORG_WEIGHT) t->w = ORG_WEIGHT;
     if (t->kind == ABD || (t->kind == PLAIN && common_name(nx, x, t))) {
         t->common = 1;
         if (t->w > COMMON_WEIGHT) t->w = COMMON_WEIGHT;
@@ -1363,6 +1378,257 @@ static void demonym_words(struct word *w, int n)
     }
 }
 
+/* ---- organizations: their vocabulary translated ---- */
+
+/*
+ * An organization's name in Arabic script is more often a translation of
+ * its English name than a transliteration (EGYPTIAN ISLAMIC JIHAD /
+ * الجهاد الاسلامي المصري). The common vocabulary of such names is glossed:
+ * an Arabic-script name that uses it gets one more variant with those
+ * words in English (and its little words dropped), beside the variant
+ * read letter by letter. Proper names (al-Qaida, al-Nusrah, Haqqani) are
+ * left to transliteration. The generic words (group, front, islamic, ...)
+ * weigh ORG_WEIGHT in every variant: two groups that share only them share
+ * little, while a place, a people or a proper name tells them apart.
+ */
+static const struct {
+    const char32_t *ar; /* without the article; no letter that arabic_fold drops */
+    const char *en;     /* "": a word dropped from the English reading */
+    int generic;
+} gloss_ar[] = {
+    /* the little words: in, of, and, from, on (Arabic; Pashto د, او) */
+    {U"في", "", 0},
+    {U"من", "", 0},
+    {U"على", "", 0},
+    {U"عن", "", 0},
+    {U"د", "", 0},
+    {U"او", "", 0},
+    {U"بلاد", "", 0}, /* "the lands of" */
+    /* kinds of organization */
+    {U"جماعة", "group", 1},
+    {U"جبهة", "front", 1},
+    {U"حركة", "movement", 1},
+    {U"تنظيم", "organization", 1},
+    {U"منظمة", "organization", 1},
+    {U"دولة", "state", 1},
+    {U"جيش", "army", 1},
+    {U"كتائب", "brigades", 1},
+    {U"كتيبة", "battalion", 1},
+    {U"لواء", "brigade", 1},
+    {U"شبكة", "network", 1},
+    {U"مكتب", "office", 1},
+    {U"صرافة", "exchange", 1},
+    {U"صرافي", "exchange", 1},
+    {U"شركة", "company", 1},
+    {U"كمپني", "company", 1},
+    {U"گروپ", "group", 1},
+    {U"لمتد", "ltd", 1},
+    {U"مؤسسة", "foundation", 1},
+    {U"جمعية", "society", 1},
+    {U"اتحاد", "union", 1},
+    {U"رابطة", "league", 1},
+    {U"مجلس", "council", 1},
+    {U"لجنة", "committee", 1},
+    {U"حزب", "party", 1},
+    {U"مركز", "center", 1},
+    {U"بنك", "bank", 1},
+    {U"مصرف", "bank", 1},
+    {U"خدمات", "services", 1},
+    {U"هيئة", "commission", 1},
+    /* what they call themselves */
+    {U"اسلامية", "islamic", 1},
+    {U"اسلامي", "islamic", 1},
+    {U"جهاد", "jihad", 1},
+    {U"مسلحة", "armed", 1},
+    {U"مقاتلة", "fighting", 1},
+    {U"مقاتلين", "fighting", 1},
+    {U"انصار", "supporters", 1},
+    {U"اهل", "people", 1},
+    {U"مهاجرين", "emigrants", 0},
+    {U"احيا", "revival", 0},
+    {U"تراث", "heritage", 0},
+    {U"توحيد", "unification", 0},
+    {U"تحرير", "liberation", 0},
+    {U"شهداء", "martyrs", 0},
+    /* places and peoples */
+    {U"عراق", "iraq", 0},
+    {U"عراقية", "iraqi", 0},
+    {U"عراقي", "iraqi", 0},
+    {U"شام", "levant", 0},
+    {U"سوريا", "syria", 0},
+    {U"سورية", "syria", 0},
+    {U"يمن", "yemen", 0},
+    {U"يمني", "yemeni", 0},
+    {U"مصر", "egypt", 0},
+    {U"مصري", "egyptian", 0},
+    {U"مصرية", "egyptian", 0},
+    {U"ليبيا", "libya", 0},
+    {U"ليبي", "libyan", 0},
+    {U"ليبية", "libyan", 0},
+    {U"تونس", "tunisia", 0},
+    {U"تونسي", "tunisian", 0},
+    {U"تونسية", "tunisian", 0},
+    {U"جزائر", "algeria", 0},
+    {U"جزائري", "algerian", 0},
+    {U"جزائرية", "algerian", 0},
+    {U"مغرب", "maghreb", 0},
+    {U"مغربي", "moroccan", 0},
+    {U"مغربية", "moroccan", 0},
+    {U"فلسطين", "palestine", 0},
+    {U"فلسطيني", "palestinian", 0},
+    {U"فلسطينية", "palestinian", 0},
+    {U"صومال", "somalia", 0},
+    {U"افغانستان", "afghanistan", 0},
+    {U"باكستان", "pakistan", 0},
+    {U"سودان", "sudan", 0},
+    {U"لبنان", "lebanon", 0},
+    {U"افريقيا", "africa", 0},
+    {U"جزيرة", "peninsula", 0},
+    {U"عرب", "arabian", 0},
+    {U"عربية", "arab", 0},
+    {U"غرب", "west", 0},
+    {U"شرق", "east", 0},
+    {U"شمال", "north", 0},
+    {U"جنوب", "south", 0},
+};
+
+/* Latin words of organizations' names written one way (French and British spellings too). */
+static const struct {
+    const char *from, *to;
+} org_latin[] = {
+    {"combatant", "fighting"},
+    {"combatants", "fighting"},
+    {"fighters", "fighting"},
+    {"combattant", "fighting"},
+    {"organisation", "organization"},
+    {"mouvement", "movement"},
+    {"groupe", "group"},
+    {"islamique", "islamic"},
+    {"association", "society"},
+    {"limited", "ltd"},
+    {"afrique", "africa"},
+    {"ouest", "west"},
+    {"centre", "center"},
+    {"brigades", "brigades"},
+    {"unite", "unification"},
+    {"emigrants", "emigrants"},
+    {"partisans", "supporters"},
+    {"arabe", "arab"},
+    {"etat", "state"},
+    {"armee", "army"},
+    {"reseau", "network"},
+    {"bureau", "office"},
+    {"front", "front"},
+};
+
+/* The generic ones, weighing ORG_WEIGHT (with the gloss's generic words). */
+static const char *const org_generic[] = {
+    "group",      "front",       "movement", "organization",  "state",     "army",      "brigades",
+    "brigade",    "battalion",   "network",  "office",        "exchange",  "company",   "ltd",
+    "foundation", "society",     "union",    "league",        "council",   "committee", "party",
+    "center",     "bank",        "services", "commission",    "islamic",   "jihad",     "armed",
+    "fighting",   "supporters",  "people",   "establishment", "trust",     "fund",      "charity",
+    "agency",     "corporation", "inc",      "trading",       "institute", "co",        "llc",
+};
+
+/* Whether Arabic word w is s, ta marbuta and heh taken as one. */
+static int ar_eq(const struct word *w, int from, const char32_t *s)
+{
+    int i = 0;
+    for (; s[i]; i++) {
+        if (from + i >= w->n) return 0;
+        uint32_t a = w->c[from + i], b = arabic_fold((uint32_t)s[i]);
+        if (a == 0x0629) a = 0x0647;
+        if (b == 0x0629) b = 0x0647;
+        if (a != b) return 0;
+    }
+    return from + i == w->n;
+}
+
+/* The gloss of Arabic word w, with a clitic before it (bi-, li-, wa-, lil-) or not; or -1. */
+static int arabic_gloss(const struct word *w)
+{
+    if (!w->arabic) return -1;
+    for (int pass = 0; pass < 4; pass++) {
+        int from = 0;
+        if (pass == 1) {
+            if (w->n < 4 || !wstarts_u(w, U"لل")) continue;
+            from = 2; /* لل: li- and the article */
+        } else if (pass >= 2) {
+            if (w->n < 3 || (w->c[0] != 0x0628 && w->c[0] != 0x0644 && w->c[0] != 0x0648)) continue;
+            from = 1; /* ب ل و */
+            if (pass == 3) {
+                if (w->n < 5 || w->c[1] != 0x0627 || w->c[2] != 0x0644) continue;
+                from = 3; /* and the article */
+            }
+        }
+        for (size_t g = 0; g < sizeof gloss_ar / sizeof gloss_ar[0]; g++)
+            if (ar_eq(w, from, gloss_ar[g].ar)) return (int)g;
+    }
+    return -1;
+}
+
+/*
+ * Writes the words of organizations' names one way: Latin synonyms, French
+ * little words where the name is French (pour, et, l'), "money" (of money
+ * exchange); marks the generic words. Returns the count.
+ */
+static int org_words(struct word *w, int n)
+{
+    static const char *const french[] = {"le",  "la", "les", "de",   "du",
+                                         "des", "et", "en",  "pour", "aux"};
+    int is_french = 0;
+    for (int i = 0; i < n; i++)
+        is_french |= weq(&w[i], "pour") || weq(&w[i], "et") || weq(&w[i], "des") ||
+                     weq(&w[i], "aux") ||
+                     (!w[i].arabic && w[i].n > 4 && (w[i].c[0] == 'l' || w[i].c[0] == 'd') &&
+                      w[i].c[1] == '-');
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        struct word x = w[i];
+        if (x.arabic) { /* read letter by letter, its words keep their weight */
+            w[k++] = x;
+            continue;
+        }
+        int drop = weq(&x, "money");
+        for (size_t f = 0; is_french && f < sizeof french / sizeof *french; f++)
+            drop |= weq(&x, french[f]);
+        if (drop) continue;
+        if (is_french && x.n > 4 && (x.c[0] == 'l' || x.c[0] == 'd') && x.c[1] == '-')
+            wdrop_front(&x, 2); /* l'unification, d'Afrique */
+        for (size_t s = 0; s < sizeof org_latin / sizeof *org_latin; s++)
+            if (weq(&x, org_latin[s].from)) {
+                x.n = 0;
+                wappend_s(&x, org_latin[s].to);
+                break;
+            }
+        for (size_t g = 0; g < sizeof org_generic / sizeof *org_generic && !x.org; g++)
+            x.org = weq(&x, org_generic[g]);
+        w[k++] = x;
+    }
+    return k;
+}
+
+/* The English reading of an Arabic-script name that uses glossed words into out; its count (0:
+ * none). */
+static int org_variant(const struct word *w, int n, struct word *out)
+{
+    int k = 0, any = 0;
+    for (int i = 0; i < n && k < NTOK; i++) {
+        int g = arabic_gloss(&w[i]);
+        if (g < 0) {
+            out[k++] = w[i];
+            continue;
+        }
+        if (!*gloss_ar[g].en) continue;
+        any = 1;
+        memset(&out[k], 0, sizeof out[k]);
+        wappend_s(&out[k], gloss_ar[g].en);
+        out[k++].org = gloss_ar[g].generic;
+    }
+    return any ? k : 0;
+}
+
 tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **out)
 {
     *out = NULL;
@@ -1401,7 +1667,9 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
             if (nw[seg] < NTOK) make_word(nx, cur, cn, &words[seg][nw[seg]++]);
             cn = 0;
         }
-        if (c == '(' || c == '[') {
+        if (c == '/' && !depth) { /* A / B: B another name of the same */
+            seg = nseg < SEGS ? nseg++ : SEGS - 1;
+        } else if (c == '(' || c == '[') {
             depth++;
             seg = nseg < SEGS ? nseg++ : SEGS - 1;
             if (seg == 0) seg = SEGS - 1;
@@ -1416,15 +1684,23 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
             memmove(words[s], words[s] + 2, (size_t)(nw[s] - 2) * sizeof words[s][0]);
             nw[s] -= 2;
         }
+    for (int s = 0; s < nseg; s++) {
+        split_bin(words[s], &nw[s]);
+        demonym_words(words[s], nw[s]);
+        german_style(words[s], nw[s]);
+        nw[s] = org_words(words[s], apply_rules(words[s], nw[s]));
+    }
+    /* an organization's name translated: its English reading, as one more variant */
+    for (int s = 0, read = nseg; s < read && nseg < NVAR; s++) {
+        nw[nseg] = org_variant(words[s], nw[s], words[nseg]);
+        if (nw[nseg]) nseg++;
+    }
     struct tok toks[NVAR * NTOK];
     uint8_t start[NVAR + 1], generic[NVAR];
     float wsum[NVAR];
     int nv = 0, nt = 0;
     for (int s = 0; s < nseg; s++) {
-        split_bin(words[s], &nw[s]);
-        demonym_words(words[s], nw[s]);
-        german_style(words[s], nw[s]);
-        int n = apply_rules(words[s], nw[s]);
+        int n = nw[s];
         int first = nt, plain = 0, kunya = 0;
         float sum = 0;
         for (int i = 0; i < n; i++) {
@@ -1600,7 +1876,18 @@ static double token_sim_uncached(const struct tok *x, const struct tok *y)
     double f = jaro_winkler_plain(x->lv, x->nl, y->lv, y->nl);
     if (f < MIN_TOKEN) return f; /* the consonants could only lower it */
     double k = jaro_winkler_plain(x->skel, x->ns, y->skel, y->ns);
-    return k < f ? (f + k) / 2 : f;
+    if (k < f) return (f + k) / 2;
+    /* one vowel apart, the rest the same (Emirat, Emarat): the consonants raise it */
+    if (x->nl == y->nl && x->nl >= 5 && k > 0.999) {
+        int apart = 0, vowels = 1;
+        for (int i = 0; i < x->nl; i++)
+            if (x->lv[i] != y->lv[i]) {
+                apart++;
+                vowels &= x->lv[i] >= LV_A && y->lv[i] >= LV_A;
+            }
+        if (apart == 1 && vowels) return (f + k) / 2;
+    }
+    return f;
 }
 
 struct pairing {
@@ -1719,7 +2006,15 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
     for (int j = 0; j < nb; j++)
         left += (used_b >> j & 1) ? 0 : tb[j].w;
     {
-        double lo = wa < wb ? wa : wb, hi = wa < wb ? wb : wa, m = matched + left / 2;
+        /*
+         * The most joining can reach: every token left paired, and every pair
+         * made perfect (two words joined may replace a pair of one of them:
+         * قا~qaida by قا+عدة = qaida).
+         */
+        double m = left / 2;
+        for (int k = 0; k < p->n; k++)
+            m += (ta[p->a[k]].w + tb[p->b[k]].w) / 2;
+        double lo = wa < wb ? wa : wb, hi = wa < wb ? wb : wa;
         if (lo > 0 && 0.5 * m / lo + 0.5 * m / hi < floor) left = 0;
     }
     for (int side = 0; side < 2 && p->n && left > 0; side++) {
@@ -1775,7 +2070,8 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
     double lo = wa < wb ? wa : wb, hi = wa < wb ? wb : wa;
     double score = lo > 0 ? 0.5 * matched / lo + 0.5 * matched / hi : 0;
     if (score > 1) score = 1;
-    p->shifted = shifted(p, na, nb);
+    /* an organization's kind before its name (Organization of al-Qaida) is no son's given name */
+    p->shifted = shifted(p, na, nb) && !ta[0].org && !tb[0].org;
     if (p->shifted) score *= SHIFTED;
     /* weak evidence, for the weakest reason only */
     if (ga == GEN_WEAK || gb == GEN_WEAK)
@@ -2010,10 +2306,12 @@ static int distinctive(const struct tok *t)
  * letter of each other token. Names that link share a key unless a
  * spelling changes a distinctive token's first four consonant classes.
  */
-size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t cap)
+size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t all)
 {
     size_t n = 0;
     for (int v = 0; v < name->nv; v++) {
+        /* each variant its share of the room left: a translation comes last */
+        size_t cap = n + (all - n) / (size_t)(name->nv - v);
         const struct tok *t = name->t + name->start[v];
         int nt = name->start[v + 1] - name->start[v], any = 0;
         for (int i = 0; i < nt; i++)

@@ -49,4 +49,14 @@ run names link "$TMP/a.tsv" "$TMP/b.tsv" --threshold 1.5
 expect_status 2 "a threshold above 1"
 run names match "only one"
 expect_status 2 "match needs two names"
+
+# the accuracy targets on the UN list (same ref, same entity), as bench/names measures them:
+# Cyrillic-Latin and Arabic-Latin pairs at recall and precision 0.95, at most 1 false link per
+# 1,000 queries that have no match (one name under two refs, which no matcher can tell, aside)
+if python3 -u "$TL_SRC/bench/names_accuracy.py" "$TEARLINE" --check \
+  --data "$TL_SHARED/data/names/un-sanctions-names.tsv" >"$TMP/acc" 2>&1; then
+  pass
+else
+  fail "accuracy on the UN list: $(tail -3 "$TMP/acc")"
+fi
 finish

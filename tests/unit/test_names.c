@@ -185,6 +185,40 @@ static void test_brackets(void **state)
     linked("Катиба ат-Таухид валь-Джихад", "KHATIBA AL-TAWHID WAL-JIHAD (KTJ)");
 }
 
+/* An organization's name translated, not transliterated: its common words glossed. */
+static void test_organizations(void **state)
+{
+    (void)state;
+    linked("EGYPTIAN ISLAMIC JIHAD", "الجهاد الاسلامي المصري");
+    linked("LIBYAN ISLAMIC FIGHTING GROUP", "الجماعة الاسلامية المقاتلة الليبية");
+    linked("TUNISIAN COMBATANT GROUP", "الجماعة التونسية المقاتلة"); /* a synonym */
+    linked("AL-NUSRAH FRONT FOR THE PEOPLE OF THE LEVANT", "جبهة النصرة لأهل الشام"); /* li- */
+    linked("HANIFA MONEY EXCHANGE OFFICE", "مكتب حنيفة للصرافة");                     /* lil- */
+    linked("HAQQANI NETWORK (HQN)", "شبکه حقانی");                                    /* Persian */
+    linked("TARIQ GIDAR GROUP (TGG)", "طارق گیدڑ گروپ");                              /* Urdu ڑ */
+    linked("REVIVAL OF ISLAMIC HERITAGE SOCIETY", "جمعية احياء التراث الاسلامي");     /* a hamza */
+    /* French: its little words and elisions */
+    linked("MOUVEMENT POUR L’UNIFICATION ET LE JIHAD EN AFRIQUE DE L’OUEST (MUJAO)",
+           "حركة التوحيد والجهاد في غرب إفريقيا");
+    /* an organization's kind before its name is not a son's given name */
+    linked("THE ARMY OF EMIGRANTS AND SUPPORTERS", "تنظیم جیش المھاجرین و الأنصار");
+    /* every variant gets keys, the last too, after a long Arabic one's many */
+    linked("ظاهر عويس قاسم خليل صدام حسين حسن جاسم غيث (Ivan Petrov)", "Ivan Petrov");
+    /* A / B: two names of one group */
+    form("AL-ITIHAAD AL-ISLAMIYA / AIAI", "itihaad islamiya | aiai");
+    /* transliterated still: a ta marbuta read t before a genitive; ad-Din assimilated */
+    linked("ASBAT AL-ANSAR", "عصبة الأنصار");
+    linked("ANSAR EDDINE", "انصار الدين");
+    /* the generic words weigh little: groups that share only them stay apart */
+    apart("ARMED ISLAMIC GROUP", "الجماعة الاسلامية المقاتلة الليبية");
+    apart("JEMAAH ISLAMIYAH", "الجماعة الاسلامية المسلحة");
+    apart("ISLAMIC STATE IN IRAQ AND THE LEVANT - LIBYA",
+          "الدولة الإسلامية في العراق والشام - اليمن");
+    apart("EGYPTIAN ISLAMIC JIHAD", "الجهاد الاسلامي الفلسطيني");
+    /* a person's name is read as before */
+    linked("صدام حسين التكريتي", "SADDAM HUSSEIN AL-TIKRITI");
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -259,6 +293,34 @@ static void test_link_cluster(void **state)
         tl_name_free(b[i]);
 }
 
+/*
+ * Linking at the threshold finds what scoring finds: blocking keys for a
+ * name's every variant (an English reading comes last, after many keys of
+ * the Arabic one), and the bound that skips reading two words as one
+ * counts the pairs that reading can improve (قا~qaida by قا+عدة = qaida).
+ * Emirat and Emarat: the same consonants raise a spelling's similarity.
+ */
+static void test_link_translated(void **state)
+{
+    (void)state;
+    const char *as[] = {"THE ORGANIZATION OF AL-QAIDA IN THE ISLAMIC MAGHREB", "EMARAT KAVKAZ"};
+    const char *bs[] = {"تنظيم القا عدة ببلاد المغرب الاسلامي", "Эмират Кавказ"};
+    tl_name *a[2], *b[2];
+    for (int i = 0; i < 2; i++) {
+        a[i] = prep(as[i]);
+        b[i] = prep(bs[i]);
+    }
+    struct pairs p = {0};
+    assert_int_equal(tl_names_link(a, 2, b, 2, TL_NAMES_THRESHOLD, collect, &p), TL_OK);
+    assert_int_equal(p.n, 2);
+    for (size_t i = 0; i < 2; i++)
+        if (p.a[i] != i || p.b[i] != i) fail_msg("link %zu: %zu - %zu", i, p.a[i], p.b[i]);
+    for (int i = 0; i < 2; i++) {
+        tl_name_free(a[i]);
+        tl_name_free(b[i]);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -275,10 +337,11 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cyrillic),     cmocka_unit_test(test_arabic),
-        cmocka_unit_test(test_kunya_nisba),  cmocka_unit_test(test_explain),
-        cmocka_unit_test(test_brackets),     cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_link_cluster),
+        cmocka_unit_test(test_cyrillic),        cmocka_unit_test(test_arabic),
+        cmocka_unit_test(test_kunya_nisba),     cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_brackets),        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_link_cluster),    cmocka_unit_test(test_organizations),
+        cmocka_unit_test(test_link_translated),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
