@@ -6,7 +6,8 @@
  *       A against a name of B drawn at random) on one thread with
  *       tl_name_score, and the same pairs with a plain Jaro-Winkler over
  *       the bytes of the two names (the baseline: the cheapest string
- *       similarity there is). Prints both rates in pairs per second.
+ *       similarity there is). Prints both rates in pairs per second. Both
+ *       loops fetch the pair four ahead into the cache, as linking does.
  */
 #include "tearline/names.h"
 
@@ -106,16 +107,25 @@ int main(int argc, char **argv)
         pi[k] = k % na;
         pj[k] = (size_t)(r % nb);
     }
+    /* both loops fetch the names of the pair four ahead, as tl_names_link fetches its candidates */
     double sum = 0, t0 = now();
-    for (size_t k = 0; k < pairs; k++)
+    for (size_t k = 0; k < pairs; k++) {
+        if (k + 8 < pairs) __builtin_prefetch(&b[pj[k + 8]]);
+        if (k + 4 < pairs)
+            for (int line = 0; line < 4; line++)
+                __builtin_prefetch((const char *)b[pj[k + 4]] + 64 * line);
         sum += tl_name_score(a[pi[k]], b[pj[k]]);
+    }
     double t_names = now() - t0;
     double sum2 = 0;
     t0 = now();
-    for (size_t k = 0; k < pairs; k++)
+    for (size_t k = 0; k < pairs; k++) {
+        if (k + 8 < pairs) __builtin_prefetch(&tb[pj[k + 8]]);
+        if (k + 4 < pairs) __builtin_prefetch(tb[pj[k + 4]]);
         sum2 += plain_jw(ta[pi[k]], tb[pj[k]]);
+    }
     double t_plain = now() - t0;
-    printf("%zu %.6f %.6f %.3f %.3f\n", pairs, t_names, t_plain, sum / (double)pairs,
+    printf("%zu %.6f %.6f %.9f %.9f\n", pairs, t_names, t_plain, sum / (double)pairs,
            sum2 / (double)pairs);
 out:
     for (size_t i = 0; a && i < na; i++)

@@ -12,6 +12,7 @@
  */
 #include "tearline/names.h"
 
+#include "names_int.h"
 #include "par.h"
 #include "uf.h"
 #include "text.h"
@@ -88,19 +89,21 @@ enum kind { PLAIN, KUNYA, NISBA, PATRONYMIC, ABD };
 enum { GEN_NONE, GEN_COMMON, GEN_WEAK }; /* how generic a variant is */
 static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:", ""};
 
+/* What scoring reads comes first (two cache lines); what keys and explanations read, after. */
 struct tok {
-    uint64_t h;    /* of what token_sim reads, for the similarity cache */
-    uint64_t bits; /* romanized: the classes of lv; Arabic: unused (see quick_reject) */
-    uint64_t have; /* romanized: the classes its seq can match (present_bits) */
+    uint64_t h;     /* of what token_sim reads, for the similarity cache */
+    uint64_t bits;  /* romanized: the classes of lv; Arabic: unused (see quick_reject) */
+    uint64_t bits2; /* romanized: the classes lv holds twice or more */
+    uint64_t have;  /* romanized: the classes its seq can match (present_bits) */
     float w;
-    uint8_t kind, arabic, nf, ns, nq, common, org;
-    uint8_t fold[TOKMAX]; /* romanized tokens only: vowels as one, for keys and lists */
-    uint8_t lv[TOKMAX];   /* romanized tokens only: vowels by quality, for comparing */
-    uint8_t nl;
+    uint8_t kind, arabic, ns, nq, nl, common, org;
+    uint8_t extra;       /* romanized: letters of lv after the second of their class */
+    uint8_t lv[TOKMAX];  /* romanized tokens only: vowels by quality, for comparing */
     uint8_t seq[TOKMAX]; /* for aligning with the other script: see align() */
     uint8_t skel[TOKMAX];
-    uint8_t alt[TOKMAX]; /* another reading of the skeleton, for keys (nalt 0: none) */
-    uint8_t nalt;
+    uint8_t nf, nalt;
+    uint8_t fold[TOKMAX]; /* romanized tokens only: vowels as one, for keys and lists */
+    uint8_t alt[TOKMAX];  /* another reading of the skeleton, for keys (nalt 0: none) */
     char shown[SHOWN];
 };
 
@@ -231,9 +234,74 @@ static inline int same(uint8_t x, uint8_t y)
 
 #define EQUAL(x, y) ((x) == (y))
 JARO_WINKLER(jaro_winkler, same)
-JARO_WINKLER(jaro_winkler_plain, EQUAL)
+JARO_WINKLER(jaro_winkler_loop, EQUAL)
 
-/* ---- romanized tokens ---- */
+/*
+ * Jaro-Winkler with plain equality, bit-parallel: for each letter of b the
+ * positions it holds as bits, so that a letter of a finds its match (the
+ * first free one in the window, as the loop takes) in a few instructions.
+ * The same result as jaro_winkler_loop, which takes codes of 64 and above.
+ */
+static double jaro_winkler_plain(const uint8_t *a, int na, const uint8_t *b, int nb)
+{
+    if (!na || !nb) return 0.0;
+    uint32_t pos[64];
+    uint64_t present = 0;
+    for (int j = 0; j < nb; j++) {
+        if (b[j] >= 64) return jaro_winkler_loop(a, na, b, nb);
+        if (!(present >> b[j] & 1)) pos[b[j]] = 0;
+        present |= 1ull << b[j];
+        pos[b[j]] |= 1u << j;
+    }
+    int window = (na > nb ? na : nb) / 2 - 1;
+    if (window < 0) window = 0;
+    uint32_t used_a = 0, used_b = 0;
+    int m = 0;
+    for (int i = 0; i < na; i++) {
+        if (a[i] >= 64) return jaro_winkler_loop(a, na, b, nb);
+        if (!(present >> a[i] & 1)) continue;
+        int lo = i - window < 0 ? 0 : i - window;
+        int hi = i + window + 1 > nb ? nb : i + window + 1;
+        if (lo >= hi) continue;
+        uint32_t in = (hi >= 32 ? ~0u : (1u << hi) - 1) & ~((1u << lo) - 1);
+        uint32_t free = pos[a[i]] & in & ~used_b;
+        if (!free) continue;
+        used_b |= free & -free;
+        used_a |= 1u << i;
+        m++;
+    }
+    if (!m) return 0.0;
+    int t = 0;
+    for (uint32_t ra = used_a, rb = used_b; ra; ra &= ra - 1, rb &= rb - 1)
+        t += a[__builtin_ctz(ra)] != b[__builtin_ctz(rb)];
+    double dm = m;
+    double jaro = (dm / na + dm / nb + (dm - t / 2.0) / dm) / 3.0;
+    if (jaro < 0.7) return jaro;
+    int l = 0;
+    while (l < 4 && l < na && l < nb && a[l] == b[l])
+        l++;
+    return jaro + l * 0.1 * (1.0 - jaro);
+}
+
+int tl__names_jw_mismatches(uint64_t seed, int rounds)
+{
+    int bad = 0;
+    for (int r = 0; r < rounds; r++) {
+        uint8_t a[TOKMAX], b[TOKMAX];
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int na = (int)((seed >> 33) % (TOKMAX + 1)), nb = (int)((seed >> 45) % (TOKMAX + 1));
+        int alphabet = 2 + (int)((seed >> 20) % 59);
+        for (int i = 0; i < na || i < nb; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if (i < na) a[i] = (uint8_t)(1 + (seed >> 40) % (uint64_t)alphabet);
+            if (i < nb) b[i] = (uint8_t)(1 + (seed >> 50) % (uint64_t)alphabet);
+        }
+        bad += jaro_winkler_plain(a, na, b, nb) != jaro_winkler_loop(a, na, b, nb);
+    }
+    return bad;
+}
+
+/* ---- romanized tokens ---- */ /* ---- romanized tokens ---- */
 
 static int is_vowel(uint32_t c)
 {
@@ -250,17 +318,19 @@ static int starts(const uint32_t *w, int n, int at, const char *s)
 static const struct {
     const char *from;
     char to;
-} digraphs[] = {{"tsch", 'c'}, {"shch", 'x'}, {"dzh", 'j'}, {"tch", 'c'}, {"sch", 'x'},
-                {"ch", 'c'},   {"sh", 'x'},   {"zh", 'j'},  {"dj", 'j'},  {"kh", 'h'},
-                {"gh", 'g'},   {"ph", 'f'},   {"th", 't'},  {"dh", 'd'},  {"ck", 'k'},
-                {"ts", 'c'},   {"tz", 'c'},   {"q", 'k'},   {"w", 'v'}};
+    int len;
+} digraphs[] = {{"tsch", 'c', 4}, {"shch", 'x', 4}, {"dzh", 'j', 3}, {"tch", 'c', 3},
+                {"sch", 'x', 3},  {"ch", 'c', 2},   {"sh", 'x', 2},  {"zh", 'j', 2},
+                {"dj", 'j', 2},   {"kh", 'h', 2},   {"gh", 'g', 2},  {"ph", 'f', 2},
+                {"th", 't', 2},   {"dh", 'd', 2},   {"ck", 'k', 2},  {"ts", 'c', 2},
+                {"tz", 'c', 2},   {"q", 'k', 1},    {"w", 'v', 1}};
 
 /* The consonant class at w[i] (a digraph or a letter; not a vowel); *used letters. */
 static uint8_t consonant_at(const uint32_t *w, int n, int i, int *used)
 {
     for (size_t d = 0; d < sizeof digraphs / sizeof digraphs[0]; d++)
-        if (starts(w, n, i, digraphs[d].from)) {
-            *used = (int)strlen(digraphs[d].from);
+        if ((unsigned char)digraphs[d].from[0] == w[i] && starts(w, n, i, digraphs[d].from)) {
+            *used = digraphs[d].len;
             return CLS(digraphs[d].to);
         }
     *used = 1;
@@ -271,7 +341,7 @@ static uint8_t consonant_at(const uint32_t *w, int n, int i, int *used)
 static int digraph_index(const uint32_t *w, int n, int i)
 {
     for (size_t d = 0; d < sizeof digraphs / sizeof digraphs[0]; d++)
-        if (strlen(digraphs[d].from) == 2 && starts(w, n, i, digraphs[d].from)) return (int)d;
+        if (digraphs[d].len == 2 && starts(w, n, i, digraphs[d].from)) return (int)d;
     return 0;
 }
 
@@ -664,6 +734,15 @@ static uint64_t accept_bits(uint8_t a)
     }
 }
 
+/* Bits set in v (without a call: the baseline x86-64 has no popcnt instruction). */
+static inline int popcount64(uint64_t v)
+{
+    v -= (v >> 1) & 0x5555555555555555ull;
+    v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+    v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (int)((v * 0x0101010101010101ull) >> 56);
+}
+
 static uint64_t lv_bit(uint8_t c)
 {
     return c >= LV_A ? 1ull << (26 + (c - LV_A)) : 1ull << (c - 1);
@@ -739,7 +818,8 @@ static int is_apostrophe(uint32_t c)
 
 static int weq(const struct word *w, const char *s)
 {
-    return !w->arabic && (int)strlen(s) == w->n && starts(w->c, w->n, 0, s);
+    return !w->arabic && w->n && w->c[0] == (unsigned char)s[0] && (int)strlen(s) == w->n &&
+           starts(w->c, w->n, 0, s);
 }
 
 static int weq_u(const struct word *w, const char32_t *s)
@@ -1322,6 +1402,9 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
     }
     if (!t->arabic) {
         t->bits = lv_bits(t->lv, t->nl);
+        for (int i = 0; i < t->nl; i++) /* a class seen before: twice or more */
+            if (lv_bits(t->lv, i) & lv_bit(t->lv[i])) t->bits2 |= lv_bit(t->lv[i]);
+        t->extra = (uint8_t)(t->nl - popcount64(t->bits) - popcount64(t->bits2));
         t->have = present_bits(t->seq, t->nq);
     }
     token_hash(t);
@@ -1834,13 +1917,20 @@ static int quick_reject(const struct tok *x, const struct tok *y)
         return full && (double)could / full < MIN_TOKEN;
     }
     if (!x->nl || !y->nl) return 1; /* two words joined have no lv: nothing to compare */
-    int dx = 0, dy = 0;
-    for (int i = 0; i < x->nl; i++)
-        dx += (lv_bit(x->lv[i]) & y->bits) != 0;
-    for (int i = 0; i < y->nl; i++)
-        dy += (lv_bit(y->lv[i]) & x->bits) != 0;
-    double mm = dx < dy ? dx : dy, jaro = (mm / x->nl + mm / y->nl + 1) / 3;
-    return jaro + 0.4 * (1 - jaro) < MIN_TOKEN;
+    /*
+     * At most this many of x's letters have a class y has: exact but for
+     * letters after the second of their class, all counted.
+     */
+    int both = popcount64(x->bits & y->bits);
+    int dx = both + popcount64(x->bits2 & y->bits) + x->extra;
+    int dy = both + popcount64(y->bits2 & x->bits) + y->extra;
+    int mm = dx < dy ? dx : dy, nx = x->nl, ny = y->nl;
+    /*
+     * Jaro-Winkler at most jaro + 0.4 (1 - jaro), jaro at most
+     * (mm / nx + mm / ny + 1) / 3; below MIN_TOKEN = 0.75 when jaro < 7 / 12,
+     * that is when 4 mm (nx + ny) < 3 nx ny.
+     */
+    return 4 * mm * (nx + ny) < 3 * nx * ny;
 }
 
 /* Can tokens of these kinds pair at all? A kunya or an Abd al-X only with its like. */
@@ -1853,6 +1943,7 @@ static int kinds_pair(const struct tok *x, const struct tok *y)
 
 static double token_sim(const struct tok *x, const struct tok *y)
 {
+    if (x->h == y->h && x->h && x->kind == y->kind) return 1.0; /* one reading: the same token */
     if (!kinds_pair(x, y) || quick_reject(x, y)) return 0.0;
     if (!x->h || !y->h) return (float)token_sim_uncached(x, y); /* joined tokens: no hash */
     uint64_t lo = x->h < y->h ? x->h : y->h, hi = x->h < y->h ? y->h : x->h;
@@ -2443,6 +2534,13 @@ static void link_chunk(size_t c, void *ctx)
             }
         }
         for (size_t k = 0; k < ncand && !o->rc; k++) {
+            /* the candidates are scattered in memory: fetch a few ahead */
+            if (k + 8 < ncand) __builtin_prefetch(&lj->b[cand[k + 8]]);
+            if (k + 4 < ncand) {
+                const char *ahead = (const char *)lj->b[cand[k + 4]];
+                for (int line = 0; line < 4; line++)
+                    __builtin_prefetch(ahead + (ptrdiff_t)64 * line);
+            }
             double s = score_above(lj->a[i], lj->b[cand[k]], lj->threshold);
             if (s < lj->threshold) continue;
             if (o->n == o->cap) {

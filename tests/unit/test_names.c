@@ -8,6 +8,8 @@
 
 #include "tearline/names.h"
 
+#include "names_int.h"
+
 static tl_names *nx;
 
 static tl_name *prep(const char *s)
@@ -321,6 +323,13 @@ static void test_link_translated(void **state)
     }
 }
 
+/* Jaro-Winkler bit-parallel and as a loop: one result on 200,000 random pairs. */
+static void test_jaro_winkler(void **state)
+{
+    (void)state;
+    assert_int_equal(tl__names_jw_mismatches(42, 200000), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -341,7 +350,7 @@ int main(void)
         cmocka_unit_test(test_kunya_nisba),     cmocka_unit_test(test_explain),
         cmocka_unit_test(test_brackets),        cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_link_cluster),    cmocka_unit_test(test_organizations),
-        cmocka_unit_test(test_link_translated),
+        cmocka_unit_test(test_link_translated), cmocka_unit_test(test_jaro_winkler),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
