@@ -98,6 +98,7 @@ struct tok {
     float w;
     uint8_t kind, arabic, ns, nq, nl, common, org;
     uint8_t extra;       /* romanized: letters of lv after the second of their class */
+    uint8_t ncost;       /* romanized: codes of seq that align() charges for if unmatched */
     uint8_t lv[TOKMAX];  /* romanized tokens only: vowels by quality, for comparing */
     uint8_t seq[TOKMAX]; /* for aligning with the other script: see align() */
     uint8_t skel[TOKMAX];
@@ -774,9 +775,37 @@ static uint64_t present_bits(const uint8_t *l, int m)
     return b;
 }
 
+/* The bits a Latin code offers to accept_bits (a digraph as its sound); 0 for none. */
+static uint64_t offer_bits(uint8_t l)
+{
+    if (l >= DIGRAPH) l = digraph_class(l);
+    if (latin_vowel(l)) return QBIT(l >= LV_AL ? l - (LV_AL - LV_A) : l);
+    return l < NCLASS ? class_mask[l] : 0;
+}
+
+int tl__names_gain_mismatches(void)
+{
+    int bad = 0;
+    for (int a = 1; a <= AV_YOPT; a++) {
+        if (a >= NCLASS && a < AV_ANY) continue; /* no Arabic code */
+        for (int l = 1; l < DIGRAPH + (int)(sizeof digraphs / sizeof digraphs[0]); l++) {
+            if ((l > 26 && l < LV_A) || (l > LV_UL && l < DIGRAPH)) continue; /* no Latin code */
+            bad += !pair_gain((uint8_t)a, (uint8_t)l) !=
+                   !(accept_bits((uint8_t)a) & offer_bits((uint8_t)l));
+        }
+    }
+    return bad;
+}
+
 static double align(const uint8_t *a, int n, const uint8_t *l, int m)
 {
     float S[TOKMAX + 1][TOKMAX + 1];
+    /* pair_gain(a[i], l[j]) as one test: what a[i] accepts against what l[j] offers */
+    uint64_t acc[TOKMAX], off[TOKMAX];
+    for (int i = 0; i < n; i++)
+        acc[i] = accept_bits(a[i]);
+    for (int j = 0; j < m; j++)
+        off[j] = offer_bits(l[j]);
     int full = 0;
     for (int i = 0; i < n; i++)
         full += !optional(a[i]); /* an optional letter earns nothing: it only absorbs */
@@ -793,13 +822,15 @@ static double align(const uint8_t *a, int n, const uint8_t *l, int m)
             float best = S[i - 1][j] - skip_a;
             if (S[i][j - 1] - skip_l > best) best = S[i][j - 1] - skip_l;
             /* a word's first alef or ʿayn is its first vowel, not a later one */
-            if (pair_gain(a[i - 1], l[j - 1]) && (a[i - 1] != AV_ANY || j == 1) &&
+            if ((acc[i - 1] & off[j - 1]) && (a[i - 1] != AV_ANY || j == 1) &&
                 S[i - 1][j - 1] + gain > best)
                 best = S[i - 1][j - 1] + gain;
             /* a digraph read as its two letters: az-har is ز + ه, said-jan is د + ج */
+            /* (each letter earning what it earns alone: a final ة or ه nothing, so طه is no th) */
+            float gain2 = (optional(a[i - 2]) ? 0.0f : 1.0f) + gain;
             if (l[j - 1] >= DIGRAPH && i >= 2 && pair_gain(a[i - 2], digraph_letter(l[j - 1], 0)) &&
-                pair_gain(a[i - 1], digraph_letter(l[j - 1], 1)) && S[i - 2][j - 1] + 2 > best)
-                best = S[i - 2][j - 1] + 2;
+                pair_gain(a[i - 1], digraph_letter(l[j - 1], 1)) && S[i - 2][j - 1] + gain2 > best)
+                best = S[i - 2][j - 1] + gain2;
             S[i][j] = best;
         }
     }
@@ -1405,6 +1436,8 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         for (int i = 0; i < t->nl; i++) /* a class seen before: twice or more */
             if (lv_bits(t->lv, i) & lv_bit(t->lv[i])) t->bits2 |= lv_bit(t->lv[i]);
         t->extra = (uint8_t)(t->nl - popcount64(t->bits) - popcount64(t->bits2));
+        for (int i = 0; i < t->nq; i++) /* consonants and long vowels: short ones are free */
+            t->ncost = (uint8_t)(t->ncost + !(latin_vowel(t->seq[i]) && t->seq[i] < LV_AL));
         t->have = present_bits(t->seq, t->nq);
     }
     token_hash(t);
@@ -1908,13 +1941,25 @@ static int quick_reject(const struct tok *x, const struct tok *y)
     if (x->arabic && y->arabic) return 0;
     if (x->arabic || y->arabic) {
         const struct tok *a = x->arabic ? x : y, *l = x->arabic ? y : x;
-        int could = 0, full = 0;
+        int could = 0, full = 0, opt = 0;
         for (int i = 0; i < a->nq; i++) {
-            if (optional(a->seq[i])) continue;
+            if (optional(a->seq[i])) {
+                opt++;
+                continue;
+            }
             full++;
             could += (accept_bits(a->seq[i]) & l->have) != 0;
         }
-        return full && (double)could / full < MIN_TOKEN;
+        if (!full) return 0;
+        /*
+         * align() at most: every letter that could match matched (1 each),
+         * the others skipped (0.5 each), and the Latin consonants and long
+         * vowels beyond what the matched and optional letters take, 0.5
+         * each (a Latin code takes at least one Arabic letter).
+         */
+        int spare = l->ncost - could - opt;
+        double most = could - 0.5 * (full - could) - 0.5 * (spare > 0 ? spare : 0);
+        return most / full < MIN_TOKEN;
     }
     if (!x->nl || !y->nl) return 1; /* two words joined have no lv: nothing to compare */
     /*
@@ -1939,6 +1984,17 @@ static int kinds_pair(const struct tok *x, const struct tok *y)
     return (x->kind == KUNYA) == (y->kind == KUNYA) && (x->kind == ABD) == (y->kind == ABD) &&
            !(x->kind == PATRONYMIC && y->kind == NISBA) &&
            !(x->kind == NISBA && y->kind == PATRONYMIC);
+}
+
+int tl__names_bound_violations(const tl_name *a, const tl_name *b)
+{
+    int bad = 0;
+    for (int i = 0; i < a->ntok; i++)
+        for (int j = 0; j < b->ntok; j++) {
+            const struct tok *x = &a->t[i], *y = &b->t[j];
+            if (quick_reject(x, y) && token_sim_uncached(x, y) >= MIN_TOKEN) bad++;
+        }
+    return bad;
 }
 
 static double token_sim(const struct tok *x, const struct tok *y)
@@ -2117,10 +2173,14 @@ static double score_variants(const struct tok *ta, int na, float wa, int ga, con
             if ((ui && ui1) || X[i].kind != PLAIN || X[i + 1].kind != PLAIN ||
                 X[i].arabic != X[i + 1].arabic)
                 continue; /* two words of one script only */
+            int any = 0;  /* two romanized words joined never match a romanized one */
+            for (int j = 0; j < ny && !any; j++)
+                any = Y[j].kind == PLAIN && (X[i].arabic || Y[j].arabic);
+            if (!any) continue;
             struct tok joined;
             join_tokens(&X[i], &X[i + 1], &joined);
             for (int j = 0; j < ny; j++) {
-                if (Y[j].kind != PLAIN) continue;
+                if (Y[j].kind != PLAIN || (!X[i].arabic && !Y[j].arabic)) continue;
                 /*
                  * One of the two may have been paired with Y[j] alone (Maychou with
                  * يشو of ما يشو): the two together take its place if they match better.

@@ -117,6 +117,9 @@ static void test_arabic(void **state)
     apart("حسين", "Hasan");
     apart("حامد", "Ahmad");
     apart("محمود", "Muhammad");
+    /* a Latin digraph may be two Arabic letters, but a silent final ه earns nothing: طه is
+       Taha, not the th of Uthman */
+    apart("خالد طه", "KHALID UTHMAN");
     /* another person with a longer name that contains this one */
     apart("قصي صدام حسين التكريتي", "SADDAM HUSSEIN AL-TIKRITI");
     /* an article written into the word before a doubled sun letter */
@@ -328,6 +331,54 @@ static void test_jaro_winkler(void **state)
 {
     (void)state;
     assert_int_equal(tl__names_jw_mismatches(42, 200000), 0);
+    /* and align()'s match of an Arabic and a Latin code is pair_gain's */
+    assert_int_equal(tl__names_gain_mismatches(), 0);
+}
+
+/*
+ * The quick bound that spares a comparison never rejects a token pair that
+ * reaches the floor: checked over every token pair of the UN list's
+ * Arabic-script names (395) and its first 1,000 Latin names, and of those
+ * Latin names among themselves.
+ */
+static void test_quick_bound(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/data/names/un-sanctions-names.tsv", getenv("TL_SHARED"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    tl_name *arab[400], *latn[1000];
+    size_t na = 0, nl = 0;
+    char line[2048];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *name = strrchr(line, '\t'), *script = name ? name - 4 : NULL;
+        if (!name || script < line) continue;
+        int is_arab = !strncmp(script, "Arab", 4), is_latn = !strncmp(script, "Latn", 4);
+        if ((is_arab && na < 400) || (is_latn && nl < 1000)) {
+            tl_name *n = NULL;
+            if (tl_names_prepare(nx, name + 1, strlen(name + 1), &n) != TL_OK) continue;
+            if (is_arab)
+                arab[na++] = n;
+            else
+                latn[nl++] = n;
+        }
+    }
+    fclose(f);
+    assert_true(na == 395 && nl == 1000);
+    int bad = 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nl; j++)
+            bad += tl__names_bound_violations(arab[i], latn[j]);
+    for (size_t i = 0; i < nl; i++)
+        for (size_t j = 0; j < nl; j++)
+            bad += tl__names_bound_violations(latn[i], latn[j]);
+    assert_int_equal(bad, 0);
+    for (size_t i = 0; i < na; i++)
+        tl_name_free(arab[i]);
+    for (size_t i = 0; i < nl; i++)
+        tl_name_free(latn[i]);
 }
 
 static int setup(void **state)
@@ -351,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_brackets),        cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_link_cluster),    cmocka_unit_test(test_organizations),
         cmocka_unit_test(test_link_translated), cmocka_unit_test(test_jaro_winkler),
+        cmocka_unit_test(test_quick_bound),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
