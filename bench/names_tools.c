@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < pairs; k++) {
         if (k + 8 < pairs) __builtin_prefetch(&b[pj[k + 8]]);
         if (k + 4 < pairs)
-            for (int line = 0; line < 4; line++)
+            for (int line = 0; line < 8; line++)
                 __builtin_prefetch((const char *)b[pj[k + 4]] + 64 * line);
         sum += tl_name_score(a[pi[k]], b[pj[k]]);
     }

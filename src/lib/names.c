@@ -99,6 +99,7 @@ struct tok {
     uint8_t kind, arabic, ns, nq, nl, common, org;
     uint8_t extra;       /* romanized: letters of lv after the second of their class */
     uint8_t ncost;       /* romanized: codes of seq that align() charges for if unmatched */
+    uint8_t nfull, nopt; /* Arabic: letters of seq that must match, and optional ones */
     uint8_t lv[TOKMAX];  /* romanized tokens only: vowels by quality, for comparing */
     uint8_t seq[TOKMAX]; /* for aligning with the other script: see align() */
     uint8_t skel[TOKMAX];
@@ -744,6 +745,18 @@ static inline int popcount64(uint64_t v)
     return (int)((v * 0x0101010101010101ull) >> 56);
 }
 
+/* accept_bits of each code that must match (0 for the optional ones), for quick_reject */
+static uint64_t must_accept[256];
+static int must_accept_ready;
+
+static void init_must_accept(void)
+{
+    if (__atomic_load_n(&must_accept_ready, __ATOMIC_ACQUIRE)) return;
+    for (int c = 0; c < 256; c++) /* the same values every time: a benign race */
+        must_accept[c] = optional((uint8_t)c) ? 0 : accept_bits((uint8_t)c);
+    __atomic_store_n(&must_accept_ready, 1, __ATOMIC_RELEASE);
+}
+
 static uint64_t lv_bit(uint8_t c)
 {
     return c >= LV_A ? 1ull << (26 + (c - LV_A)) : 1ull << (c - 1);
@@ -1067,6 +1080,7 @@ tl_err tl_names_new(tl_names **out)
 {
     *out = NULL;
     init_classes();
+    init_must_accept();
     tl_names *nx = tl_calloc(1, sizeof *nx);
     if (!nx) return TL_ENOMEM;
     UErrorCode ec = U_ZERO_ERROR;
@@ -1348,6 +1362,16 @@ static void token_hash(struct tok *t)
     t->h = h ? h : 1;
 }
 
+/* An Arabic token's letters that must match, and its optional ones (quick_reject). */
+static void count_letters(struct tok *t)
+{
+    t->nfull = t->nopt = 0;
+    for (int i = 0; i < t->nq; i++) {
+        t->nopt = (uint8_t)(t->nopt + optional(t->seq[i]));
+        t->nfull = (uint8_t)(t->nfull + !optional(t->seq[i]));
+    }
+}
+
 static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
 {
     memset(t, 0, sizeof *t);
@@ -1366,6 +1390,7 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
         if (cn > 1 && (cp[cn - 1] == 0x0647 || cp[cn - 1] == 0x0629))
             t->nalt = (uint8_t)arabic_skeleton_as(cp, cn, t->alt, 1);
         t->nq = (uint8_t)arabic_seq(cp, cn, t->seq);
+        count_letters(t);
         char *o = t->shown;
         size_t left = SHOWN;
         for (int i = 0; i < x->n; i++) {
@@ -1941,25 +1966,19 @@ static int quick_reject(const struct tok *x, const struct tok *y)
     if (x->arabic && y->arabic) return 0;
     if (x->arabic || y->arabic) {
         const struct tok *a = x->arabic ? x : y, *l = x->arabic ? y : x;
-        int could = 0, full = 0, opt = 0;
-        for (int i = 0; i < a->nq; i++) {
-            if (optional(a->seq[i])) {
-                opt++;
-                continue;
-            }
-            full++;
-            could += (accept_bits(a->seq[i]) & l->have) != 0;
-        }
+        int full = a->nfull, could = 0;
         if (!full) return 0;
+        for (int i = 0; i < a->nq; i++) /* optional letters accept nothing here */
+            could += (must_accept[a->seq[i]] & l->have) != 0;
         /*
          * align() at most: every letter that could match matched (1 each),
          * the others skipped (0.5 each), and the Latin consonants and long
          * vowels beyond what the matched and optional letters take, 0.5
-         * each (a Latin code takes at least one Arabic letter).
+         * each (a Latin code takes at least one Arabic letter). Below
+         * MIN_TOKEN = 0.75 of full: 2 (3 could - full - spare) < 3 full.
          */
-        int spare = l->ncost - could - opt;
-        double most = could - 0.5 * (full - could) - 0.5 * (spare > 0 ? spare : 0);
-        return most / full < MIN_TOKEN;
+        int spare = l->ncost - could - a->nopt;
+        return 6 * could - 2 * (spare > 0 ? spare : 0) < 5 * full;
     }
     if (!x->nl || !y->nl) return 1; /* two words joined have no lv: nothing to compare */
     /*
@@ -2083,6 +2102,7 @@ static void join_tokens(const struct tok *x, const struct tok *y, struct tok *t)
         yn--;
     }
     t->nq = (uint8_t)append_codes(t->seq, append_codes(t->seq, 0, x->seq, x->nq), ys, yn);
+    count_letters(t);
     t->ns =
         (uint8_t)append_codes(t->skel, append_codes(t->skel, 0, x->skel, x->ns), y->skel, y->ns);
 }
@@ -2598,7 +2618,7 @@ static void link_chunk(size_t c, void *ctx)
             if (k + 8 < ncand) __builtin_prefetch(&lj->b[cand[k + 8]]);
             if (k + 4 < ncand) {
                 const char *ahead = (const char *)lj->b[cand[k + 4]];
-                for (int line = 0; line < 4; line++)
+                for (int line = 0; line < 8; line++)
                     __builtin_prefetch(ahead + (ptrdiff_t)64 * line);
             }
             double s = score_above(lj->a[i], lj->b[cand[k]], lj->threshold);
