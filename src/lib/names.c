@@ -110,9 +110,9 @@ struct tok {
 };
 
 struct tl_name {
-    uint8_t nv, ntok;
-    uint8_t start[NVAR + 1]; /* variant v is t[start[v] .. start[v + 1]) */
-    uint8_t generic[NVAR];   /* GEN_NONE, GEN_COMMON or GEN_WEAK */
+    uint8_t nv, ntok, arabic; /* arabic: a token in Arabic script */
+    uint8_t start[NVAR + 1];  /* variant v is t[start[v] .. start[v + 1]) */
+    uint8_t generic[NVAR];    /* GEN_NONE, GEN_COMMON or GEN_WEAK */
     float wsum[NVAR];
     struct tok t[];
 };
@@ -310,7 +310,8 @@ static int is_vowel(uint32_t c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
-static int starts(const uint32_t *w, int n, int at, const char *s)
+static inline __attribute__((always_inline)) int starts(const uint32_t *w, int n, int at,
+                                                        const char *s)
 {
     for (int i = 0; s[i]; i++)
         if (at + i >= n || w[at + i] != (uint32_t)(unsigned char)s[i]) return 0;
@@ -812,42 +813,42 @@ int tl__names_gain_mismatches(void)
 
 static double align(const uint8_t *a, int n, const uint8_t *l, int m)
 {
-    float S[TOKMAX + 1][TOKMAX + 1];
+    /* in half points: a match earns 2, a letter left unmatched costs 1 */
+    int S[TOKMAX + 1][TOKMAX + 1];
     /* pair_gain(a[i], l[j]) as one test: what a[i] accepts against what l[j] offers */
     uint64_t acc[TOKMAX], off[TOKMAX];
-    for (int i = 0; i < n; i++)
+    int skip_l[TOKMAX], full = 0;
+    for (int i = 0; i < n; i++) {
         acc[i] = accept_bits(a[i]);
-    for (int j = 0; j < m; j++)
-        off[j] = offer_bits(l[j]);
-    int full = 0;
-    for (int i = 0; i < n; i++)
         full += !optional(a[i]); /* an optional letter earns nothing: it only absorbs */
-    if (!full) return 0.0;       /* token_sim has bounded the rest (quick_reject) */
+    }
+    if (!full) return 0.0; /* token_sim has bounded the rest (quick_reject) */
     S[0][0] = 0;
-    for (int j = 1; j <= m; j++)
-        S[0][j] = S[0][j - 1] - (latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f);
+    for (int j = 0; j < m; j++) {
+        off[j] = offer_bits(l[j]);
+        skip_l[j] = latin_vowel(l[j]) && l[j] < LV_AL ? 0 : 1; /* short vowels are free */
+        S[0][j + 1] = S[0][j] - skip_l[j];
+    }
     for (int i = 1; i <= n; i++) {
-        float skip_a = optional(a[i - 1]) ? 0.0f : 0.5f;
-        float gain = optional(a[i - 1]) ? 0.0f : 1.0f;
+        int skip_a = optional(a[i - 1]) ? 0 : 1, gain = 2 * skip_a;
+        /* a digraph read as its two letters: az-har is ز + ه, said-jan is د + ج, each letter
+           earning what it earns alone (a final ة or ه nothing, so طه is no th) */
+        int gain2 = i >= 2 ? (optional(a[i - 2]) ? 0 : 2) + gain : 0;
         S[i][0] = S[i - 1][0] - skip_a;
         for (int j = 1; j <= m; j++) {
-            float skip_l = latin_vowel(l[j - 1]) && l[j - 1] < LV_AL ? 0.0f : 0.5f;
-            float best = S[i - 1][j] - skip_a;
-            if (S[i][j - 1] - skip_l > best) best = S[i][j - 1] - skip_l;
+            int best = S[i - 1][j] - skip_a;
+            if (S[i][j - 1] - skip_l[j - 1] > best) best = S[i][j - 1] - skip_l[j - 1];
             /* a word's first alef or ʿayn is its first vowel, not a later one */
             if ((acc[i - 1] & off[j - 1]) && (a[i - 1] != AV_ANY || j == 1) &&
                 S[i - 1][j - 1] + gain > best)
                 best = S[i - 1][j - 1] + gain;
-            /* a digraph read as its two letters: az-har is ز + ه, said-jan is د + ج */
-            /* (each letter earning what it earns alone: a final ة or ه nothing, so طه is no th) */
-            float gain2 = (optional(a[i - 2]) ? 0.0f : 1.0f) + gain;
             if (l[j - 1] >= DIGRAPH && i >= 2 && pair_gain(a[i - 2], digraph_letter(l[j - 1], 0)) &&
                 pair_gain(a[i - 1], digraph_letter(l[j - 1], 1)) && S[i - 2][j - 1] + gain2 > best)
                 best = S[i - 2][j - 1] + gain2;
             S[i][j] = best;
         }
     }
-    double sim = (double)S[n][m] / (double)full;
+    double sim = (double)S[n][m] / (2.0 * full);
     return sim < 0 ? 0 : sim > 1 ? 1 : sim;
 }
 
@@ -860,7 +861,7 @@ static int is_apostrophe(uint32_t c)
            c == 0x0301;
 }
 
-static int weq(const struct word *w, const char *s)
+static inline __attribute__((always_inline)) int weq(const struct word *w, const char *s)
 {
     return !w->arabic && w->n && w->c[0] == (unsigned char)s[0] && (int)strlen(s) == w->n &&
            starts(w->c, w->n, 0, s);
@@ -1866,6 +1867,8 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
     memset(name, 0, sizeof *name);
     name->nv = (uint8_t)nv;
     name->ntok = (uint8_t)nt;
+    for (int i = 0; i < nt; i++)
+        name->arabic |= toks[i].arabic;
     memcpy(name->start, start, sizeof start);
     memcpy(name->generic, generic, sizeof generic);
     memcpy(name->wsum, wsum, sizeof wsum);
@@ -1958,6 +1961,19 @@ static _Thread_local struct {
 } sim_cache[SIM_CACHE];
 
 /*
+ * At most the letters Jaro can match between two romanized tokens: of
+ * each, the letters whose class the other has (exact but for letters after
+ * the second of their class, all counted); the fewer of the two.
+ */
+static int shared_letters(const struct tok *x, const struct tok *y)
+{
+    int both = popcount64(x->bits & y->bits);
+    int dx = both + popcount64(x->bits2 & y->bits) + x->extra;
+    int dy = both + popcount64(y->bits2 & x->bits) + y->extra;
+    return dx < dy ? dx : dy;
+}
+
+/*
  * Nonzero when x and y cannot reach MIN_TOKEN, from their class masks alone:
  * Jaro-Winkler needs matching letters, an alignment matchable Arabic letters.
  */
@@ -1981,14 +1997,7 @@ static int quick_reject(const struct tok *x, const struct tok *y)
         return 6 * could - 2 * (spare > 0 ? spare : 0) < 5 * full;
     }
     if (!x->nl || !y->nl) return 1; /* two words joined have no lv: nothing to compare */
-    /*
-     * At most this many of x's letters have a class y has: exact but for
-     * letters after the second of their class, all counted.
-     */
-    int both = popcount64(x->bits & y->bits);
-    int dx = both + popcount64(x->bits2 & y->bits) + x->extra;
-    int dy = both + popcount64(y->bits2 & x->bits) + y->extra;
-    int mm = dx < dy ? dx : dy, nx = x->nl, ny = y->nl;
+    int mm = shared_letters(x, y), nx = x->nl, ny = y->nl;
     /*
      * Jaro-Winkler at most jaro + 0.4 (1 - jaro), jaro at most
      * (mm / nx + mm / ny + 1) / 3; below MIN_TOKEN = 0.75 when jaro < 7 / 12,
@@ -2005,9 +2014,12 @@ static int kinds_pair(const struct tok *x, const struct tok *y)
            !(x->kind == NISBA && y->kind == PATRONYMIC);
 }
 
+static double names_bound(const tl_name *a, const tl_name *b);
+
 int tl__names_bound_violations(const tl_name *a, const tl_name *b)
 {
     int bad = 0;
+    if (!a->arabic && !b->arabic && names_bound(a, b) < tl_name_score(a, b) - 1e-4) bad++;
     for (int i = 0; i < a->ntok; i++)
         for (int j = 0; j < b->ntok; j++) {
             const struct tok *x = &a->t[i], *y = &b->t[j];
@@ -2293,9 +2305,59 @@ double tl_name_score(const tl_name *a, const tl_name *b)
     return best_score(a, b, &va, &vb, 0, NULL);
 }
 
+/*
+ * At least the similarity of two romanized tokens, from token_sim's quick
+ * bound (raised as a one-vowel spelling may be): 0 if they cannot pair.
+ */
+static double token_bound(const struct tok *x, const struct tok *y)
+{
+    if (x->h == y->h && x->h && x->kind == y->kind) return 1.0;
+    if (!kinds_pair(x, y) || !x->nl || !y->nl) return 0.0;
+    double mm = shared_letters(x, y), jaro = (mm / x->nl + mm / y->nl + 1) / 3;
+    if (jaro > 1) jaro = 1;
+    double jw = jaro + 0.4 * (1 - jaro);
+    return x->nl == y->nl && x->nl >= 5 ? (jw + 1) / 2 : jw;
+}
+
+/*
+ * At least the score of two romanized names (no words joined), cheaply:
+ * each token credited with its best possible partner, on the side where
+ * that sums to less, and no scale factor.
+ */
+static double names_bound(const tl_name *a, const tl_name *b)
+{
+    double top = 0;
+    for (int v = 0; v < a->nv; v++)
+        for (int u = 0; u < b->nv; u++) {
+            const struct tok *ta = a->t + a->start[v], *tb = b->t + b->start[u];
+            int na = a->start[v + 1] - a->start[v], nb = b->start[u + 1] - b->start[u];
+            double best_b[NTOK] = {0}, ma = 0, mb = 0;
+            for (int i = 0; i < na; i++) {
+                double best = 0;
+                for (int j = 0; j < nb; j++) {
+                    double s = token_bound(&ta[i], &tb[j]);
+                    if (s < MIN_TOKEN) continue;
+                    double c = credit(s) * (ta[i].w + tb[j].w) / 2;
+                    if (c > best) best = c;
+                    if (c > best_b[j]) best_b[j] = c;
+                }
+                ma += best;
+            }
+            for (int j = 0; j < nb; j++)
+                mb += best_b[j];
+            double m = ma < mb ? ma : mb, wa = a->wsum[v], wb = b->wsum[u];
+            double lo = wa < wb ? wa : wb, hi = wa < wb ? wb : wa;
+            double s = lo > 0 ? 0.5 * m / lo + 0.5 * m / hi : 0;
+            if (s > top) top = s;
+        }
+    return top;
+}
+
 /* As tl_name_score, exact at or above floor; below it, possibly lower than exact. */
 static double score_above(const tl_name *a, const tl_name *b, double floor)
 {
+    /* romanized names whose bound is below floor: not worth scoring */
+    if (!a->arabic && !b->arabic && names_bound(a, b) < floor - 1e-4) return 0;
     int va, vb;
     return best_score(a, b, &va, &vb, floor, NULL);
 }

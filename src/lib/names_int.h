@@ -23,7 +23,8 @@ int tl__names_gain_mismatches(void);
 
 /*
  * The token pairs of a and b that token_sim's quick bound rejects although
- * they reach MIN_TOKEN: none, if the bound is one.
+ * they reach MIN_TOKEN, plus 1 if a and b are romanized and the bound that
+ * spares linking their scoring is below their score: 0, if both are bounds.
  */
 int tl__names_bound_violations(const tl_name *a, const tl_name *b);
 

@@ -337,7 +337,8 @@ static void test_jaro_winkler(void **state)
 
 /*
  * The quick bound that spares a comparison never rejects a token pair that
- * reaches the floor: checked over every token pair of the UN list's
+ * reaches the floor, nor the bound that spares linking a pair of romanized
+ * names a pair whose score is above it: checked over every token pair of the UN list's
  * Arabic-script names (395) and its first 1,000 Latin names, and of those
  * Latin names among themselves.
  */
