@@ -11,6 +11,9 @@
  */
 #include "tearline/names.h"
 
+#ifdef TL_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +83,9 @@ static double plain_jw(const char *a, const char *b)
 
 int main(int argc, char **argv)
 {
+#ifdef TL_WITH_MIMALLOC
+    mi_option_enable(mi_option_large_os_pages); /* as tearline names link does */
+#endif
     if (argc != 5 || strcmp(argv[1], "score") != 0) {
         fprintf(stderr, "usage: names_tools score A.tsv B.tsv PAIRS\n");
         return 2;
