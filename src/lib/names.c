@@ -1530,8 +1530,9 @@ static void demonym_words(struct word *w, int n)
  * words in English (and its little words dropped), beside the variant
  * read letter by letter. Proper names (al-Qaida, al-Nusrah, Haqqani) are
  * left to transliteration. The generic words (group, front, islamic, ...)
- * weigh ORG_WEIGHT in every variant: two groups that share only them share
- * little, while a place, a people or a proper name tells them apart.
+ * weigh ORG_WEIGHT in an English reading and in a Latin name: two groups
+ * that share only them share little, while a place, a people or a proper
+ * name tells them apart. Words read letter by letter keep their weight.
  */
 static const struct {
     const char32_t *ar; /* without the article; no letter that arabic_fold drops */
