@@ -89,7 +89,7 @@ enum kind { PLAIN, KUNYA, NISBA, PATRONYMIC, ABD };
 enum { GEN_NONE, GEN_COMMON, GEN_WEAK }; /* how generic a variant is */
 static const char *const kind_name[] = {"", "abu:", "nisba:", "patr:", ""};
 
-/* What scoring reads comes first (two cache lines); what keys and explanations read, after. */
+/* What scoring reads of a token (struct tok_cold has the rest). */
 struct tok {
     uint64_t h;     /* of what token_sim reads, for the similarity cache */
     uint64_t bits;  /* romanized: the classes of lv; Arabic: unused (see quick_reject) */
@@ -103,6 +103,10 @@ struct tok {
     uint8_t lv[TOKMAX];  /* romanized tokens only: vowels by quality, for comparing */
     uint8_t seq[TOKMAX]; /* for aligning with the other script: see align() */
     uint8_t skel[TOKMAX];
+};
+
+/* What keys and explanations read of a token, kept apart (after a name's tokens). */
+struct tok_cold {
     uint8_t nf, nalt;
     uint8_t fold[TOKMAX]; /* romanized tokens only: vowels as one, for keys and lists */
     uint8_t alt[TOKMAX];  /* another reading of the skeleton, for keys (nalt 0: none) */
@@ -114,8 +118,13 @@ struct tl_name {
     uint8_t start[NVAR + 1];  /* variant v is t[start[v] .. start[v + 1]) */
     uint8_t generic[NVAR];    /* GEN_NONE, GEN_COMMON or GEN_WEAK */
     float wsum[NVAR];
-    struct tok t[];
+    struct tok t[]; /* ntok of them, then ntok struct tok_cold */
 };
+
+static const struct tok_cold *colds(const tl_name *n)
+{
+    return (const struct tok_cold *)(const void *)(n->t + n->ntok);
+}
 
 /*
  * Given names so common that they alone say little of who is meant: in
@@ -1337,7 +1346,7 @@ static int apply_rules(struct word *w, int n)
     return m;
 }
 
-static int common_name(const tl_names *nx, const struct word *x, const struct tok *t)
+static int common_name(const tl_names *nx, const struct word *x, const struct tok_cold *t)
 {
     if (x->arabic) {
         for (size_t i = 0; i < sizeof common_arabic / sizeof common_arabic[0]; i++)
@@ -1373,9 +1382,10 @@ static void count_letters(struct tok *t)
     }
 }
 
-static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
+static void fill_token(const tl_names *nx, const struct word *x, struct tok *t, struct tok_cold *c)
 {
     memset(t, 0, sizeof *t);
+    memset(c, 0, sizeof *c);
     t->arabic = (uint8_t)x->arabic;
     /* Abd al-X is compared by its X: the shared "abd" says little */
     int abd =
@@ -1389,40 +1399,40 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
     if (x->arabic) {
         t->ns = (uint8_t)arabic_skeleton(cp, cn, t->skel);
         if (cn > 1 && (cp[cn - 1] == 0x0647 || cp[cn - 1] == 0x0629))
-            t->nalt = (uint8_t)arabic_skeleton_as(cp, cn, t->alt, 1);
+            c->nalt = (uint8_t)arabic_skeleton_as(cp, cn, c->alt, 1);
         t->nq = (uint8_t)arabic_seq(cp, cn, t->seq);
         count_letters(t);
-        char *o = t->shown;
+        char *o = c->shown;
         size_t left = SHOWN;
         for (int i = 0; i < x->n; i++) {
-            uint32_t c = x->c[i]; /* Arabic letters: two bytes of UTF-8 */
-            if (c < 0x80 || c > 0x7ff || left < 3) break;
-            *o++ = (char)(0xc0 | c >> 6);
-            *o++ = (char)(0x80 | (c & 0x3f));
+            uint32_t u = x->c[i]; /* Arabic letters: two bytes of UTF-8 */
+            if (u < 0x80 || u > 0x7ff || left < 3) break;
+            *o++ = (char)(0xc0 | u >> 6);
+            *o++ = (char)(0x80 | (u & 0x3f));
             left -= 2;
         }
         *o = '\0';
     } else {
-        t->nf = (uint8_t)fold_latin(cp, cn, t->fold);
+        c->nf = (uint8_t)fold_latin(cp, cn, c->fold);
         t->nq = (uint8_t)latin_seq(cp, cn, t->seq);
-        t->ns = (uint8_t)skel_of_fold(t->fold, t->nf, t->skel);
+        t->ns = (uint8_t)skel_of_fold(c->fold, c->nf, t->skel);
         uint8_t f2[TOKMAX];
         int n2 = fold_latin_as(cp, cn, f2, 1);
-        if (n2 != t->nf || memcmp(f2, t->fold, (size_t)n2) != 0)
-            t->nalt = (uint8_t)skel_of_fold(f2, n2, t->alt);
+        if (n2 != c->nf || memcmp(f2, c->fold, (size_t)n2) != 0)
+            c->nalt = (uint8_t)skel_of_fold(f2, n2, c->alt);
         /* the sequence with digraphs as their sound and long vowels as short ones */
         for (int i = 0; i < t->nq; i++) {
-            uint8_t c = t->seq[i];
-            c = c >= DIGRAPH               ? digraph_class(c)
-                : c >= LV_AL && c <= LV_UL ? (uint8_t)(c - (LV_AL - LV_A))
-                                           : c;
-            if (t->nl && t->lv[t->nl - 1] == c) continue;
-            t->lv[t->nl++] = c;
+            uint8_t k = t->seq[i];
+            k = k >= DIGRAPH               ? digraph_class(k)
+                : k >= LV_AL && k <= LV_UL ? (uint8_t)(k - (LV_AL - LV_A))
+                                           : k;
+            if (t->nl && t->lv[t->nl - 1] == k) continue;
+            t->lv[t->nl++] = k;
         }
         int i = 0;
         for (; i < x->n && i < SHOWN - 1; i++)
-            t->shown[i] = (char)x->c[i];
-        t->shown[i] = '\0';
+            c->shown[i] = (char)x->c[i];
+        c->shown[i] = '\0';
     }
     if (x->after_article < 0)
         t->kind = KUNYA;
@@ -1453,7 +1463,7 @@ static void fill_token(const tl_names *nx, const struct word *x, struct tok *t)
     }
     t->org = (uint8_t)x->org;
     if (x->org && t->w > ORG_WEIGHT) t->w = ORG_WEIGHT;
-    if (t->kind == ABD || (t->kind == PLAIN && common_name(nx, x, t))) {
+    if (t->kind == ABD || (t->kind == PLAIN && common_name(nx, x, c))) {
         t->common = 1;
         if (t->w > COMMON_WEIGHT) t->w = COMMON_WEIGHT;
     }
@@ -1839,6 +1849,7 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
         if (nw[nseg]) nseg++;
     }
     struct tok toks[NVAR * NTOK];
+    struct tok_cold cold[NVAR * NTOK];
     uint8_t start[NVAR + 1], generic[NVAR];
     float wsum[NVAR];
     int nv = 0, nt = 0;
@@ -1847,7 +1858,7 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
         int first = nt, plain = 0, kunya = 0;
         float sum = 0;
         for (int i = 0; i < n; i++) {
-            fill_token(nx, &words[s][i], &toks[nt]);
+            fill_token(nx, &words[s][i], &toks[nt], &cold[nt]);
             if (!toks[nt].ns) continue; /* nothing left to compare */
             plain += toks[nt].kind != KUNYA && !toks[nt].common;
             kunya += toks[nt].kind == KUNYA;
@@ -1863,7 +1874,8 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
     }
     if (!nv) return TL_EINVAL;
     start[nv] = (uint8_t)nt;
-    tl_name *name = tl_malloc(sizeof *name + (size_t)nt * sizeof name->t[0]);
+    tl_name *name =
+        tl_malloc(sizeof *name + (size_t)nt * (sizeof name->t[0] + sizeof(struct tok_cold)));
     if (!name) return TL_ENOMEM;
     memset(name, 0, sizeof *name);
     name->nv = (uint8_t)nv;
@@ -1874,6 +1886,7 @@ tl_err tl_names_prepare(tl_names *nx, const char *utf8, size_t len, tl_name **ou
     memcpy(name->generic, generic, sizeof generic);
     memcpy(name->wsum, wsum, sizeof wsum);
     memcpy(name->t, toks, (size_t)nt * sizeof toks[0]);
+    memcpy(name->t + nt, cold, (size_t)nt * sizeof cold[0]); /* colds(name) */
     *out = name;
     return TL_OK;
 }
@@ -2387,14 +2400,16 @@ double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap
     size_t left = cap;
     *o = '\0';
     const struct tok *ta = a->t + a->start[va], *tb = b->t + b->start[vb];
+    const struct tok_cold *ca = colds(a) + a->start[va], *cb = colds(b) + b->start[vb];
     int na = a->start[va + 1] - a->start[va], nb = b->start[vb + 1] - b->start[vb];
     uint32_t ua = 0, ub = 0;
     for (int k = 0; k < p.n; k++) {
         const struct tok *x = &ta[p.a[k]], *y = &tb[p.b[k]];
         put(&o, &left, "%s%s%s%s%s %s %s%s%s%s %.2f (%s%s)", k ? "; " : "", kind_name[x->kind],
-            x->shown, p.joined[k] == 1 ? "+" : "", p.joined[k] == 1 ? ta[p.a[k] + 1].shown : "",
-            p.s[k] >= 0.999 ? "=" : "~", kind_name[y->kind], y->shown, p.joined[k] == 2 ? "+" : "",
-            p.joined[k] == 2 ? tb[p.b[k] + 1].shown : "", p.s[k],
+            ca[p.a[k]].shown, p.joined[k] == 1 ? "+" : "",
+            p.joined[k] == 1 ? ca[p.a[k] + 1].shown : "", p.s[k] >= 0.999 ? "=" : "~",
+            kind_name[y->kind], cb[p.b[k]].shown, p.joined[k] == 2 ? "+" : "",
+            p.joined[k] == 2 ? cb[p.b[k] + 1].shown : "", p.s[k],
             x->arabic || y->arabic ? "consonant skeleton" : "folded spelling",
             p.joined[k] ? ", two words read as one" : "");
         ua |= (p.joined[k] == 1 ? 3u : 1u) << p.a[k];
@@ -2403,6 +2418,7 @@ double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap
     if (!p.n) put(&o, &left, "no token pair is similar enough");
     for (int side = 0; side < 2; side++) {
         const struct tok *t = side ? tb : ta;
+        const struct tok_cold *c = side ? cb : ca;
         int n = side ? nb : na;
         uint32_t u = side ? ub : ua;
         int first = 1;
@@ -2411,7 +2427,7 @@ double tl_name_explain(const tl_name *a, const tl_name *b, char *buf, size_t cap
             put(&o, &left, "%s%s%s%s",
                 first ? (side ? "; unmatched in the second: " : "; unmatched in the first: ")
                       : ", ",
-                kind_name[t[i].kind], t[i].shown,
+                kind_name[t[i].kind], c[i].shown,
                 t[i].kind == PATRONYMIC ? " (patronymic, half weight)" : "");
             first = 0;
         }
@@ -2445,7 +2461,7 @@ void tl_name_form(const tl_name *name, char *buf, size_t cap)
         if (v) put(&o, &left, " | ");
         for (int i = name->start[v]; i < name->start[v + 1]; i++)
             put(&o, &left, "%s%s%s", i > name->start[v] ? " " : "", kind_name[name->t[i].kind],
-                name->t[i].shown);
+                colds(name)[i].shown);
     }
 }
 
@@ -2512,12 +2528,12 @@ static int long_codes_of(const uint8_t *skel, int ns, uint32_t *codes, int class
  * Arabic letters read and in both readings of its skeleton (at most
  * LONGCODES), each as a base-128 number.
  */
-static int long_codes(const struct tok *t, uint32_t *codes, int classes)
+static int long_codes(const struct tok *t, const struct tok_cold *c, uint32_t *codes, int classes)
 {
     int n = long_codes_of(t->skel, t->ns, codes, classes);
-    if (t->nalt) {
+    if (c->nalt) {
         uint32_t more[LONGCODES];
-        int m = long_codes_of(t->alt, t->nalt, more, classes);
+        int m = long_codes_of(c->alt, c->nalt, more, classes);
         for (int i = 0; i < m && n < LONGCODES; i++) {
             int dup = 0;
             for (int k = 0; k < n; k++)
@@ -2547,6 +2563,7 @@ size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t all)
         /* each variant its share of the room left: a translation comes last */
         size_t cap = n + (all - n) / (size_t)(name->nv - v);
         const struct tok *t = name->t + name->start[v];
+        const struct tok_cold *c = colds(name) + name->start[v];
         int nt = name->start[v + 1] - name->start[v], any = 0;
         for (int i = 0; i < nt; i++)
             any |= distinctive(&t[i]) && t[i].kind != PATRONYMIC;
@@ -2556,7 +2573,7 @@ size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t all)
         for (int i = 0; i < nt; i++) {
             if (t[i].kind == PATRONYMIC || (any && !distinctive(&t[i]))) continue;
             uint32_t lc[LONGCODES];
-            int nl = long_codes(&t[i], lc, KEYCLASSES);
+            int nl = long_codes(&t[i], &c[i], lc, KEYCLASSES);
             if (counted == 1) {
                 for (int x = 0; x < nl && n < cap; x++)
                     keys[n++] = 1ull << 60 | (uint64_t)t[i].kind << 56 | lc[x];
@@ -2565,7 +2582,7 @@ size_t tl_name_keys(const tl_name *name, uint64_t *keys, size_t all)
             for (int j = 0; j < nt; j++) {
                 if (j == i || t[j].kind == PATRONYMIC) continue;
                 uint32_t fc[LONGCODES];
-                int nf = long_codes(&t[j], fc, PARTNERCLASSES);
+                int nf = long_codes(&t[j], &c[j], fc, PARTNERCLASSES);
                 for (int x = 0; x < nl; x++)
                     for (int y = 0; y < nf && n < cap; y++)
                         keys[n++] = 2ull << 60 | (uint64_t)fc[y] << 28 | lc[x];
