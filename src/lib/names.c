@@ -99,7 +99,7 @@ struct tok {
     uint8_t kind, arabic, ns, nq, nl, common, org;
     uint8_t extra;       /* romanized: letters of lv after the second of their class */
     uint8_t ncost;       /* romanized: codes of seq that align() charges for if unmatched */
-    uint8_t nfull, nopt; /* Arabic: letters of seq that must match, and optional ones */
+    uint8_t nopt;        /* Arabic: the optional letters of seq (the others must match) */
     uint8_t lv[TOKMAX];  /* romanized tokens only: vowels by quality, for comparing */
     uint8_t seq[TOKMAX]; /* for aligning with the other script: see align() */
     uint8_t skel[TOKMAX];
@@ -312,7 +312,7 @@ int tl__names_jw_mismatches(uint64_t seed, int rounds)
     return bad;
 }
 
-/* ---- romanized tokens ---- */ /* ---- romanized tokens ---- */
+/* ---- romanized tokens ---- */
 
 static int is_vowel(uint32_t c)
 {
@@ -1372,14 +1372,12 @@ static void token_hash(struct tok *t)
     t->h = h ? h : 1;
 }
 
-/* An Arabic token's letters that must match, and its optional ones (quick_reject). */
+/* An Arabic token's optional letters (quick_reject). */
 static void count_letters(struct tok *t)
 {
-    t->nfull = t->nopt = 0;
-    for (int i = 0; i < t->nq; i++) {
+    t->nopt = 0;
+    for (int i = 0; i < t->nq; i++)
         t->nopt = (uint8_t)(t->nopt + optional(t->seq[i]));
-        t->nfull = (uint8_t)(t->nfull + !optional(t->seq[i]));
-    }
 }
 
 static void fill_token(const tl_names *nx, const struct word *x, struct tok *t, struct tok_cold *c)
@@ -1662,16 +1660,13 @@ static const struct {
     {"afrique", "africa"},
     {"ouest", "west"},
     {"centre", "center"},
-    {"brigades", "brigades"},
     {"unite", "unification"},
-    {"emigrants", "emigrants"},
     {"partisans", "supporters"},
     {"arabe", "arab"},
     {"etat", "state"},
     {"armee", "army"},
     {"reseau", "network"},
     {"bureau", "office"},
-    {"front", "front"},
 };
 
 /* The generic ones, weighing ORG_WEIGHT (with the gloss's generic words). */
@@ -1721,6 +1716,12 @@ static int arabic_gloss(const struct word *w)
     return -1;
 }
 
+/* A French article elided onto a word: l'unification, d'Afrique. */
+static int elided(const struct word *w)
+{
+    return !w->arabic && w->n > 4 && (w->c[0] == 'l' || w->c[0] == 'd') && w->c[1] == '-';
+}
+
 /*
  * Writes the words of organizations' names one way: Latin synonyms, French
  * little words where the name is French (pour, et, l'), "money" (of money
@@ -1733,9 +1734,7 @@ static int org_words(struct word *w, int n)
     int is_french = 0;
     for (int i = 0; i < n; i++)
         is_french |= weq(&w[i], "pour") || weq(&w[i], "et") || weq(&w[i], "des") ||
-                     weq(&w[i], "aux") ||
-                     (!w[i].arabic && w[i].n > 4 && (w[i].c[0] == 'l' || w[i].c[0] == 'd') &&
-                      w[i].c[1] == '-');
+                     weq(&w[i], "aux") || elided(&w[i]);
     int k = 0;
     for (int i = 0; i < n; i++) {
         struct word x = w[i];
@@ -1747,8 +1746,7 @@ static int org_words(struct word *w, int n)
         for (size_t f = 0; is_french && f < sizeof french / sizeof *french; f++)
             drop |= weq(&x, french[f]);
         if (drop) continue;
-        if (is_french && x.n > 4 && (x.c[0] == 'l' || x.c[0] == 'd') && x.c[1] == '-')
-            wdrop_front(&x, 2); /* l'unification, d'Afrique */
+        if (is_french && elided(&x)) wdrop_front(&x, 2);
         for (size_t s = 0; s < sizeof org_latin / sizeof *org_latin; s++)
             if (weq(&x, org_latin[s].from)) {
                 x.n = 0;
@@ -1996,7 +1994,7 @@ static int quick_reject(const struct tok *x, const struct tok *y)
     if (x->arabic && y->arabic) return 0;
     if (x->arabic || y->arabic) {
         const struct tok *a = x->arabic ? x : y, *l = x->arabic ? y : x;
-        int full = a->nfull, could = 0;
+        int full = a->nq - a->nopt, could = 0;
         if (!full) return 0;
         for (int i = 0; i < a->nq; i++) /* optional letters accept nothing here */
             could += (must_accept[a->seq[i]] & l->have) != 0;
@@ -2018,6 +2016,12 @@ static int quick_reject(const struct tok *x, const struct tok *y)
      * that is when 4 mm (nx + ny) < 3 nx ny.
      */
     return 4 * mm * (nx + ny) < 3 * nx * ny;
+}
+
+/* One reading of one kind (a hash of everything compared): the same token, similarity 1. */
+static int same_token(const struct tok *x, const struct tok *y)
+{
+    return x->h == y->h && x->h && x->kind == y->kind;
 }
 
 /* Can tokens of these kinds pair at all? A kunya or an Abd al-X only with its like. */
@@ -2044,7 +2048,7 @@ int tl__names_bound_violations(const tl_name *a, const tl_name *b)
 
 static double token_sim(const struct tok *x, const struct tok *y)
 {
-    if (x->h == y->h && x->h && x->kind == y->kind) return 1.0; /* one reading: the same token */
+    if (same_token(x, y)) return 1.0;
     if (!kinds_pair(x, y) || quick_reject(x, y)) return 0.0;
     if (!x->h || !y->h) return (float)token_sim_uncached(x, y); /* joined tokens: no hash */
     uint64_t lo = x->h < y->h ? x->h : y->h, hi = x->h < y->h ? y->h : x->h;
@@ -2325,7 +2329,7 @@ double tl_name_score(const tl_name *a, const tl_name *b)
  */
 static double token_bound(const struct tok *x, const struct tok *y)
 {
-    if (x->h == y->h && x->h && x->kind == y->kind) return 1.0;
+    if (same_token(x, y)) return 1.0;
     if (!kinds_pair(x, y) || !x->nl || !y->nl) return 0.0;
     double mm = shared_letters(x, y), jaro = (mm / x->nl + mm / y->nl + 1) / 3;
     if (jaro > 1) jaro = 1;

@@ -346,8 +346,7 @@ static void test_quick_bound(void **state)
 {
     (void)state;
     char path[512];
-    snprintf(path, sizeof path, "%s/data/names/un-sanctions-names.tsv", getenv("TL_SHARED"));
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(tu_shared("data/names/un-sanctions-names.tsv", path, sizeof path), "r");
     assert_non_null(f);
     tl_name *arab[400], *latn[1000];
     size_t na = 0, nl = 0;
